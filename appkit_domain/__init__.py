@@ -1,0 +1,1 @@
+"""The governance domain: pure model and services over ports (standard library only)."""

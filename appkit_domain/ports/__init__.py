@@ -1,0 +1,1 @@
+"""Ports: the interfaces the domain needs from the world, one module each."""

@@ -1,0 +1,11 @@
+"""Id generator port: unique ids without the domain touching randomness."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class IdGenerator(Protocol):
+    def new_id(self, prefix: str = "") -> str:
+        """Return an id never returned before by this generator, optionally prefixed."""
+        ...

@@ -1,0 +1,1 @@
+"""Test support for governed apps: fakes, contract suites, the emulated workspace, a pytest plugin."""

@@ -1,0 +1,10 @@
+"""Contract suites: abstract test classes every implementation of a port must pass.
+
+Subclass one in a ``Test*`` class and give it the fixture the suite names;
+the suite's tests then run against your implementation. They need pytest and
+pytest-asyncio, and nothing beyond the domain.
+"""
+
+from appkit_testing.contracts.audit_store import AuditStoreContract
+
+__all__ = ["AuditStoreContract"]
