@@ -1,4 +1,8 @@
-"""The ``lakehouse-appkit`` command line (alias ``appkit``)."""
+"""The ``lakehouse-appkit`` command line (alias ``appkit``).
+
+Each command group lives in its own module and registers itself on
+:data:`appkit_web.cli.app.app` when imported here.
+"""
 
 from appkit_web.cli.app import app, main
 
