@@ -98,7 +98,8 @@ async def _verify_stream(
             elif event.seq in wanted and wanted[event.seq].hash != event.hash:
                 reason = "hash differs from the checkpoint taken at this sequence number"
             if reason is not None:
-                return report(BrokenLink(stream, expected_seq, event.id, reason))
+                at_seq = expected_seq if event.seq > expected_seq else event.seq
+                return report(BrokenLink(stream, at_seq, event.id, reason))
             expected_prev = event.hash
             expected_seq += 1
             count += 1
