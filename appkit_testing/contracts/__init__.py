@@ -6,5 +6,6 @@ pytest-asyncio, and nothing beyond the domain.
 """
 
 from appkit_testing.contracts.audit_store import AuditStoreContract
+from appkit_testing.contracts.dq_store import DqStoreContract
 
-__all__ = ["AuditStoreContract"]
+__all__ = ["AuditStoreContract", "DqStoreContract"]

@@ -1,0 +1,45 @@
+"""Data-quality exception store port."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from appkit_domain.dq.exception import DqException
+from appkit_domain.dq.query import DqQuery
+from appkit_domain.pagination import Page
+
+
+class DqStore(Protocol):
+    async def add(self, exception: DqException) -> None:
+        """Store a new exception.
+
+        Raise :class:`appkit_domain.errors.Conflict` and store nothing when an
+        exception with the same ``id`` or the same ``fingerprint`` is stored.
+        """
+        ...
+
+    async def get(self, exception_id: str) -> DqException:
+        """Return the stored exception, or raise :class:`appkit_domain.errors.NotFound`."""
+        ...
+
+    async def find_by_fingerprint(self, fingerprint: str) -> DqException | None:
+        """Return the exception holding ``fingerprint``, or None."""
+        ...
+
+    async def save(self, exception: DqException, expected_version: int) -> None:
+        """Replace the stored exception with ``exception`` if it is still at ``expected_version``.
+
+        ``exception.version`` must be ``expected_version + 1`` (else
+        :class:`~appkit_domain.errors.InvalidInput`). A stored version other
+        than ``expected_version`` raises
+        :class:`~appkit_domain.errors.StaleVersion` and changes nothing; an
+        unknown id raises :class:`~appkit_domain.errors.NotFound`.
+        """
+        ...
+
+    async def query(self, query: DqQuery) -> Page[DqException]:
+        """Return exceptions matching ``query`` ordered by ``(detected_at, id)``, one page at a time.
+
+        A malformed ``page_token`` is :class:`~appkit_domain.errors.InvalidInput`.
+        """
+        ...

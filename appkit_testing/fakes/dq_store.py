@@ -1,0 +1,70 @@
+"""An in-memory data-quality exception store.
+
+``rows`` maps id to the stored exception; tests may read it or replace an
+entry to simulate another writer. Every method yields to the event loop once,
+so concurrent callers really interleave.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from appkit_domain.dq import DqException, DqQuery
+from appkit_domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from appkit_domain.pagination import Page, decode_token, encode_token
+from appkit_domain.ports.dq_store import DqStore
+
+
+def _sort_key(item: DqException) -> tuple[str, str]:
+    return (item.detected_at.isoformat(), item.id)
+
+
+class InMemoryDqStore(DqStore):
+    def __init__(self) -> None:
+        self.rows: dict[str, DqException] = {}
+        self.saves = 0
+
+    async def add(self, exception: DqException) -> None:
+        await asyncio.sleep(0)
+        if exception.id in self.rows:
+            raise Conflict(f"exception {exception.id} already exists")
+        if any(row.fingerprint == exception.fingerprint for row in self.rows.values()):
+            raise Conflict("an exception with this fingerprint already exists")
+        self.rows[exception.id] = exception
+
+    async def get(self, exception_id: str) -> DqException:
+        await asyncio.sleep(0)
+        try:
+            return self.rows[exception_id]
+        except KeyError:
+            raise NotFound(f"no data-quality exception {exception_id}") from None
+
+    async def find_by_fingerprint(self, fingerprint: str) -> DqException | None:
+        await asyncio.sleep(0)
+        return next((r for r in self.rows.values() if r.fingerprint == fingerprint), None)
+
+    async def save(self, exception: DqException, expected_version: int) -> None:
+        await asyncio.sleep(0)
+        if exception.version != expected_version + 1:
+            raise InvalidInput("a saved exception must be exactly one version ahead")
+        stored = self.rows.get(exception.id)
+        if stored is None:
+            raise NotFound(f"no data-quality exception {exception.id}")
+        if stored.version != expected_version:
+            raise StaleVersion(
+                f"exception {exception.id} is at version {stored.version}, not {expected_version}"
+            )
+        self.rows[exception.id] = exception
+        self.saves += 1
+
+    async def query(self, query: DqQuery) -> Page[DqException]:
+        await asyncio.sleep(0)
+        matching = sorted((r for r in self.rows.values() if query.matches(r)), key=_sort_key)
+        if query.page_token:
+            at, last_id = decode_token(query.page_token, 2)
+            cursor = (str(at), str(last_id))
+            matching = [r for r in matching if _sort_key(r) > cursor]
+        items = matching[: query.page_size]
+        more = len(matching) > query.page_size
+        token = encode_token(list(_sort_key(items[-1]))) if more and items else None
+        return Page(items, token)
