@@ -1,8 +1,19 @@
 """In-memory implementations of the domain's ports, with state tests can inspect."""
 
+from appkit_testing.fakes.approval_store import InMemoryApprovalStore
 from appkit_testing.fakes.audit_store import InMemoryAuditStore
 from appkit_testing.fakes.clock import ControllableClock
+from appkit_testing.fakes.directory import InMemoryDirectory
 from appkit_testing.fakes.dq_store import InMemoryDqStore
 from appkit_testing.fakes.ids import SequentialIds
+from appkit_testing.fakes.notifier import RecordingNotifier
 
-__all__ = ["ControllableClock", "InMemoryAuditStore", "InMemoryDqStore", "SequentialIds"]
+__all__ = [
+    "ControllableClock",
+    "InMemoryApprovalStore",
+    "InMemoryAuditStore",
+    "InMemoryDirectory",
+    "InMemoryDqStore",
+    "RecordingNotifier",
+    "SequentialIds",
+]

@@ -1,0 +1,129 @@
+"""The maker-checker rules as pure functions over a request, a policy and an actor.
+
+Each function either returns the request's next state or raises the error
+the rule names. They read no clock and no store: the service passes ``now``
+and the groups/roles it resolved at the moment of the command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from appkit_domain.approvals.actor import Actor
+from appkit_domain.approvals.errors import (
+    AlreadyDecided,
+    NotEligible,
+    PayloadMismatch,
+    SelfApproval,
+)
+from appkit_domain.approvals.model import ApprovalRequest, ApprovalStatus, Decision, Verdict
+from appkit_domain.approvals.payload import payload_hash
+from appkit_domain.approvals.policy import Eligibility, MakerCheckerPolicy
+from appkit_domain.errors import InvalidTransition, PermissionDenied
+
+
+def require_pending(request: ApprovalRequest) -> None:
+    if request.status is not ApprovalStatus.PENDING:
+        raise InvalidTransition(
+            f"approval request {request.id} is {request.status.value}; it takes no more decisions",
+            details={"approval_id": request.id, "status": request.status.value},
+        )
+
+
+def check_not_maker(request: ApprovalRequest, actor: Actor) -> None:
+    """Rule 1: no maker decides, in person or through someone acting for them."""
+    if actor.party_id in request.maker_ids:
+        raise SelfApproval(
+            f"{actor.party_id} made approval request {request.id} and cannot decide it",
+            details={"approval_id": request.id},
+        )
+
+
+def check_first_decision(request: ApprovalRequest, actor: Actor) -> None:
+    """Rule 2: one decision per accountable principal."""
+    if any(decision.party == actor.party_id for decision in request.decisions):
+        raise AlreadyDecided(
+            f"{actor.party_id} has already decided approval request {request.id}",
+            details={"approval_id": request.id},
+        )
+
+
+def check_eligible(
+    eligibility: Eligibility,
+    actor: Actor,
+    groups: Iterable[str],
+    roles: Iterable[str],
+    *,
+    what: str,
+) -> None:
+    """Rule 3 (and proposal/apply rights): the accountable party qualifies now."""
+    if not eligibility.admits(groups, roles):
+        raise NotEligible(f"{actor.party_id} may not {what}")
+
+
+def check_seen_hash(request: ApprovalRequest, seen_hash: str | None) -> str:
+    """Rule 7: the decider decides on the bound payload; returns the hash they saw."""
+    if seen_hash is not None and seen_hash != request.payload_hash:
+        raise PayloadMismatch(
+            f"the payload seen does not match approval request {request.id}; reload it",
+            details={"approval_id": request.id, "payload_hash": request.payload_hash},
+        )
+    return request.payload_hash
+
+
+def record_decision(
+    request: ApprovalRequest,
+    policy: MakerCheckerPolicy,
+    actor: Actor,
+    verdict: Verdict,
+    *,
+    comment: str,
+    seen_hash: str,
+    now: datetime,
+) -> ApprovalRequest:
+    """Rules 4 and 5: add the decision and move to ``APPROVED``/``REJECTED`` when it settles."""
+    decision = Decision(
+        principal_id=actor.id,
+        on_behalf_of=actor.on_behalf_of_id,
+        verdict=verdict,
+        payload_hash=seen_hash,
+        at=now,
+        comment=comment,
+    )
+    decided = request.with_decision(decision)
+    if verdict is Verdict.REJECT:
+        if policy.veto or len(decided.rejections) >= decided.required_approvals:
+            return decided.transition(ApprovalStatus.REJECTED, now)
+        return decided
+    approvals = {d.party for d in decided.approvals if d.payload_hash == decided.payload_hash}
+    if len(approvals) >= decided.required_approvals:
+        return decided.transition(ApprovalStatus.APPROVED, now)
+    return decided
+
+
+def check_withdrawal(request: ApprovalRequest, actor: Actor) -> None:
+    """Rule 8: only the requester, only while ``PENDING``."""
+    if actor.party_id not in request.maker_ids:
+        raise PermissionDenied(
+            f"only the requester may withdraw approval request {request.id}",
+            details={"approval_id": request.id},
+        )
+    if request.status is not ApprovalStatus.PENDING:
+        raise InvalidTransition(
+            f"approval request {request.id} is {request.status.value}; only PENDING requests "
+            "can be withdrawn",
+            details={"approval_id": request.id, "status": request.status.value},
+        )
+
+
+def binding_failure(request: ApprovalRequest) -> str | None:
+    """Rule 7 at apply time: why the payload is not exactly what was approved, or ``None``."""
+    if payload_hash(request.payload) != request.payload_hash:
+        return "the payload no longer matches the hash it was approved under"
+    approvals = request.approvals
+    if any(d.payload_hash != request.payload_hash for d in approvals):
+        return "an approval was given for a different payload hash"
+    if len({d.party for d in approvals}) < request.required_approvals:
+        return "the request does not carry its quorum of approvals"
+    return None

@@ -1,0 +1,125 @@
+"""The approval test world: principals, policies and a service over fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from appkit_domain.approvals import (
+    Actor,
+    ApplyContext,
+    ApprovalRequest,
+    ApprovalService,
+    Eligibility,
+    MakerCheckerPolicy,
+    PolicyRegistry,
+)
+from appkit_domain.audit import AuditLog
+from appkit_domain.principal import Principal, PrincipalKind
+from appkit_domain.roles import RoleMap
+from appkit_testing.fakes import (
+    ControllableClock,
+    InMemoryApprovalStore,
+    InMemoryAuditStore,
+    InMemoryDirectory,
+    RecordingNotifier,
+    SequentialIds,
+)
+
+ALICE = Principal("u-alice", "alice@example.com", groups=frozenset({"data-stewards"}))
+BOB = Principal("u-bob", "bob@example.com", groups=frozenset({"risk-approvers"}))
+CAROL = Principal("u-carol", "carol@example.com", groups=frozenset({"risk-approvers"}))
+ERIN = Principal("u-erin", "erin@example.com", groups=frozenset({"risk-approvers"}))
+DAVE = Principal("u-dave", "dave@example.com")
+APP = Principal("sp-app", "app@example.com", kind=PrincipalKind.SERVICE_PRINCIPAL)
+
+ROLES = RoleMap({"data-stewards": {"maker"}, "risk-approvers": {"approver"}})
+MAKERS = Eligibility.of(roles={"maker"})
+CHECKERS = Eligibility.of(roles={"approver"})
+
+
+@dataclass
+class CountingApplier:
+    """Counts calls; fails with ``error`` when set."""
+
+    calls: list[str] = field(default_factory=list)
+    error: Exception | None = None
+
+    async def __call__(self, request: ApprovalRequest, context: ApplyContext) -> Mapping[str, Any]:
+        self.calls.append(request.id)
+        if self.error is not None:
+            raise self.error
+        return {"applied": request.payload["change"], "by": context.actor.id}
+
+
+@dataclass
+class ApprovalWorld:
+    clock: ControllableClock
+    store: InMemoryApprovalStore
+    audit_store: InMemoryAuditStore
+    audit: AuditLog
+    directory: InMemoryDirectory
+    notifier: RecordingNotifier
+    service: ApprovalService
+    applier: CountingApplier
+
+    async def submit(
+        self,
+        kind: str = "change",
+        payload: Mapping[str, Any] | None = None,
+        actor: Actor | None = None,
+    ) -> ApprovalRequest:
+        return await self.service.submit(
+            actor or Actor(ALICE),
+            kind,
+            "demo.crm.customers:42",
+            payload if payload is not None else {"change": {"tier": "gold"}},
+            request_id="req-submit",
+        )
+
+    async def actions(self, approval_id: str) -> list[str]:
+        return [e.action for e in self.audit_store.rows if e.target == f"approval:{approval_id}"]
+
+
+def make_world(*, max_attempts: int = 5) -> ApprovalWorld:
+    clock = ControllableClock()
+    ids = SequentialIds()
+    audit_store = InMemoryAuditStore()
+    audit = AuditLog(audit_store, clock, ids, stream="app-1")
+    store = InMemoryApprovalStore()
+    directory = InMemoryDirectory([ALICE, BOB, CAROL, ERIN, DAVE, APP])
+    notifier = RecordingNotifier()
+    policies = PolicyRegistry(
+        [
+            MakerCheckerPolicy("change", MAKERS, CHECKERS, quorum=1, deadline=timedelta(days=1)),
+            MakerCheckerPolicy("pair", MAKERS, CHECKERS, quorum=2, deadline=timedelta(days=1)),
+            MakerCheckerPolicy(
+                "lenient", MAKERS, CHECKERS, quorum=2, veto=False, deadline=timedelta(days=1)
+            ),
+            MakerCheckerPolicy(
+                "manual",
+                MAKERS,
+                CHECKERS,
+                quorum=1,
+                auto_apply=False,
+                appliers=Eligibility.of(roles={"approver"}),
+            ),
+        ]
+    )
+    service = ApprovalService(
+        store,
+        audit,
+        clock,
+        ids,
+        policies=policies,
+        roles=ROLES,
+        directory=directory,
+        notifier=notifier,
+        max_attempts=max_attempts,
+    )
+    applier = CountingApplier()
+    for kind in ("change", "pair", "lenient", "manual"):
+        service.appliers.register(kind, applier)
+    return ApprovalWorld(clock, store, audit_store, audit, directory, notifier, service, applier)
