@@ -5,7 +5,8 @@ the suite's tests then run against your implementation. They need pytest and
 pytest-asyncio, and nothing beyond the domain.
 """
 
+from appkit_testing.contracts.approval_store import ApprovalStoreContract
 from appkit_testing.contracts.audit_store import AuditStoreContract
 from appkit_testing.contracts.dq_store import DqStoreContract
 
-__all__ = ["AuditStoreContract", "DqStoreContract"]
+__all__ = ["ApprovalStoreContract", "AuditStoreContract", "DqStoreContract"]
