@@ -1,0 +1,1 @@
+"""Databricks transport adapters: aiohttp REST core, Statement Execution SQL, Unity Catalog, SCIM."""

@@ -5,7 +5,8 @@ rate limit -> overall deadline -> retry -> circuit breaker -> per-attempt timeou
 Retries happen only for calls marked idempotent (reads, polling, statements
 the caller vouches for) and only for transient dependency errors
 (``Unavailable``, attempt timeouts). A ``Retry-After`` the server sent
-(``RateLimited.retry_after``) replaces the jittered backoff delay, capped by
+(``RateLimited.retry_after``, or ``details["retry_after"]`` on another
+``Unavailable``) replaces the jittered backoff delay, capped by
 the policy. No retry is scheduled that would end past the deadline.
 """
 
@@ -174,6 +175,8 @@ class ResiliencePipeline:
 
     def _delay_after(self, error: BaseException, schedule: BackoffSchedule) -> float:
         retry_after = getattr(error, "retry_after", None)
+        if retry_after is None and isinstance(error, Unavailable):
+            retry_after = error.details.get("retry_after")
         if isinstance(retry_after, int | float) and retry_after >= 0:
             schedule.next_window()  # keep the exponential window moving
             return min(float(retry_after), self.policy.retry_after_cap)

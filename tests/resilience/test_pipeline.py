@@ -280,3 +280,10 @@ async def test_the_rate_limit_waits_for_tokens_before_calling() -> None:
     # two from the burst, then one token every 0.5s
     assert time.sleeps == pytest.approx([0.5, 0.5])
     assert pipe.counters.rate_limited_waits == 2
+
+
+async def test_retry_after_in_an_unavailable_errors_details_is_honoured() -> None:
+    pipe, time = pipeline()
+    op = Flaky(Unavailable("maintenance", details={"retry_after": 4.0}))
+    await pipe.call(op, idempotent=True)
+    assert time.sleeps == [4.0]
