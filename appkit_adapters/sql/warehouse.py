@@ -25,6 +25,8 @@ class ColumnInfo:
     type_name: str  # e.g. "STRING", "DECIMAL", "TIMESTAMP", "ARRAY"
     type_text: str  # e.g. "STRING", "DECIMAL(10,2)", "ARRAY<INT>"
     position: int = 0
+    nullable: bool = True  # table columns (Unity Catalog); result columns leave the default
+    comment: str | None = None
 
 
 @dataclass(frozen=True)

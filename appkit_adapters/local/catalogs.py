@@ -1,0 +1,143 @@
+# ruff: noqa: S608  (interpolated names are catalog aliases and identifiers, all validated and quoted)
+"""Unity Catalog catalogs as DuckDB databases: one attached database per catalog.
+
+In memory the databases are in-memory; with a data directory each catalog is the
+file ``<data_dir>/catalogs/<name>.duckdb``, attached again when the engine reopens.
+Every catalog database holds a ``default`` schema and a hidden metadata schema.
+All methods expect the caller to hold the engine's writer lock when they change state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+
+from appkit_adapters.local.errors import sql_error
+from appkit_adapters.local.naming import (
+    ALIAS_PREFIX,
+    HIDDEN_SCHEMAS,
+    META_SCHEMA,
+    catalog_of,
+    database_alias,
+)
+from appkit_domain.errors import Conflict, NotFound
+from appkit_domain.identifiers import check_identifier, quote
+
+_META_TABLES = (
+    f"CREATE TABLE IF NOT EXISTS {{db}}.{quote(META_SCHEMA)}.tables ("
+    "schema_name VARCHAR, table_name VARCHAR, table_type VARCHAR, data_source_format VARCHAR,"
+    " comment VARCHAR, properties VARCHAR, column_comments VARCHAR, view_text VARCHAR,"
+    " owner VARCHAR, created_at TIMESTAMPTZ)",
+    f"CREATE TABLE IF NOT EXISTS {{db}}.{quote(META_SCHEMA)}.catalog ("
+    "comment VARCHAR, owner VARCHAR, created_at TIMESTAMPTZ)",
+)
+
+
+def catalog_not_found(name: str) -> NotFound:
+    error = sql_error(
+        NotFound, "CATALOG_NOT_FOUND", "42704", f"The catalog `{name}` cannot be found."
+    )
+    assert isinstance(error, NotFound)
+    return error
+
+
+class CatalogRegistry:
+    """Creates, attaches, lists and drops catalog databases on one DuckDB instance."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, data_dir: Path | None) -> None:
+        self._connection = connection
+        self._dir = None if data_dir is None else data_dir / "catalogs"
+        if self._dir is not None:
+            self._dir.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, name: str) -> Path:
+        assert self._dir is not None
+        return self._dir / f"{name}.duckdb"
+
+    def attach_existing(self) -> None:
+        """Attach every catalog file found in the data directory."""
+        if self._dir is None:
+            return
+        for path in sorted(self._dir.glob("*.duckdb")):
+            name = path.stem
+            if not self.exists(name):
+                self._attach(name)
+
+    def _attach(self, name: str) -> None:
+        alias = quote(database_alias(name))
+        location = ":memory:" if self._dir is None else str(self._path(name))
+        self._connection.execute(f"ATTACH $location AS {alias}", {"location": location})
+        self._connection.execute(f"CREATE SCHEMA IF NOT EXISTS {alias}.{quote(META_SCHEMA)}")
+        for ddl in _META_TABLES:
+            self._connection.execute(ddl.format(db=alias))
+
+    def names(self) -> list[str]:
+        rows = self._connection.execute(
+            "SELECT database_name FROM duckdb_databases() WHERE starts_with(database_name, $p)"
+            " ORDER BY database_name",
+            {"p": ALIAS_PREFIX},
+        ).fetchall()
+        return [name for (alias,) in rows if (name := catalog_of(alias)) is not None]
+
+    def exists(self, name: str) -> bool:
+        return name in self.names()
+
+    def require(self, name: str) -> None:
+        if not self.exists(name):
+            raise catalog_not_found(name)
+
+    def create(
+        self, name: str, *, if_not_exists: bool, comment: str | None, owner: str, now: dt.datetime
+    ) -> bool:
+        """Create a catalog with a ``default`` schema; False if it existed and that was allowed."""
+        name = check_identifier(name, "catalog").lower()
+        if self.exists(name):
+            if if_not_exists:
+                return False
+            raise sql_error(
+                Conflict, "CATALOG_ALREADY_EXISTS", "42P04", f"Catalog `{name}` already exists."
+            )
+        self._attach(name)
+        alias = quote(database_alias(name))
+        self._connection.execute(f'CREATE SCHEMA IF NOT EXISTS {alias}."default"')
+        self._connection.execute(
+            f"INSERT INTO {alias}.{quote(META_SCHEMA)}.catalog VALUES ($comment, $owner, $at)",
+            {"comment": comment, "owner": owner, "at": now},
+        )
+        return True
+
+    def schemas(self, name: str) -> list[str]:
+        self.require(name)
+        rows = self._connection.execute(
+            "SELECT schema_name FROM duckdb_schemas() WHERE database_name = $db ORDER BY 1",
+            {"db": database_alias(name)},
+        ).fetchall()
+        return [schema for (schema,) in rows if schema not in HIDDEN_SCHEMAS]
+
+    def drop(self, name: str, *, if_exists: bool, cascade: bool) -> bool:
+        """Detach and delete a catalog; refuse a non-empty one without CASCADE."""
+        name = check_identifier(name, "catalog").lower()
+        if not self.exists(name):
+            if if_exists:
+                return False
+            raise catalog_not_found(name)
+        if not cascade:
+            non_empty = [schema for schema in self.schemas(name) if schema != "default"]
+            tables = self._connection.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE database_name = $db AND schema_name <> $meta",
+                {"db": database_alias(name), "meta": META_SCHEMA},
+            ).fetchone()
+            if non_empty or (tables and tables[0]):
+                raise sql_error(
+                    Conflict,
+                    "CATALOG_NOT_EMPTY",
+                    "2BP01",
+                    f"Cannot drop catalog `{name}` because it is not empty; use CASCADE.",
+                )
+        self._connection.execute(f"DETACH {quote(database_alias(name))}")
+        if self._dir is not None:
+            for suffix in ("", ".wal"):
+                Path(str(self._path(name)) + suffix).unlink(missing_ok=True)
+        return True

@@ -1,0 +1,136 @@
+"""What a ``CREATE TABLE`` / ``CREATE VIEW`` / ``CREATE SCHEMA`` says beyond DuckDB DDL.
+
+Delta-specific clauses (``USING DELTA``, ``TBLPROPERTIES``, ``COMMENT``, column comments,
+``PARTITIONED BY``, ``CLUSTER BY``) are taken off the statement and kept as table
+metadata. Informational constraints (``PRIMARY KEY``, ``FOREIGN KEY``) are dropped
+because Databricks does not enforce them and DuckDB would. Clauses that would change
+behaviour and cannot be honoured (``LOCATION``, identity and generated columns) are
+refused by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from appkit_adapters.local.errors import unsupported
+
+_IGNORED_PROPERTIES = (
+    exp.PartitionedByProperty,
+    exp.ClusteredByProperty,
+    exp.Cluster,
+)
+_DROPPED_CONSTRAINTS = (exp.PrimaryKeyColumnConstraint, exp.UniqueColumnConstraint)
+_REFUSED_CONSTRAINTS: dict[type[exp.Expression], str] = {
+    exp.GeneratedAsIdentityColumnConstraint: "GENERATED ... AS IDENTITY columns",
+    exp.ComputedColumnConstraint: "generated columns",
+}
+
+
+@dataclass(frozen=True)
+class TableDefinition:
+    """Metadata of a created table or view, kept beside it in the catalog database."""
+
+    full_name: str
+    table_type: str  # MANAGED or VIEW
+    data_source_format: str | None
+    comment: str | None
+    properties: tuple[tuple[str, str], ...]
+    column_comments: tuple[tuple[str, str], ...]
+    view_text: str | None
+    replace: bool
+    if_not_exists: bool
+
+
+def _literal_text(node: exp.Expression | None) -> str:
+    if node is None:
+        return ""
+    if isinstance(node, exp.Literal):
+        return str(node.this)
+    return node.name or node.sql()
+
+
+def _take_properties(
+    create: exp.Create, *, kind: str
+) -> tuple[str | None, str | None, list[tuple[str, str]]]:
+    """Remove the properties clause; return (format, comment, tblproperties)."""
+    data_format: str | None = None
+    comment: str | None = None
+    properties: list[tuple[str, str]] = []
+    holder = create.args.get("properties")
+    for prop in holder.expressions if holder is not None else []:
+        if isinstance(prop, exp.FileFormatProperty):
+            data_format = _literal_text(prop.this).upper()
+        elif isinstance(prop, exp.SchemaCommentProperty):
+            comment = _literal_text(prop.this)
+        elif isinstance(prop, exp.Property) and type(prop) is exp.Property:
+            properties.append((_literal_text(prop.this), _literal_text(prop.args.get("value"))))
+        elif isinstance(prop, _IGNORED_PROPERTIES) and kind == "TABLE":
+            continue
+        elif isinstance(prop, exp.LocationProperty):
+            raise unsupported("LOCATION (external storage)")
+        else:
+            raise unsupported(f"the {prop.key.upper()} clause of CREATE {kind}")
+    create.set("properties", None)
+    return data_format, comment, properties
+
+
+def _clean_columns(schema: exp.Schema) -> list[tuple[str, str]]:
+    """Strip column comments and informational constraints; return column comments."""
+    comments: list[tuple[str, str]] = []
+    kept: list[exp.Expression] = []
+    for item in schema.expressions:
+        if isinstance(item, (exp.PrimaryKey, exp.ForeignKey)):
+            continue
+        if isinstance(item, exp.Constraint) and item.find(exp.PrimaryKey, exp.ForeignKey):
+            continue
+        if isinstance(item, exp.ColumnDef):
+            constraints = []
+            for constraint in item.args.get("constraints") or []:
+                kind = constraint.args.get("kind")
+                for refused, label in _REFUSED_CONSTRAINTS.items():
+                    if isinstance(kind, refused):
+                        raise unsupported(label)
+                if isinstance(kind, exp.CommentColumnConstraint):
+                    comments.append((item.name.lower(), _literal_text(kind.this)))
+                    continue
+                if isinstance(kind, _DROPPED_CONSTRAINTS):
+                    continue
+                constraints.append(constraint)
+            item.set("constraints", constraints)
+        kept.append(item)
+    schema.set("expressions", kept)
+    return comments
+
+
+def take_definition(
+    create: exp.Create, full_name: str, original_sql: str
+) -> TableDefinition | None:
+    """Strip Delta-only clauses from a CREATE statement in place and return its metadata."""
+    kind = str(create.args.get("kind") or "").upper()
+    if kind == "SCHEMA":
+        _take_properties(create, kind=kind)
+        return None
+    if kind not in ("TABLE", "VIEW"):
+        raise unsupported(f"CREATE {kind or 'statement of this form'}")
+    data_format, comment, properties = _take_properties(create, kind=kind)
+    column_comments: list[tuple[str, str]] = []
+    target = create.this
+    if isinstance(target, exp.Schema):
+        column_comments = _clean_columns(target)
+    view_text = None
+    if kind == "VIEW":
+        query = create.expression
+        view_text = query.sql(dialect="databricks") if query is not None else original_sql
+    return TableDefinition(
+        full_name=full_name,
+        table_type="VIEW" if kind == "VIEW" else "MANAGED",
+        data_source_format=None if kind == "VIEW" else (data_format or "DELTA"),
+        comment=comment,
+        properties=tuple(properties),
+        column_comments=tuple(column_comments),
+        view_text=view_text,
+        replace=bool(create.args.get("replace")),
+        if_not_exists=bool(create.args.get("exists")),
+    )

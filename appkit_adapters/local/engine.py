@@ -1,0 +1,375 @@
+"""The embedded lakehouse: Databricks SQL on DuckDB, with Unity Catalog three-level names.
+
+Concurrency: reads run concurrently, each thread on its own DuckDB cursor (a
+duplicate connection to the same database instance, so each sees a consistent
+snapshot); every statement that changes data or schema takes the single writer lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+from sqlglot import exp
+
+from appkit_adapters.local.catalogs import CatalogRegistry
+from appkit_adapters.local.commands import (
+    CreateCatalog,
+    DropCatalog,
+    ShowCatalogs,
+    ShowSchemas,
+    ShowTables,
+)
+from appkit_adapters.local.errors import sql_error, translate_duckdb_error
+from appkit_adapters.local.execution import StatementPlanner, affected_result, merge_result
+from appkit_adapters.local.introspection import describe, show_catalogs, show_schemas, show_tables
+from appkit_adapters.local.naming import database_alias
+from appkit_adapters.local.statements import DescribeTarget, Namespace, StatementInfo
+from appkit_adapters.local.stream import ResultStream
+from appkit_adapters.local.tables import (
+    TableInfo,
+    describe_table,
+    forget_tables,
+    record_definition,
+    table_names,
+    table_not_found,
+)
+from appkit_adapters.local.types import column_infos, row_converter
+from appkit_adapters.local.warehouse import LocalWarehouse
+from appkit_adapters.sql.warehouse import Parameters, StatementResult
+from appkit_adapters.system import SystemClock
+from appkit_domain.errors import AppkitError, InvalidInput, NotFound, Unavailable
+from appkit_domain.identifiers import TableName, check_identifier, quote
+from appkit_domain.ports.clock import Clock
+
+T = TypeVar("T")
+
+
+class LocalEngine:
+    """Runs Databricks SQL statements on an embedded DuckDB (see the module docstring).
+
+    ``data_dir=None`` keeps everything in memory; otherwise each catalog persists as
+    one DuckDB file under ``data_dir/catalogs`` and survives close and reopen. The
+    default catalog (``main``, with schema ``default``) always exists.
+    """
+
+    def __init__(
+        self,
+        data_dir: str | Path | None = None,
+        *,
+        default_catalog: str = "main",
+        default_schema: str = "default",
+        clock: Clock | None = None,
+    ) -> None:
+        self._clock = clock or SystemClock()
+        self._root = duckdb.connect(":memory:")
+        self._root.execute("SET GLOBAL TimeZone = 'UTC'")
+        self._write_lock = threading.RLock()
+        self._cursor_lock = threading.Lock()
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
+        self._local = threading.local()
+        self._closed = False
+        self.namespace = Namespace(default_catalog, default_schema)
+        path = None if data_dir is None else Path(data_dir)
+        self._catalogs = CatalogRegistry(self._root, path)
+        with self._write_lock:
+            self._catalogs.attach_existing()
+            self._catalogs.create(
+                self.namespace.catalog,
+                if_not_exists=True,
+                comment=None,
+                owner="system",
+                now=self._clock.now(),
+            )
+            self._root.execute(
+                f"CREATE SCHEMA IF NOT EXISTS {quote(database_alias(self.namespace.catalog))}"
+                f".{quote(self.namespace.schema)}"
+            )
+        self._planner = StatementPlanner(self._columns_of)
+
+    # -- connections -------------------------------------------------------------------------
+
+    def _new_cursor(self) -> duckdb.DuckDBPyConnection:
+        self._check_open()
+        cursor = self._root.cursor()
+        cursor.execute(
+            f"USE {quote(database_alias(self.namespace.catalog))}.{quote(self.namespace.schema)}"
+        )
+        with self._cursor_lock:
+            self._cursors.append(cursor)
+        return cursor
+
+    def _release(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        with self._cursor_lock:
+            if cursor in self._cursors:
+                self._cursors.remove(cursor)
+        cursor.close()
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        cursor: duckdb.DuckDBPyConnection | None = getattr(self._local, "cursor", None)
+        if cursor is None:
+            cursor = self._new_cursor()
+            self._local.cursor = cursor
+        return cursor
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise Unavailable("the local engine is closed")
+
+    def close(self) -> None:
+        """Close every cursor and the database; later calls raise ``Unavailable``."""
+        with self._write_lock:
+            if self._closed:
+                return
+            self._closed = True
+            with self._cursor_lock:
+                cursors, self._cursors = self._cursors, []
+            for cursor in cursors:
+                cursor.close()
+            self._root.close()
+
+    def __enter__(self) -> LocalEngine:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def _guard(self, action: Callable[[], T]) -> T:
+        self._check_open()
+        try:
+            return action()
+        except AppkitError:
+            raise
+        except duckdb.Error as error:
+            raise translate_duckdb_error(error) from None
+
+    def _columns_of(self, table: exp.Table) -> list[str]:
+        quoted = ".".join(
+            quote(part.name) for part in (table.args["catalog"], table.args["db"], table.this)
+        )
+        description = self._cursor().execute(f"SELECT * FROM {quoted} LIMIT 0").description or []  # noqa: S608
+        return [str(entry[0]) for entry in description]
+
+    # -- statements ----------------------------------------------------------------------------
+
+    def analyze(
+        self, statement: str, *, catalog: str | None = None, schema: str | None = None
+    ) -> StatementInfo:
+        """Kind and tables of a statement, without running it."""
+        return self._planner.parse(statement, self._namespace(catalog, schema)).info
+
+    def _namespace(self, catalog: str | None, schema: str | None) -> Namespace:
+        if catalog is None and schema is None:
+            return self.namespace
+        return Namespace(catalog or self.namespace.catalog, schema or self.namespace.schema)
+
+    def execute(
+        self,
+        statement: str,
+        parameters: Parameters = None,
+        *,
+        principal: str = "app@local",
+        row_limit: int | None = None,
+        catalog: str | None = None,
+        schema: str | None = None,
+    ) -> StatementResult:
+        """Run one statement and return its whole result (``row_limit`` truncates it)."""
+        return self._guard(
+            lambda: self._execute(statement, parameters, principal, row_limit, catalog, schema)
+        )
+
+    def _execute(
+        self,
+        statement: str,
+        parameters: Parameters,
+        principal: str,
+        row_limit: int | None,
+        catalog: str | None,
+        schema: str | None,
+    ) -> StatementResult:
+        plan = self._planner.plan(
+            statement, parameters, principal, self._namespace(catalog, schema)
+        )
+        parsed = plan.parsed
+        if parsed.command is not None:
+            return self._run_command(parsed.command, principal)
+        if parsed.info.is_read_only:
+            cursor = self._cursor()
+            cursor.execute(plan.sql, plan.values)
+            columns = column_infos(cursor.description or [])
+            rows = cursor.fetchall() if row_limit is None else cursor.fetchmany(row_limit + 1)
+            truncated = row_limit is not None and len(rows) > row_limit
+            if truncated:
+                rows = rows[:row_limit]
+            convert = row_converter(cursor.description or [])
+            if convert is not None:
+                rows = [convert(row) for row in rows]
+            return StatementResult(columns=columns, rows=rows, truncated=truncated)
+        with self._write_lock:
+            return self._write(
+                plan.sql, plan.values, parsed.info, plan.parsed.definition, principal
+            )
+
+    def _write(
+        self, sql: str, values: dict[str, Any], info: StatementInfo, definition: Any, principal: str
+    ) -> StatementResult:
+        cursor = self._cursor()
+        if info.kind == "MERGE":
+            actions = cursor.execute(sql, values).fetchall()
+            return merge_result([action for (action,) in actions])
+        if info.kind in ("INSERT", "UPDATE", "DELETE"):
+            row = cursor.execute(sql, values).fetchone()
+            return affected_result(info.kind, int(row[0]) if row else 0)
+        if info.kind == "CREATE" and info.schemas:
+            for name in info.schemas:
+                self._catalogs.require(name.split(".")[0])
+        cursor.execute("BEGIN TRANSACTION")
+        try:
+            cursor.execute(sql, values)
+            if definition is not None:
+                record_definition(cursor, definition, principal, self._clock.now())
+            if info.kind == "DROP":
+                for full_name in info.writes:
+                    dropped = TableName.parse(full_name)
+                    forget_tables(cursor, dropped.catalog, dropped.schema, dropped.table)
+                for schema_name in info.schemas:
+                    catalog, schema = schema_name.split(".")
+                    if self._catalogs.exists(catalog):
+                        forget_tables(cursor, catalog, schema, None)
+            cursor.execute("COMMIT")
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        finally:
+            self._planner.schema_changed()
+        return StatementResult(columns=())
+
+    def _run_command(self, command: object, principal: str) -> StatementResult:
+        if isinstance(command, ShowCatalogs):
+            return show_catalogs(self.list_catalogs(), command.pattern)
+        if isinstance(command, ShowSchemas):
+            return show_schemas(
+                self.list_schemas(command.catalog or self.namespace.catalog), command.pattern
+            )
+        if isinstance(command, ShowTables):
+            catalog = command.catalog or self.namespace.catalog
+            schema = command.schema or self.namespace.schema
+            names = [name for name, _kind in self._table_names(catalog, schema)]
+            return show_tables(schema, names, command.pattern)
+        if isinstance(command, DescribeTarget):
+            return describe(self.get_table(command.full_name), command.extended)
+        with self._write_lock:
+            try:
+                if isinstance(command, CreateCatalog):
+                    self._catalogs.create(
+                        command.name,
+                        if_not_exists=command.if_not_exists,
+                        comment=command.comment,
+                        owner=principal,
+                        now=self._clock.now(),
+                    )
+                elif isinstance(command, DropCatalog):
+                    if command.name == self.namespace.catalog:
+                        raise sql_error(
+                            InvalidInput,
+                            "FORBIDDEN_OPERATION",
+                            "42809",
+                            f"the default catalog `{command.name}` cannot be dropped",
+                        )
+                    self._catalogs.drop(
+                        command.name, if_exists=command.if_exists, cascade=command.cascade
+                    )
+            finally:
+                self._planner.schema_changed()
+        return StatementResult(columns=())
+
+    def stream(
+        self,
+        statement: str,
+        parameters: Parameters = None,
+        *,
+        principal: str = "app@local",
+        batch_rows: int = 10_000,
+        catalog: str | None = None,
+        schema: str | None = None,
+    ) -> ResultStream:
+        """Run a statement and return its rows in batches, holding at most one batch in memory.
+
+        Statements other than queries run to completion first; their (small) result is
+        then streamed. Close the stream (or use it as a context manager) when done.
+        """
+
+        def start() -> ResultStream:
+            namespace = self._namespace(catalog, schema)
+            plan = self._planner.plan(statement, parameters, principal, namespace)
+            if plan.parsed.command is not None or not plan.parsed.info.is_read_only:
+                result = self._execute(statement, parameters, principal, None, catalog, schema)
+                return ResultStream.of_result(result, batch_rows)
+            cursor = self._new_cursor()
+            try:
+                cursor.execute(plan.sql, plan.values)
+            except BaseException:
+                self._release(cursor)
+                raise
+            description = cursor.description or []
+            return ResultStream(
+                columns=column_infos(description),
+                fetch=lambda: cursor.fetchmany(batch_rows),
+                convert=row_converter(description),
+                on_close=lambda: self._release(cursor),
+                translate=translate_duckdb_error,
+            )
+
+        return self._guard(start)
+
+    def warehouse(self, principal: str = "app@local") -> LocalWarehouse:
+        """An async ``SqlWarehouse`` running as ``principal`` on this engine."""
+        return LocalWarehouse(self, principal)
+
+    # -- Unity Catalog introspection -----------------------------------------------------------
+
+    def list_catalogs(self) -> list[str]:
+        return self._guard(self._catalogs.names)
+
+    def list_schemas(self, catalog: str) -> list[str]:
+        return self._guard(
+            lambda: self._catalogs.schemas(check_identifier(catalog, "catalog").lower())
+        )
+
+    def _table_names(self, catalog: str, schema: str) -> list[tuple[str, str]]:
+        catalog = check_identifier(catalog, "catalog").lower()
+        schema = check_identifier(schema, "schema").lower()
+        if schema not in self._catalogs.schemas(catalog):
+            raise sql_error(
+                NotFound,
+                "SCHEMA_NOT_FOUND",
+                "42704",
+                f"The schema `{catalog}.{schema}` cannot be found.",
+            )
+        return table_names(self._cursor(), catalog, schema)
+
+    def list_tables(self, catalog: str, schema: str) -> list[TableInfo]:
+        """Every table and view of a schema, described; ``NotFound`` for a missing schema."""
+
+        def run() -> list[TableInfo]:
+            names = self._table_names(catalog, schema)
+            return [
+                describe_table(self._cursor(), f"{catalog}.{schema}.{name}".lower())
+                for name, _ in names
+            ]
+
+        return self._guard(run)
+
+    def get_table(self, full_name: str) -> TableInfo:
+        """Describe one table or view by ``catalog.schema.table``; ``NotFound`` when missing."""
+
+        def run() -> TableInfo:
+            name = TableName.parse(full_name.lower())
+            if not self._catalogs.exists(name.catalog):
+                raise table_not_found(name.full_name)
+            return describe_table(self._cursor(), name.full_name)
+
+        return self._guard(run)

@@ -1,0 +1,141 @@
+"""The one place DuckDB and sqlglot failures become domain errors with Databricks error classes.
+
+Every error carries ``details["error_class"]`` and ``details["sql_state"]`` and a message
+that starts with ``[ERROR_CLASS]``, as a Databricks SQL warehouse reports it. Internal
+database aliases never leak: they are turned back into Unity Catalog names.
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+
+from appkit_adapters.local.naming import user_facing
+from appkit_domain.errors import (
+    AppkitError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    Unavailable,
+)
+
+
+class UnsupportedStatement(InvalidInput):
+    """Databricks SQL the local engine cannot run faithfully; the message names the construct."""
+
+    code = "unsupported_statement"
+
+
+def sql_error(
+    cls: type[AppkitError], error_class: str, sql_state: str, message: str
+) -> AppkitError:
+    """Build a domain error in the Databricks shape ``[ERROR_CLASS] message``."""
+    return cls(
+        f"[{error_class}] {message}",
+        details={"error_class": error_class, "sql_state": sql_state},
+    )
+
+
+def unsupported(construct: str) -> UnsupportedStatement:
+    """The error for SQL the engine refuses, naming the construct."""
+    error = sql_error(
+        UnsupportedStatement,
+        "UNSUPPORTED_FEATURE",
+        "0A000",
+        f"{construct} is not supported by the local engine",
+    )
+    assert isinstance(error, UnsupportedStatement)
+    return error
+
+
+def syntax_error(detail: str) -> AppkitError:
+    return sql_error(InvalidInput, "PARSE_SYNTAX_ERROR", "42601", f"Syntax error: {detail}")
+
+
+_TABLE_MISSING = re.compile(r'Table with name "?([^"\s!]+)"? does not exist')
+_VIEW_MISSING = re.compile(r'View with name "?([^"\s!]+)"? does not exist')
+_SCHEMA_MISSING = re.compile(r'Schema with name "?([^"\s!]+)"? does not exist')
+_CATALOG_MISSING = re.compile(r'[Cc]atalog "?([^"\s!]+)"? does not exist')
+_ALREADY = re.compile(r'(Table|View|Schema) with name "?([^"\s!]+)"? already exists')
+_COLUMN_MISSING = re.compile(
+    r'(?:Referenced column|column with name) "?([^"\s!]+)"? (?:not found|does not exist)'
+)
+
+
+def _first_line(message: str) -> str:
+    text = message.split("\n", 1)[0]
+    return re.sub(r"^[A-Za-z ]+ Error: ", "", text).strip()
+
+
+def translate_duckdb_error(error: Exception) -> AppkitError:
+    """Map one DuckDB exception to the domain tree."""
+    message = user_facing(str(error))
+    line = _first_line(message)
+    if isinstance(error, duckdb.CatalogException):
+        for pattern, error_class in (
+            (_TABLE_MISSING, "TABLE_OR_VIEW_NOT_FOUND"),
+            (_VIEW_MISSING, "TABLE_OR_VIEW_NOT_FOUND"),
+        ):
+            found = pattern.search(message)
+            if found:
+                return sql_error(
+                    NotFound,
+                    error_class,
+                    "42P01",
+                    f"The table or view {found.group(1)} cannot be found.",
+                )
+        found = _SCHEMA_MISSING.search(message)
+        if found:
+            return sql_error(
+                NotFound,
+                "SCHEMA_NOT_FOUND",
+                "42704",
+                f"The schema {found.group(1)} cannot be found.",
+            )
+        found = _CATALOG_MISSING.search(message)
+        if found:
+            return sql_error(
+                NotFound,
+                "CATALOG_NOT_FOUND",
+                "42704",
+                f"The catalog {found.group(1)} cannot be found.",
+            )
+        found = _ALREADY.search(message)
+        if found:
+            kind = found.group(1).upper()
+            error_class = (
+                "SCHEMA_ALREADY_EXISTS" if kind == "SCHEMA" else "TABLE_OR_VIEW_ALREADY_EXISTS"
+            )
+            state = "42P06" if kind == "SCHEMA" else "42P07"
+            return sql_error(Conflict, error_class, state, f"{found.group(2)} already exists.")
+        if "does not exist" in message:
+            return sql_error(NotFound, "TABLE_OR_VIEW_NOT_FOUND", "42P01", line)
+        return sql_error(InvalidInput, "INVALID_CATALOG_REFERENCE", "42000", line)
+    if isinstance(error, duckdb.ParserException):
+        return syntax_error(line)
+    if isinstance(error, duckdb.BinderException):
+        found = _COLUMN_MISSING.search(message)
+        if found:
+            return sql_error(
+                InvalidInput,
+                "UNRESOLVED_COLUMN",
+                "42703",
+                f"A column or function parameter with name {found.group(1)} cannot be resolved.",
+            )
+        return sql_error(InvalidInput, "ANALYSIS_ERROR", "42000", line)
+    if isinstance(error, duckdb.ConversionException):
+        return sql_error(InvalidInput, "CAST_INVALID_INPUT", "22018", line)
+    if isinstance(error, duckdb.ConstraintException):
+        if "NOT NULL" in message:
+            return sql_error(InvalidInput, "DELTA_NOT_NULL_CONSTRAINT_VIOLATED", "23502", line)
+        return sql_error(Conflict, "CONSTRAINT_VIOLATION", "23000", line)
+    if isinstance(error, duckdb.TransactionException):
+        return sql_error(Conflict, "CONCURRENT_WRITE", "40000", line)
+    if isinstance(error, (duckdb.OutOfRangeException, duckdb.InvalidInputException)):
+        return sql_error(InvalidInput, "INVALID_INPUT", "22000", line)
+    if isinstance(error, duckdb.NotImplementedException):
+        return sql_error(InvalidInput, "UNSUPPORTED_FEATURE", "0A000", line)
+    if isinstance(error, (duckdb.IOException, duckdb.ConnectionException)):
+        return sql_error(Unavailable, "IO_ERROR", "58030", line)
+    return sql_error(InvalidInput, "INTERNAL_ERROR", "XX000", line)

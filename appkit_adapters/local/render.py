@@ -1,0 +1,112 @@
+"""Render a parsed statement as DuckDB SQL.
+
+Parameter markers become DuckDB named parameters (``$name``) cast to the declared
+Databricks type, so values are always bound, never spliced into text. ``MERGE``
+``UPDATE SET *`` / ``INSERT *`` are expanded by column name, as Databricks defines them.
+Anything sqlglot cannot express in DuckDB is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from sqlglot import ErrorLevel, exp
+from sqlglot.errors import ParseError, UnsupportedError
+
+from appkit_adapters.local.errors import sql_error, unsupported
+from appkit_adapters.local.statements import ParsedStatement
+from appkit_domain.errors import InvalidInput
+
+ColumnsOf = Callable[[exp.Table], list[str]]
+
+
+def parameter_type(type_text: str) -> exp.DataType:
+    """Parse a Databricks SQL type name such as ``DECIMAL(10,2)`` for a cast."""
+    try:
+        return exp.DataType.build(type_text, dialect="databricks")
+    except (ParseError, ValueError) as error:
+        raise sql_error(
+            InvalidInput,
+            "INVALID_PARAMETER_TYPE",
+            "22023",
+            f"parameter type {type_text!r} is not a SQL type: {error}",
+        ) from None
+
+
+def _cast_placeholders(tree: exp.Expression, types: Mapping[str, str | None]) -> exp.Expression:
+    def cast(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Placeholder) and not isinstance(node.parent, exp.Cast):
+            type_text = types.get(node.name)
+            if type_text and type_text.upper() != "VOID":
+                return exp.Cast(this=node.copy(), to=parameter_type(type_text))
+        return node
+
+    return tree.transform(cast)
+
+
+def _source_name(merge: exp.Merge) -> str:
+    source = merge.args.get("using")
+    if source is None:
+        raise unsupported("MERGE without a USING source")
+    name = str(source.alias_or_name)
+    if not name:
+        raise unsupported("MERGE ... UPDATE SET * / INSERT * with an unnamed source")
+    return name
+
+
+def _expand_merge_stars(merge: exp.Merge, columns_of: ColumnsOf) -> None:
+    whens = merge.args.get("whens")
+    if whens is None:
+        return
+    stars = [
+        when
+        for when in whens.expressions
+        if isinstance(when.args.get("then"), (exp.Update, exp.Insert))
+        and (
+            isinstance(when.args["then"].this, exp.Star)
+            or any(isinstance(e, exp.Star) for e in when.args["then"].expressions or [])
+        )
+    ]
+    if not stars:
+        return
+    target = merge.this
+    assert isinstance(target, exp.Table)
+    columns = columns_of(target)
+    source = _source_name(merge)
+    for when in stars:
+        then = when.args["then"]
+        if isinstance(then, exp.Update):
+            assignments = [
+                exp.EQ(
+                    this=exp.column(name, quoted=True),
+                    expression=exp.column(name, source, quoted=True),
+                )
+                for name in columns
+            ]
+            when.set("then", exp.Update(expressions=assignments))
+        else:
+            when.set(
+                "then",
+                exp.Insert(
+                    this=exp.Tuple(expressions=[exp.column(name, quoted=True) for name in columns]),
+                    expression=exp.Tuple(
+                        expressions=[exp.column(name, source, quoted=True) for name in columns]
+                    ),
+                ),
+            )
+
+
+def render(parsed: ParsedStatement, types: Mapping[str, str | None], columns_of: ColumnsOf) -> str:
+    """DuckDB SQL text for a parsed statement with the given parameter types."""
+    tree = parsed.fresh_tree()
+    if isinstance(tree, exp.Merge):
+        _expand_merge_stars(tree, columns_of)
+    tree = _cast_placeholders(tree, types)
+    try:
+        sql: str = tree.sql(dialect="duckdb", unsupported_level=ErrorLevel.RAISE)
+    except UnsupportedError as error:
+        detail = str(error).strip().split("\n", 1)[0]
+        raise unsupported(f"{detail} (in a {parsed.info.kind} statement)") from None
+    if isinstance(tree, exp.Merge):
+        sql += " RETURNING merge_action"
+    return sql
