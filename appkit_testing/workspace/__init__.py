@@ -1,0 +1,47 @@
+"""An emulated Databricks workspace ("moto for Databricks").
+
+A local HTTP server speaking the REST subset the toolkit uses: Statement
+Execution, Unity Catalog, secrets, jobs, SCIM identity, OAuth M2M and host
+metadata, backed by the embedded local engine. The official
+``databricks-sdk`` ``WorkspaceClient`` works against it unmodified.
+
+Each API area is a subpackage with a backend (pure state, ``reset()``) and a
+``responses`` module whose ``routes(workspace)`` returns its route table;
+:data:`AREAS` lists them.
+
+    from appkit_testing.workspace import start_in_thread
+    emulator = start_in_thread()
+    client = WorkspaceClient(host=emulator.host, token=emulator.admin_token, auth_type="pat")
+"""
+
+from __future__ import annotations
+
+from appkit_testing.workspace.catalog import responses as _catalog
+from appkit_testing.workspace.control import responses as _control
+from appkit_testing.workspace.control.faults import FaultPlan
+from appkit_testing.workspace.identity import responses as _identity
+from appkit_testing.workspace.identity.backend import PrincipalSpec
+from appkit_testing.workspace.jobs import responses as _jobs
+from appkit_testing.workspace.secrets import responses as _secrets
+from appkit_testing.workspace.statements import responses as _statements
+
+AREAS = (
+    _identity.routes,
+    _statements.routes,
+    _catalog.routes,
+    _secrets.routes,
+    _jobs.routes,
+    _control.routes,
+)
+
+from appkit_testing.workspace.runner import EmulatedWorkspace, start_in_thread  # noqa: E402
+from appkit_testing.workspace.state import Workspace  # noqa: E402
+
+__all__ = [
+    "AREAS",
+    "EmulatedWorkspace",
+    "FaultPlan",
+    "PrincipalSpec",
+    "Workspace",
+    "start_in_thread",
+]

@@ -1,0 +1,1 @@
+"""Unity Catalog: browse (from the engine), volumes and functions (emulator state), grants."""

@@ -1,0 +1,316 @@
+"""Unity Catalog routes (``/api/2.1/unity-catalog/...``): browse, volumes, functions, grants."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from appkit_testing.workspace.catalog import browse
+from appkit_testing.workspace.catalog.access import InsufficientPrivileges, require
+from appkit_testing.workspace.catalog.grants import Securable
+from appkit_testing.workspace.engine import object_name
+from appkit_testing.workspace.errors import invalid_parameter, not_found, permission_denied
+from appkit_testing.workspace.paging import paginate
+from appkit_testing.workspace.routing import Call, Reply, Route
+
+if TYPE_CHECKING:
+    from appkit_testing.workspace.identity.backend import Identity
+    from appkit_testing.workspace.state import Workspace
+
+BASE = "/api/2.1/unity-catalog"
+
+
+def _page(call: Call, key: str, items: list[dict[str, Any]], *, minimum: int = 1) -> Reply:
+    max_results = call.int_arg("max_results")
+    if max_results is not None and 0 < max_results < minimum:
+        raise invalid_parameter(f"max_results must be 0 or at least {minimum}.")
+    page, token = paginate(
+        items,
+        lambda item: str(item.get("full_name") or item.get("principal")),
+        max_results,
+        call.query.get("page_token"),
+    )
+    body: dict[str, Any] = {key: page}
+    if token:
+        body["next_page_token"] = token
+    return body
+
+
+def _name_parts(full_name: str, count: int, what: str) -> list[str]:
+    parts = full_name.lower().split(".")
+    if len(parts) != count or not all(parts):
+        raise invalid_parameter(f"Invalid {what} name '{full_name}'.")
+    return parts
+
+
+def routes(workspace: Workspace) -> list[Route]:
+    grants, objects = workspace.grants, workspace.catalog_objects
+
+    def owner(securable: Securable) -> str:
+        return grants.owner(securable) or workspace.admin_name
+
+    def visible(identity: Identity, securable: Securable) -> bool:
+        return grants.holds_any(identity, securable)
+
+    def guard(identity: Identity, privilege: str, securable: Securable) -> None:
+        try:
+            require(grants, identity, privilege, securable)
+        except InsufficientPrivileges as error:
+            line = error.message.splitlines()[1].split(" SQLSTATE")[0]
+            raise permission_denied(line) from None
+
+    def use(identity: Identity, catalog: str, schema: str | None = None) -> None:
+        if not grants.holds(identity, "USE_CATALOG", Securable("CATALOG", catalog)):
+            raise permission_denied(f"User does not have USE CATALOG on Catalog '{catalog}'.")
+        if schema is not None and not grants.holds(
+            identity, "USE_SCHEMA", Securable("SCHEMA", f"{catalog}.{schema}")
+        ):
+            raise permission_denied(
+                f"User does not have USE SCHEMA on Schema '{catalog}.{schema}'."
+            )
+
+    def list_catalogs(call: Call) -> Reply:
+        names = browse.catalog_names(workspace.engine)
+        items = [
+            browse.catalog_json(name, owner(Securable("CATALOG", name)))
+            for name in names
+            if visible(call.identity, Securable("CATALOG", name))
+        ]
+        return _page(call, "catalogs", items)
+
+    def get_catalog(call: Call) -> Reply:
+        name = call.match["name"].lower()
+        if name not in browse.catalog_names(workspace.engine):
+            raise not_found("CATALOG_DOES_NOT_EXIST", f"Catalog '{name}' does not exist.")
+        securable = Securable("CATALOG", name)
+        if not visible(call.identity, securable):
+            raise permission_denied(f"User does not have USE CATALOG on Catalog '{name}'.")
+        return browse.catalog_json(name, owner(securable))
+
+    def list_schemas(call: Call) -> Reply:
+        catalog = str(call.required("catalog_name")).lower()
+        names = browse.schema_names(workspace.engine, catalog)
+        use(call.identity, catalog)
+        items = [
+            browse.schema_json(catalog, name, owner(Securable("SCHEMA", f"{catalog}.{name}")))
+            for name in names
+            if visible(call.identity, Securable("SCHEMA", f"{catalog}.{name}"))
+        ]
+        return _page(call, "schemas", items)
+
+    def get_schema(call: Call) -> Reply:
+        catalog, schema = _name_parts(call.match["full_name"], 2, "schema")
+        browse.require_schema(workspace.engine, catalog, schema)
+        use(call.identity, catalog)
+        securable = Securable("SCHEMA", f"{catalog}.{schema}")
+        if not visible(call.identity, securable):
+            raise permission_denied(f"User does not have USE SCHEMA on Schema '{securable.name}'.")
+        return browse.schema_json(catalog, schema, owner(securable))
+
+    def list_tables(call: Call) -> Reply:
+        catalog = str(call.required("catalog_name")).lower()
+        schema = str(call.required("schema_name")).lower()
+        found = browse.tables(workspace.engine, catalog, schema)
+        use(call.identity, catalog, schema)
+        omit = call.bool_arg("omit_columns")
+        items = []
+        for info in found:
+            full_name = f"{catalog}.{schema}.{object_name(info).lower()}"
+            securable = Securable("TABLE", full_name)
+            if visible(call.identity, securable):
+                items.append(browse.table_json(info, full_name, owner(securable), omit))
+        return _page(call, "tables", items)
+
+    def get_table(call: Call) -> Reply:
+        full_name = ".".join(_name_parts(call.match["full_name"], 3, "table"))
+        info = browse.get_table(workspace.engine, full_name)
+        catalog, schema, _ = full_name.split(".")
+        use(call.identity, catalog, schema)
+        securable = Securable("TABLE", full_name)
+        if not visible(call.identity, securable):
+            raise permission_denied(f"User does not have SELECT on Table '{full_name}'.")
+        return browse.table_json(info, full_name, owner(securable))
+
+    def table_exists(call: Call) -> Reply:
+        full_name = ".".join(_name_parts(call.match["full_name"], 3, "table"))
+        return {"table_exists": browse.table_exists(workspace.engine, full_name)}
+
+    def create_volume(call: Call) -> Reply:
+        catalog = str(call.required("catalog_name")).lower()
+        schema = str(call.required("schema_name")).lower()
+        name = str(call.required("name")).lower()
+        browse.require_schema(workspace.engine, catalog, schema)
+        guard(call.identity, "CREATE_VOLUME", Securable("SCHEMA", f"{catalog}.{schema}"))
+        info = {
+            "name": name,
+            "catalog_name": catalog,
+            "schema_name": schema,
+            "full_name": f"{catalog}.{schema}.{name}",
+            "volume_type": call.arg("volume_type") or "MANAGED",
+        }
+        for field in ("comment", "storage_location"):
+            if call.arg(field):
+                info[field] = call.arg(field)
+        created = objects.create_volume(info, call.identity.name)
+        grants.set_owner(Securable("VOLUME", created["full_name"]), call.identity.name)
+        return created
+
+    def list_volumes(call: Call) -> Reply:
+        catalog = str(call.required("catalog_name")).lower()
+        schema = str(call.required("schema_name")).lower()
+        browse.require_schema(workspace.engine, catalog, schema)
+        use(call.identity, catalog, schema)
+        items = [
+            v
+            for v in objects.volumes(catalog, schema)
+            if visible(call.identity, Securable("VOLUME", v["full_name"]))
+        ]
+        return _page(call, "volumes", items)
+
+    def get_volume(call: Call) -> Reply:
+        full_name = ".".join(_name_parts(call.match["full_name"], 3, "volume"))
+        info = objects.volume(full_name)
+        guard(call.identity, "READ_VOLUME", Securable("VOLUME", full_name))
+        return info
+
+    def update_volume(call: Call) -> Reply:
+        full_name = ".".join(_name_parts(call.match["full_name"], 3, "volume"))
+        objects.volume(full_name)
+        guard(call.identity, "MANAGE", Securable("VOLUME", full_name))
+        return objects.update_volume(full_name, call.body, call.identity.name)
+
+    def delete_volume(call: Call) -> Reply:
+        full_name = ".".join(_name_parts(call.match["full_name"], 3, "volume"))
+        objects.volume(full_name)
+        guard(call.identity, "MANAGE", Securable("VOLUME", full_name))
+        objects.delete_volume(full_name)
+        grants.forget(Securable("VOLUME", full_name))
+        return {}
+
+    def create_function(call: Call) -> Reply:
+        info = dict(call.body.get("function_info") or {})
+        catalog = str(info.get("catalog_name") or "").lower()
+        schema = str(info.get("schema_name") or "").lower()
+        name = str(info.get("name") or "").lower()
+        if not (catalog and schema and name):
+            raise invalid_parameter("function_info needs catalog_name, schema_name and name.")
+        browse.require_schema(workspace.engine, catalog, schema)
+        guard(call.identity, "CREATE_FUNCTION", Securable("SCHEMA", f"{catalog}.{schema}"))
+        info.update(
+            catalog_name=catalog,
+            schema_name=schema,
+            name=name,
+            full_name=f"{catalog}.{schema}.{name}",
+        )
+        created = objects.create_function(info, call.identity.name)
+        grants.set_owner(Securable("FUNCTION", created["full_name"]), call.identity.name)
+        return created
+
+    def list_functions(call: Call) -> Reply:
+        catalog = str(call.required("catalog_name")).lower()
+        schema = str(call.required("schema_name")).lower()
+        browse.require_schema(workspace.engine, catalog, schema)
+        use(call.identity, catalog, schema)
+        items = [
+            f
+            for f in objects.functions(catalog, schema)
+            if visible(call.identity, Securable("FUNCTION", f["full_name"]))
+        ]
+        return _page(call, "functions", items)
+
+    def get_function(call: Call) -> Reply:
+        full_name = ".".join(_name_parts(call.match["name"], 3, "function"))
+        info = objects.function(full_name)
+        guard(call.identity, "EXECUTE", Securable("FUNCTION", full_name))
+        return info
+
+    def delete_function(call: Call) -> Reply:
+        full_name = ".".join(_name_parts(call.match["name"], 3, "function"))
+        objects.function(full_name)
+        guard(call.identity, "MANAGE", Securable("FUNCTION", full_name))
+        objects.delete_function(full_name)
+        grants.forget(Securable("FUNCTION", full_name))
+        return {}
+
+    def securable_of(call: Call) -> Securable:
+        securable = Securable.of(call.match["securable_type"], call.match["full_name"])
+        workspace.require_securable(securable)
+        return securable
+
+    def get_permissions(call: Call) -> Reply:
+        securable = securable_of(call)
+        assignments = [
+            {"principal": principal, "privileges": privileges}
+            for principal, privileges in grants.direct(securable, call.query.get("principal"))
+        ]
+        return _page(call, "privilege_assignments", assignments, minimum=150)
+
+    def get_effective(call: Call) -> Reply:
+        securable = securable_of(call)
+        assignments = []
+        for principal, privileges in grants.effective(securable, call.query.get("principal")):
+            entries = []
+            for privilege, source in privileges:
+                entry: dict[str, Any] = {"privilege": privilege}
+                if source is not None:
+                    entry.update(inherited_from_type=source.type, inherited_from_name=source.name)
+                entries.append(entry)
+            assignments.append({"principal": principal, "privileges": entries})
+        return _page(call, "privilege_assignments", assignments, minimum=150)
+
+    def update_permissions(call: Call) -> Reply:
+        securable = securable_of(call)
+        workspace.require_manage(call.identity, securable)
+        changes = call.body.get("changes") or []
+        if not isinstance(changes, list):
+            raise invalid_parameter("changes must be a list.")
+        for change in changes:
+            grants.change(
+                securable,
+                str(change.get("principal") or ""),
+                change.get("add") or [],
+                change.get("remove") or [],
+            )
+        if call.bool_arg("omit_permissions_in_response"):
+            return {}
+        assignments = [
+            {"principal": principal, "privileges": privileges}
+            for principal, privileges in grants.direct(securable)
+        ]
+        return {"privilege_assignments": assignments}
+
+    return [
+        Route("GET", f"{BASE}/catalogs", list_catalogs, "unity-catalog"),
+        Route("GET", f"{BASE}/catalogs/{{name}}", get_catalog, "unity-catalog"),
+        Route("GET", f"{BASE}/schemas", list_schemas, "unity-catalog"),
+        Route("GET", f"{BASE}/schemas/{{full_name}}", get_schema, "unity-catalog"),
+        Route("GET", f"{BASE}/tables", list_tables, "unity-catalog"),
+        Route("GET", f"{BASE}/tables/{{full_name}}", get_table, "unity-catalog"),
+        Route("GET", f"{BASE}/tables/{{full_name}}/exists", table_exists, "unity-catalog"),
+        Route("POST", f"{BASE}/volumes", create_volume, "unity-catalog"),
+        Route("GET", f"{BASE}/volumes", list_volumes, "unity-catalog"),
+        Route("GET", f"{BASE}/volumes/{{full_name}}", get_volume, "unity-catalog"),
+        Route("PATCH", f"{BASE}/volumes/{{full_name}}", update_volume, "unity-catalog"),
+        Route("DELETE", f"{BASE}/volumes/{{full_name}}", delete_volume, "unity-catalog"),
+        Route("POST", f"{BASE}/functions", create_function, "unity-catalog"),
+        Route("GET", f"{BASE}/functions", list_functions, "unity-catalog"),
+        Route("GET", f"{BASE}/functions/{{name}}", get_function, "unity-catalog"),
+        Route("DELETE", f"{BASE}/functions/{{name}}", delete_function, "unity-catalog"),
+        Route(
+            "GET",
+            f"{BASE}/permissions/{{securable_type}}/{{full_name}}",
+            get_permissions,
+            "unity-catalog",
+        ),
+        Route(
+            "PATCH",
+            f"{BASE}/permissions/{{securable_type}}/{{full_name}}",
+            update_permissions,
+            "unity-catalog",
+        ),
+        Route(
+            "GET",
+            f"{BASE}/effective-permissions/{{securable_type}}/{{full_name}}",
+            get_effective,
+            "unity-catalog",
+        ),
+    ]

@@ -1,0 +1,1 @@
+"""The ``/_emulator/`` control surface: stats, statement log, principals, faults, reset."""

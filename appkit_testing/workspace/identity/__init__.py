@@ -1,0 +1,1 @@
+"""Identity: users, service principals, groups, personal access tokens and OAuth M2M."""

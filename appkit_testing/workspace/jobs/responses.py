@@ -1,0 +1,116 @@
+"""Jobs routes, served under both ``/api/2.2/jobs`` and ``/api/2.1/jobs``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from appkit_domain.errors import InvalidInput
+from appkit_domain.pagination import decode_token, encode_token
+from appkit_testing.workspace.errors import invalid_parameter
+from appkit_testing.workspace.routing import Call, Reply, Route
+
+if TYPE_CHECKING:
+    from appkit_testing.workspace.state import Workspace
+
+_DEFAULT_LIMIT = 20
+
+
+def _window(call: Call, total: int) -> tuple[int, int]:
+    limit = call.int_arg("limit", _DEFAULT_LIMIT) or _DEFAULT_LIMIT
+    if not 1 <= limit <= 100:
+        raise invalid_parameter("limit must be between 1 and 100.")
+    offset = call.int_arg("offset", 0) or 0
+    token = call.arg("page_token")
+    if token:
+        try:
+            (offset_value,) = decode_token(str(token), 1)
+        except InvalidInput:
+            raise invalid_parameter("Invalid page_token.") from None
+        offset = int(offset_value)
+    return max(0, min(offset, total)), limit
+
+
+def _paged(call: Call, key: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    offset, limit = _window(call, len(items))
+    page = items[offset : offset + limit]
+    body: dict[str, Any] = {key: page} if page else {}
+    more = offset + limit < len(items)
+    body["has_more"] = more
+    if more:
+        body["next_page_token"] = encode_token([offset + limit])
+    if offset > 0:
+        body["prev_page_token"] = encode_token([max(0, offset - limit)])
+    return body
+
+
+def routes(workspace: Workspace) -> list[Route]:
+    backend = workspace.jobs
+
+    def create(call: Call) -> Reply:
+        settings = {k: v for k, v in call.body.items() if k != "access_control_list"}
+        return {"job_id": backend.create(settings, call.identity.name)}
+
+    def get(call: Call) -> Reply:
+        return backend.job(_job_id(call)).to_json()
+
+    def delete(call: Call) -> Reply:
+        backend.delete(_job_id(call))
+        return {}
+
+    def list_jobs(call: Call) -> Reply:
+        jobs = [job.to_json() for job in backend.jobs(call.arg("name"))]
+        if not call.bool_arg("expand_tasks"):
+            for job in jobs:
+                job["settings"].pop("tasks", None)
+        return _paged(call, "jobs", jobs)
+
+    def run_now(call: Call) -> Reply:
+        parameters = call.arg("job_parameters") or {}
+        run = backend.run_now(_job_id(call), call.identity.name, dict(parameters))
+        return {"run_id": run.run_id, "number_in_job": run.number_in_job}
+
+    def get_run(call: Call) -> Reply:
+        return backend.observe(_run_id(call)).to_json(call.base_url)
+
+    def get_run_output(call: Call) -> Reply:
+        run = backend.observe(_run_id(call)).to_json(call.base_url)
+        return {"metadata": run}
+
+    def list_runs(call: Call) -> Reply:
+        job_id = call.int_arg("job_id")
+        found = backend.runs(job_id, call.bool_arg("active_only"), call.bool_arg("completed_only"))
+        return _paged(call, "runs", [run.to_json(call.base_url) for run in found])
+
+    def cancel_run(call: Call) -> Reply:
+        backend.cancel(_run_id(call))
+        return {}
+
+    out: list[Route] = []
+    for version in ("2.2", "2.1"):
+        base = f"/api/{version}/jobs"
+        out += [
+            Route("POST", f"{base}/create", create, "jobs"),
+            Route("GET", f"{base}/get", get, "jobs"),
+            Route("POST", f"{base}/delete", delete, "jobs"),
+            Route("GET", f"{base}/list", list_jobs, "jobs"),
+            Route("POST", f"{base}/run-now", run_now, "jobs"),
+            Route("GET", f"{base}/runs/get", get_run, "jobs"),
+            Route("GET", f"{base}/runs/get-output", get_run_output, "jobs"),
+            Route("GET", f"{base}/runs/list", list_runs, "jobs"),
+            Route("POST", f"{base}/runs/cancel", cancel_run, "jobs"),
+        ]
+    return out
+
+
+def _job_id(call: Call) -> int:
+    value = call.int_arg("job_id")
+    if value is None:
+        raise invalid_parameter("Missing required field: job_id")
+    return value
+
+
+def _run_id(call: Call) -> int:
+    value = call.int_arg("run_id")
+    if value is None:
+        raise invalid_parameter("Missing required field: run_id")
+    return value

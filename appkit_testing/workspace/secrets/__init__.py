@@ -1,0 +1,1 @@
+"""Secrets API 2.0: scopes, secrets and scope ACLs."""

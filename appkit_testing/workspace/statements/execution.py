@@ -1,0 +1,211 @@
+"""Running one statement: privilege statements, privilege checks, the engine, chunking.
+
+Failures end the statement as ``FAILED`` with ``status.error`` carrying the
+real error class in the message (``[TABLE_OR_VIEW_NOT_FOUND] ...``) and a
+``ServiceErrorCode``: ``NOT_FOUND`` for missing objects, ``ALREADY_EXISTS``
+for conflicts, ``BAD_REQUEST`` for bad SQL and missing privileges.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from appkit_adapters.sql.warehouse import ColumnInfo
+from appkit_domain.errors import AppkitError, Conflict, NotFound
+from appkit_testing.workspace.catalog import browse
+from appkit_testing.workspace.catalog.access import (
+    SQL_STATE,
+    InsufficientPrivileges,
+    check_statement,
+)
+from appkit_testing.workspace.catalog.grant_sql import (
+    GrantSyntaxError,
+    is_privilege_statement,
+    parse_privilege_statement,
+)
+from appkit_testing.workspace.catalog.grants import Securable
+from appkit_testing.workspace.errors import ApiError
+from appkit_testing.workspace.statements.backend import Statement, StatementError
+from appkit_testing.workspace.statements.chunks import ChunkStore
+from appkit_testing.workspace.statements.encoding import row_encoder
+
+if TYPE_CHECKING:
+    from appkit_testing.workspace.state import Workspace
+
+INLINE_LIMIT_BYTES = 25 * 1024 * 1024
+
+
+class _Stop(Exception):
+    """The statement was cancelled while it ran."""
+
+
+def service_error(error: AppkitError) -> StatementError:
+    details = error.details
+    sql_state = details.get("sql_state")
+    if isinstance(error, NotFound):
+        code = "NOT_FOUND"
+    elif isinstance(error, Conflict):
+        code = "ALREADY_EXISTS"
+    else:
+        code = "BAD_REQUEST"
+    message = error.message
+    error_class = details.get("error_class")
+    if error_class and not message.startswith("["):
+        message = f"[{error_class}] {message}"
+    return StatementError(code, message, str(sql_state) if sql_state else None)
+
+
+class StatementRunner:
+    """Executes statements for a :class:`Workspace` (called on a pool thread)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+
+    def __call__(self, statement: Statement) -> None:
+        if not statement.start():
+            return
+        try:
+            if is_privilege_statement(statement.request.statement):
+                statement.kind = "GRANT"
+                self._privilege_statement(statement)
+                return
+            self._run(statement)
+        except InsufficientPrivileges as error:
+            statement.finish(
+                "FAILED", error=StatementError("BAD_REQUEST", error.message, SQL_STATE)
+            )
+        except AppkitError as error:
+            statement.finish("FAILED", error=service_error(error))
+        except _Stop:
+            pass
+
+    def _privilege_statement(self, statement: Statement) -> None:
+        request = statement.request
+        try:
+            parsed = parse_privilege_statement(request.statement, request.catalog, request.schema)
+        except (GrantSyntaxError, ApiError) as error:
+            text = error.message if isinstance(error, ApiError) else "unsupported GRANT/REVOKE form"
+            statement.finish(
+                "FAILED",
+                error=StatementError(
+                    "BAD_REQUEST", f"[PARSE_SYNTAX_ERROR] Syntax error: {text}.", "42601"
+                ),
+            )
+            return
+        statement.kind = "GRANT" if parsed.grant else "REVOKE"
+        self.workspace.require_securable_sql(parsed.securable)
+        try:
+            self.workspace.require_manage(statement.principal, parsed.securable)
+        except ApiError:
+            raise InsufficientPrivileges("MANAGE", parsed.securable) from None
+        grants = self.workspace.grants
+        if parsed.grant:
+            grants.change(parsed.securable, parsed.principal, parsed.privileges, ())
+        else:
+            grants.change(parsed.securable, parsed.principal, (), parsed.privileges)
+        statement.finish("SUCCEEDED", store=ChunkStore(self.workspace.spill_dir))
+
+    def _run(self, statement: Statement) -> None:
+        engine = self.workspace.engine
+        request = statement.request
+        text = request.statement
+        catalog, schema = request.catalog, request.schema
+        info = engine.analyze(text, catalog=catalog, schema=schema)
+        statement.kind = str(info.kind).upper()
+        principal = statement.principal
+        check_statement(
+            self.workspace.grants,
+            principal,
+            info.reads,
+            info.writes,
+            lambda name: browse.table_exists(engine, name),
+        )
+        new_tables = [name for name in info.writes if not browse.table_exists(engine, name)]
+        parameters = list(request.parameters) or None
+        store = ChunkStore(self.workspace.spill_dir)
+        try:
+            if info.is_read_only:
+                stream = engine.stream(
+                    text, parameters, principal=principal.name, catalog=catalog, schema=schema
+                )
+                try:
+                    columns = tuple(stream.columns)
+                    truncated = self._fill(statement, store, columns, stream)
+                finally:
+                    stream.close()
+            else:
+                result = engine.execute(
+                    text, parameters, principal=principal.name, catalog=catalog, schema=schema
+                )
+                columns = tuple(result.columns)
+                truncated = self._fill(statement, store, columns, [result.rows])
+        except BaseException:
+            store.close()
+            raise
+        for name in new_tables:
+            if browse.table_exists(engine, name):
+                self.workspace.grants.set_owner(Securable("TABLE", name), principal.name)
+        if not statement.finish("SUCCEEDED", store=store, columns=columns, truncated=truncated):
+            store.close()
+
+    def _fill(
+        self,
+        statement: Statement,
+        store: ChunkStore,
+        columns: Sequence[ColumnInfo],
+        batches: Iterable[Sequence[tuple[Any, ...]]],
+    ) -> bool:
+        """Encode rows into chunks; True when a row or byte limit cut the result."""
+        request = statement.request
+        encode = row_encoder([c.type_name.upper() for c in columns])
+        target = self.workspace.chunk_bytes
+        row_limit, byte_limit = request.row_limit, request.byte_limit
+        inline = request.disposition == "INLINE"
+        pending: list[list[str | None]] = []
+        pending_bytes = 0
+        rows_total = 0
+        bytes_total = 0
+
+        def flush() -> None:
+            nonlocal pending, pending_bytes
+            if pending:
+                store.append(json.dumps(pending, separators=(",", ":")).encode(), len(pending))
+                pending, pending_bytes = [], 0
+
+        for batch in batches:
+            if statement.is_terminal:
+                raise _Stop()
+            for row in batch:
+                if row_limit is not None and rows_total >= row_limit:
+                    flush()
+                    return True
+                wire = encode(row)
+                size = 3 + sum(4 if v is None else len(v) + 3 for v in wire)
+                if byte_limit is not None and bytes_total + size > byte_limit:
+                    flush()
+                    return True
+                if inline and bytes_total + size > INLINE_LIMIT_BYTES:
+                    raise ApiLimitExceeded()
+                pending.append(wire)
+                pending_bytes += size
+                rows_total += 1
+                bytes_total += size
+                if pending_bytes >= target:
+                    flush()
+        flush()
+        return False
+
+
+class ApiLimitExceeded(AppkitError):
+    """An INLINE result grew past the inline limit."""
+
+    code = "invalid_input"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The result exceeds the INLINE disposition limit of 25 MiB; "
+            "use disposition EXTERNAL_LINKS for large results.",
+            details={"sql_state": "54000"},
+        )
