@@ -8,5 +8,11 @@ pytest-asyncio, and nothing beyond the domain.
 from appkit_testing.contracts.approval_store import ApprovalStoreContract
 from appkit_testing.contracts.audit_store import AuditStoreContract
 from appkit_testing.contracts.dq_store import DqStoreContract
+from appkit_testing.contracts.override_store import OverrideStoreContract
 
-__all__ = ["ApprovalStoreContract", "AuditStoreContract", "DqStoreContract"]
+__all__ = [
+    "ApprovalStoreContract",
+    "AuditStoreContract",
+    "DqStoreContract",
+    "OverrideStoreContract",
+]

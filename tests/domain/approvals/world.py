@@ -57,6 +57,7 @@ class CountingApplier:
 @dataclass
 class ApprovalWorld:
     clock: ControllableClock
+    ids: SequentialIds
     store: InMemoryApprovalStore
     audit_store: InMemoryAuditStore
     audit: AuditLog
@@ -122,4 +123,6 @@ def make_world(*, max_attempts: int = 5) -> ApprovalWorld:
     applier = CountingApplier()
     for kind in ("change", "pair", "lenient", "manual"):
         service.appliers.register(kind, applier)
-    return ApprovalWorld(clock, store, audit_store, audit, directory, notifier, service, applier)
+    return ApprovalWorld(
+        clock, ids, store, audit_store, audit, directory, notifier, service, applier
+    )

@@ -1,0 +1,247 @@
+"""The override service: propose through an approval, apply on approval, read effective values.
+
+Proposing submits an approval request of kind ``metric_override`` whose
+payload carries the override (id, key, value, the computed value seen now,
+justification, window); its quorum follows materiality. This service
+registers itself as that kind's applier: when the request is approved, the
+override becomes ``ACTIVE`` exactly as approved and every older ``ACTIVE``
+override of the key becomes ``SUPERSEDED`` (kept for history).
+
+The effective value of a key at the clock's now is the most recently
+applied ``ACTIVE`` override whose window covers now, else the computed value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from appkit_domain.approvals.actor import Actor
+from appkit_domain.approvals.appliers import ApplyContext
+from appkit_domain.approvals.model import ApprovalRequest
+from appkit_domain.approvals.service import ApprovalService
+from appkit_domain.audit.chain import format_time
+from appkit_domain.errors import Conflict, InvalidInput, NotFound
+from appkit_domain.overrides.model import (
+    EffectiveValue,
+    MetricKey,
+    MetricOverride,
+    OverrideStatus,
+    to_decimal,
+)
+from appkit_domain.overrides.policy import OVERRIDE_KIND
+from appkit_domain.pagination import DEFAULT_PAGE_SIZE, Page
+from appkit_domain.ports.clock import Clock
+from appkit_domain.ports.ids import IdGenerator
+from appkit_domain.ports.metric_source import MetricSource
+from appkit_domain.ports.override_store import OverrideStore
+
+
+@dataclass(frozen=True)
+class OverrideProposal:
+    """What proposing answers: the override, its approval request, the quorum it needs."""
+
+    override: MetricOverride
+    approval: ApprovalRequest
+
+    @property
+    def required_approvals(self) -> int:
+        return self.approval.required_approvals
+
+
+@dataclass(frozen=True)
+class OverrideHistoryEntry:
+    """One override of a key with the approval request that governs it."""
+
+    override: MetricOverride
+    approval: ApprovalRequest | None
+
+
+def _time_text(value: datetime | None) -> str | None:
+    return format_time(value) if value is not None else None
+
+
+class OverrideService:
+    """Propose metric overrides and answer which value is effective."""
+
+    def __init__(
+        self,
+        store: OverrideStore,
+        approvals: ApprovalService,
+        metrics: MetricSource,
+        clock: Clock,
+        ids: IdGenerator,
+    ) -> None:
+        self.store = store
+        self.approvals = approvals
+        self._metrics = metrics
+        self._clock = clock
+        self._ids = ids
+        approvals.appliers.register(OVERRIDE_KIND, self.apply_approved)
+
+    async def _computed(self, key: MetricKey) -> Decimal | None:
+        try:
+            return await self._metrics.computed_value(key)
+        except NotFound:
+            return None
+
+    async def propose(
+        self,
+        actor: Actor,
+        *,
+        entity: str,
+        metric: str,
+        period: str,
+        value: Decimal | int | str,
+        justification: str,
+        effective_from: datetime | None = None,
+        effective_to: datetime | None = None,
+        request_id: str | None = None,
+    ) -> OverrideProposal:
+        """Submit an override for approval; the quorum is sized by its materiality.
+
+        ``effective_from`` defaults to now; a window that has already ended
+        is ``InvalidInput``.
+        """
+        key = MetricKey(entity, metric, period)
+        number = to_decimal(value)
+        if not justification or not justification.strip():
+            raise InvalidInput("an override needs a justification")
+        now = self._clock.now()
+        start = effective_from or now
+        if effective_to is not None and effective_to <= max(start, now):
+            raise InvalidInput("the override's window has ended before it could apply")
+        computed = await self._computed(key)
+        override_id = self._ids.new_id("ovr-")
+        payload: dict[str, Any] = {
+            "override_id": override_id,
+            "entity": key.entity,
+            "metric": key.metric,
+            "period": key.period,
+            "value": str(number),
+            "computed_value": str(computed) if computed is not None else None,
+            "justification": justification,
+            "effective_from": _time_text(start),
+            "effective_to": _time_text(effective_to),
+        }
+        approval = await self.approvals.submit(
+            actor, OVERRIDE_KIND, key.target, payload, request_id=request_id
+        )
+        override = MetricOverride(
+            id=override_id,
+            key=key,
+            value=number,
+            computed_value=computed,
+            justification=justification,
+            effective_from=start,
+            effective_to=effective_to,
+            proposed_by=actor.party_id,
+            approval_id=approval.id,
+            created_at=now,
+        )
+        await self.store.add(override)
+        return OverrideProposal(override, approval)
+
+    async def apply_approved(
+        self, request: ApprovalRequest, context: ApplyContext
+    ) -> Mapping[str, Any]:
+        """The ``metric_override`` applier: activate exactly the approved override.
+
+        ``Conflict`` if the stored override differs from the approved payload
+        or is no longer ``PENDING``; ``NotFound`` if it is missing.
+        """
+        payload = request.payload
+        override = await self.store.get(str(payload["override_id"]))
+        expected = {
+            "entity": override.key.entity,
+            "metric": override.key.metric,
+            "period": override.key.period,
+            "value": str(override.value),
+            "effective_from": _time_text(override.effective_from),
+            "effective_to": _time_text(override.effective_to),
+        }
+        if any(payload.get(name) != text for name, text in expected.items()):
+            raise Conflict(f"override {override.id} differs from the approved payload")
+        if override.approval_id != request.id:
+            raise Conflict(f"override {override.id} belongs to another approval request")
+        if override.status is not OverrideStatus.PENDING:
+            raise Conflict(f"override {override.id} is already {override.status.value}")
+        now = context.now
+        activated = replace(
+            override,
+            status=OverrideStatus.ACTIVE,
+            applied_at=now,
+            approved_by=context.approvers,
+            version=override.version + 1,
+        )
+        await self.store.save(activated, expected_version=override.version)
+        superseded = []
+        for older in await self.store.active(override.key):
+            if older.id == override.id:
+                continue
+            await self.store.save(
+                replace(
+                    older,
+                    status=OverrideStatus.SUPERSEDED,
+                    superseded_by=override.id,
+                    superseded_at=now,
+                    version=older.version + 1,
+                ),
+                expected_version=older.version,
+            )
+            superseded.append(older.id)
+        return {"override_id": override.id, "value": str(override.value), "superseded": superseded}
+
+    async def effective_value(self, entity: str, metric: str, period: str) -> EffectiveValue:
+        """The value in force for the key at the clock's now, and whether it is overridden.
+
+        ``NotFound`` when there is neither a computed value nor an override in force.
+        """
+        key = MetricKey(entity, metric, period)
+        now = self._clock.now()
+        computed = await self._computed(key)
+        covering = [o for o in await self.store.active(key) if o.covers(now)]
+        if covering:
+            current = max(covering, key=lambda o: (o.applied_at or o.created_at, o.id))
+            return EffectiveValue(
+                key=key,
+                value=current.value,
+                computed_value=computed,
+                overridden=True,
+                override_id=current.id,
+                approval_id=current.approval_id,
+                overridden_by=current.proposed_by,
+                approved_by=current.approved_by,
+                effective_from=current.effective_from,
+                effective_to=current.effective_to,
+            )
+        if computed is None:
+            raise NotFound(f"no value for {key.target}")
+        return EffectiveValue(key=key, value=computed, computed_value=computed, overridden=False)
+
+    async def get(self, override_id: str) -> MetricOverride:
+        return await self.store.get(override_id)
+
+    async def history(
+        self,
+        entity: str,
+        metric: str,
+        period: str,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        page_token: str | None = None,
+    ) -> Page[OverrideHistoryEntry]:
+        """Every override of the key, oldest first, each with its approval request."""
+        key = MetricKey(entity, metric, period)
+        page = await self.store.history(key, page_size=page_size, page_token=page_token)
+        entries = []
+        for override in page.items:
+            try:
+                approval: ApprovalRequest | None = await self.approvals.get(override.approval_id)
+            except NotFound:
+                approval = None
+            entries.append(OverrideHistoryEntry(override, approval))
+        return Page(entries, page.next_page_token)

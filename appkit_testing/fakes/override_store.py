@@ -1,0 +1,86 @@
+"""An in-memory override store with optimistic versioning.
+
+``overrides`` is the stored table (id -> override); tests may read or
+tamper with it. Each method yields to the event loop first so concurrent
+commands interleave; compare and write happen with no await between them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+
+from appkit_domain.audit.chain import format_time
+from appkit_domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from appkit_domain.overrides.model import MetricKey, MetricOverride, OverrideStatus
+from appkit_domain.pagination import (
+    DEFAULT_PAGE_SIZE,
+    Page,
+    check_page_size,
+    decode_token,
+    encode_token,
+)
+from appkit_domain.ports.override_store import OverrideStore
+
+
+class InMemoryOverrideStore(OverrideStore):
+    def __init__(self) -> None:
+        self.overrides: dict[str, MetricOverride] = {}
+        self.saves = 0
+
+    async def add(self, override: MetricOverride) -> None:
+        await asyncio.sleep(0)
+        if override.id in self.overrides:
+            raise Conflict(f"override {override.id} already exists")
+        self.overrides[override.id] = override
+
+    async def get(self, override_id: str) -> MetricOverride:
+        await asyncio.sleep(0)
+        try:
+            return self.overrides[override_id]
+        except KeyError:
+            raise NotFound(f"no override {override_id}") from None
+
+    async def save(self, override: MetricOverride, *, expected_version: int) -> None:
+        await asyncio.sleep(0)
+        if override.version != expected_version + 1:
+            raise InvalidInput("a saved override's version must be expected_version + 1")
+        stored = self.overrides.get(override.id)
+        if stored is None:
+            raise NotFound(f"no override {override.id}")
+        if stored.version != expected_version:
+            raise StaleVersion(
+                f"override {override.id} is at version {stored.version}, not {expected_version}"
+            )
+        self.overrides[override.id] = override
+        self.saves += 1
+
+    async def active(self, key: MetricKey) -> builtins.list[MetricOverride]:
+        await asyncio.sleep(0)
+        found = [
+            o for o in self.overrides.values() if o.key == key and o.status is OverrideStatus.ACTIVE
+        ]
+        return sorted(found, key=lambda o: (o.applied_at or o.created_at, o.id))
+
+    async def history(
+        self,
+        key: MetricKey,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        page_token: str | None = None,
+    ) -> Page[MetricOverride]:
+        await asyncio.sleep(0)
+        check_page_size(page_size)
+
+        def order(o: MetricOverride) -> tuple[str, str]:
+            return (format_time(o.created_at), o.id)
+
+        matching = sorted((o for o in self.overrides.values() if o.key == key), key=order)
+        if page_token:
+            at, last_id = decode_token(page_token, 2)
+            cursor = (str(at), str(last_id))
+            matching = [o for o in matching if order(o) > cursor]
+        items = matching[:page_size]
+        more = len(matching) > page_size
+        token = encode_token(list(order(items[-1]))) if more and items else None
+        return Page(items, token)

@@ -1,0 +1,187 @@
+"""The metric override rules of governance.md, each checked by name."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from appkit_domain.approvals import Actor, ApprovalStatus, NotEligible, SelfApproval
+from appkit_domain.errors import InvalidInput, NotFound
+from appkit_domain.overrides import OVERRIDE_KIND, OverrideProposal, OverrideStatus
+from tests.domain.approvals.world import ALICE, BOB, CAROL, DAVE
+from tests.domain.overrides.world import OverrideWorld
+
+
+async def _propose(ow: OverrideWorld, value: str = "105", **kwargs: object) -> OverrideProposal:
+    fields: dict[str, object] = {
+        "entity": "acme",
+        "metric": "pd",
+        "period": "2026-Q1",
+        "value": value,
+        "justification": "rating agency downgrade not yet in the feed",
+    }
+    fields.update(kwargs)
+    return await ow.service.propose(Actor(ALICE), **fields)  # type: ignore[arg-type]
+
+
+async def test_override_proposal_creates_an_approval_request(ow: OverrideWorld) -> None:
+    proposal = await _propose(ow)
+    approval = await ow.approvals.service.get(proposal.approval.id)
+    assert approval.kind == OVERRIDE_KIND
+    assert approval.status is ApprovalStatus.PENDING
+    assert approval.target == "metric:acme/pd/2026-Q1"
+    assert approval.payload["override_id"] == proposal.override.id
+    assert approval.payload["value"] == "105"
+    assert approval.payload["computed_value"] == "100"
+    assert proposal.override.status is OverrideStatus.PENDING
+    assert proposal.override.approval_id == approval.id
+
+
+async def test_override_quorum_is_one_when_the_move_is_within_ten_percent(
+    ow: OverrideWorld,
+) -> None:
+    assert (await _propose(ow, "110")).required_approvals == 1
+    assert (await _propose(ow, "90")).required_approvals == 1
+
+
+async def test_override_quorum_is_two_when_the_move_exceeds_ten_percent(
+    ow: OverrideWorld,
+) -> None:
+    assert (await _propose(ow, "110.01")).required_approvals == 2
+    assert (await _propose(ow, "89.99")).required_approvals == 2
+    proposal = await _propose(ow, "150")
+    once = await ow.approvals.service.approve(proposal.approval.id, Actor(BOB))
+    assert once.status is ApprovalStatus.PENDING
+    twice = await ow.approvals.service.approve(proposal.approval.id, Actor(CAROL))
+    assert twice.status is ApprovalStatus.APPLIED
+
+
+async def test_override_of_a_metric_without_computed_value_is_material(ow: OverrideWorld) -> None:
+    proposal = await _propose(ow, "5", entity="newco")
+    assert proposal.required_approvals == 2
+
+
+async def test_unapproved_override_is_not_effective(ow: OverrideWorld) -> None:
+    await _propose(ow, "105")
+    effective = await ow.service.effective_value("acme", "pd", "2026-Q1")
+    assert (effective.value, effective.overridden) == (Decimal("100"), False)
+
+
+async def test_rejected_override_never_becomes_effective(ow: OverrideWorld) -> None:
+    proposal = await _propose(ow, "105")
+    await ow.approvals.service.reject(proposal.approval.id, Actor(BOB), comment="no evidence")
+    effective = await ow.service.effective_value("acme", "pd", "2026-Q1")
+    assert not effective.overridden
+    assert (await ow.service.get(proposal.override.id)).status is OverrideStatus.PENDING
+
+
+async def test_applied_override_is_effective_within_its_window(ow: OverrideWorld) -> None:
+    now = ow.approvals.clock.now()
+    proposal = await _propose(ow, "105", effective_to=now + timedelta(days=30))
+    await ow.approvals.service.approve(proposal.approval.id, Actor(BOB))
+    effective = await ow.service.effective_value("acme", "pd", "2026-Q1")
+    assert effective.overridden
+    assert effective.value == Decimal("105")
+    assert effective.computed_value == Decimal("100")
+
+
+async def test_outside_its_window_the_computed_value_is_effective(ow: OverrideWorld) -> None:
+    now = ow.approvals.clock.now()
+    proposal = await _propose(
+        ow,
+        "105",
+        effective_from=now + timedelta(days=2),
+        effective_to=now + timedelta(days=10),
+    )
+    await ow.approvals.service.approve(proposal.approval.id, Actor(BOB))
+    assert not (await ow.service.effective_value("acme", "pd", "2026-Q1")).overridden
+    ow.approvals.clock.advance(days=2)
+    assert (await ow.service.effective_value("acme", "pd", "2026-Q1")).value == Decimal("105")
+    ow.approvals.clock.advance(days=8)
+    after = await ow.service.effective_value("acme", "pd", "2026-Q1")
+    assert (after.value, after.overridden) == (Decimal("100"), False)
+
+
+async def test_newer_applied_override_supersedes_the_older_and_history_is_kept(
+    ow: OverrideWorld,
+) -> None:
+    first = await _propose(ow, "104")
+    await ow.approvals.service.approve(first.approval.id, Actor(BOB))
+    ow.approvals.clock.advance(hours=1)
+    second = await _propose(ow, "107")
+    done = await ow.approvals.service.approve(second.approval.id, Actor(CAROL))
+    assert done.result is not None and list(done.result["superseded"]) == [first.override.id]
+    effective = await ow.service.effective_value("acme", "pd", "2026-Q1")
+    assert (effective.value, effective.override_id) == (Decimal("107"), second.override.id)
+    older = await ow.service.get(first.override.id)
+    assert older.status is OverrideStatus.SUPERSEDED
+    assert older.superseded_by == second.override.id
+    history = await ow.service.history("acme", "pd", "2026-Q1")
+    assert [e.override.id for e in history.items] == [first.override.id, second.override.id]
+    assert [e.override.status for e in history.items] == [
+        OverrideStatus.SUPERSEDED,
+        OverrideStatus.ACTIVE,
+    ]
+    assert all(
+        e.approval is not None and e.approval.status is ApprovalStatus.APPLIED
+        for e in history.items
+    )
+
+
+async def test_effective_value_says_by_whom_and_which_approval(ow: OverrideWorld) -> None:
+    proposal = await _propose(ow, "103")
+    await ow.approvals.service.approve(proposal.approval.id, Actor(BOB))
+    effective = await ow.service.effective_value("acme", "pd", "2026-Q1")
+    assert effective.overridden_by == ALICE.id
+    assert effective.approved_by == (BOB.id,)
+    assert effective.approval_id == proposal.approval.id
+    assert effective.override_id == proposal.override.id
+
+
+async def test_override_applies_exactly_the_approved_value(ow: OverrideWorld) -> None:
+    proposal = await _propose(ow, "103")
+    stored = ow.store.overrides[proposal.override.id]
+    ow.store.overrides[stored.id] = replace(stored, value=Decimal("250"))
+    done = await ow.approvals.service.approve(proposal.approval.id, Actor(BOB))
+    assert done.status is ApprovalStatus.APPLY_FAILED
+    assert "differs from the approved payload" in (done.failure or "")
+    assert not (await ow.service.effective_value("acme", "pd", "2026-Q1")).overridden
+
+
+async def test_maker_cannot_approve_own_override(ow: OverrideWorld) -> None:
+    ow.approvals.directory.set_groups(ALICE.id, {"data-stewards", "risk-approvers"})
+    proposal = await _propose(ow, "103")
+    with pytest.raises(SelfApproval):
+        await ow.approvals.service.approve(proposal.approval.id, Actor(ALICE))
+
+
+async def test_override_proposal_checks_its_input(ow: OverrideWorld) -> None:
+    now = ow.approvals.clock.now()
+    with pytest.raises(InvalidInput):
+        await _propose(ow, "abc")
+    with pytest.raises(InvalidInput):
+        await _propose(ow, "NaN")
+    with pytest.raises(InvalidInput):
+        await _propose(ow, "101", justification="  ")
+    with pytest.raises(InvalidInput):
+        await _propose(ow, "101", effective_to=now - timedelta(days=1))
+    with pytest.raises(InvalidInput):
+        await _propose(ow, "101", entity="")
+    with pytest.raises(NotEligible):
+        await ow.service.propose(
+            Actor(DAVE),
+            entity="acme",
+            metric="pd",
+            period="2026-Q1",
+            value="101",
+            justification="x",
+        )
+    assert ow.store.overrides == {}
+
+
+async def test_effective_value_of_an_unknown_metric_is_not_found(ow: OverrideWorld) -> None:
+    with pytest.raises(NotFound):
+        await ow.service.effective_value("nobody", "pd", "2026-Q1")

@@ -1,0 +1,27 @@
+"""The override test world: an approval service, metric source and override service on fakes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from appkit_domain.overrides import OverrideService, metric_override_policy
+from appkit_testing.fakes import InMemoryMetricSource, InMemoryOverrideStore
+from tests.domain.approvals.world import CHECKERS, MAKERS, ApprovalWorld, make_world
+
+
+@dataclass
+class OverrideWorld:
+    approvals: ApprovalWorld
+    metrics: InMemoryMetricSource
+    store: InMemoryOverrideStore
+    service: OverrideService
+
+
+def make_override_world() -> OverrideWorld:
+    approvals = make_world()
+    approvals.service.policies.register(metric_override_policy(MAKERS, CHECKERS))
+    metrics = InMemoryMetricSource()
+    metrics.set("acme", "pd", "2026-Q1", "100")
+    store = InMemoryOverrideStore()
+    service = OverrideService(store, approvals.service, metrics, approvals.clock, approvals.ids)
+    return OverrideWorld(approvals, metrics, store, service)
