@@ -1,0 +1,407 @@
+"""Controlled write-back: propose a change to a governed row, approve it, apply it once.
+
+The order of a proposal is fixed: the configuration check (no port call),
+the requester's SELECT privilege, the column types, the before-image read,
+then the approval request and the stored change. Apply writes only while the
+row still equals its before-image, at most once per change id, as the app's
+service principal; the maker and checkers go to the row's audit columns when
+the table has them and always to the audit log.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from appkit_domain.approvals import (
+    Actor,
+    ApplierRegistry,
+    ApplyContext,
+    ApprovalRequest,
+    ApprovalService,
+    ApprovalStatus,
+    thaw,
+)
+from appkit_domain.audit import AuditLog
+from appkit_domain.audit.chain import normalize_json
+from appkit_domain.dq.versioned import DEFAULT_ATTEMPTS, retry_stale
+from appkit_domain.errors import (
+    Conflict,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+)
+from appkit_domain.identifiers import TableName
+from appkit_domain.pagination import Page
+from appkit_domain.ports.change_store import ChangeStore
+from appkit_domain.ports.clock import Clock
+from appkit_domain.ports.governed_table import ApplyOutcome, ApplyStatus, GovernedTable
+from appkit_domain.ports.ids import IdGenerator
+from appkit_domain.ports.permissions import PermissionChecker
+from appkit_domain.principal import Principal
+from appkit_domain.writeback.change import ChangeRequest, ChangeStatus
+from appkit_domain.writeback.query import ChangeQuery
+from appkit_domain.writeback.rules import AuditColumns, WritebackRules
+from appkit_domain.writeback.schema_check import coerce_change
+
+WRITEBACK_KIND = "writeback_change"
+
+_MIRRORED = {
+    ApprovalStatus.APPROVED: ChangeStatus.APPROVED,
+    ApprovalStatus.REJECTED: ChangeStatus.REJECTED,
+    ApprovalStatus.EXPIRED: ChangeStatus.EXPIRED,
+    ApprovalStatus.WITHDRAWN: ChangeStatus.WITHDRAWN,
+    ApprovalStatus.APPLY_FAILED: ChangeStatus.APPLY_FAILED,
+}
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A stored change and, when its table needs approval, the approval request."""
+
+    change: ChangeRequest
+    approval: ApprovalRequest | None
+
+    @property
+    def approval_id(self) -> str | None:
+        return self.approval.id if self.approval else None
+
+    @property
+    def required_approvals(self) -> int:
+        return self.approval.required_approvals if self.approval else 0
+
+
+def _actor(by: Principal | Actor) -> Actor:
+    return by if isinstance(by, Actor) else Actor.of(by)
+
+
+class WritebackService:
+    """Change requests on governed tables, under :class:`WritebackRules`.
+
+    ``service_principal`` is the identity the ``table`` port writes as; it
+    is recorded as the executing identity of every apply. ``approvals`` is
+    needed when any configured table requires approval; the service then
+    registers its applier for kind ``writeback_change`` on it.
+    """
+
+    def __init__(
+        self,
+        rules: WritebackRules,
+        table: GovernedTable,
+        changes: ChangeStore,
+        permissions: PermissionChecker,
+        audit: AuditLog,
+        clock: Clock,
+        ids: IdGenerator,
+        *,
+        service_principal: Principal,
+        approvals: ApprovalService | None = None,
+        attempts: int = DEFAULT_ATTEMPTS,
+    ) -> None:
+        needing = [t.full_name for t in rules.tables if rules.for_table(t).approval_required]
+        if needing and approvals is None:
+            raise InvalidInput(
+                f"write-back to {needing[0]} requires approval but no approval service is given"
+            )
+        self.rules = rules
+        self.table = table
+        self.changes = changes
+        self.permissions = permissions
+        self.audit = audit
+        self.clock = clock
+        self.ids = ids
+        self.service_principal = service_principal
+        self.approvals = approvals
+        self._attempts = attempts
+        if approvals is not None:
+            self.register(approvals.appliers)
+
+    def register(self, appliers: ApplierRegistry) -> None:
+        """Register :meth:`apply_approved` as the applier of ``writeback_change`` requests."""
+        if WRITEBACK_KIND not in appliers:
+            appliers.register(WRITEBACK_KIND, self.apply_approved)
+
+    # -- propose ---------------------------------------------------------------------
+
+    async def propose(
+        self,
+        by: Principal | Actor,
+        table: TableName | str,
+        key: Mapping[str, Any],
+        values: Mapping[str, Any],
+        reason: str,
+        *,
+        request_id: str | None = None,
+    ) -> Proposal:
+        """Propose setting ``values`` on the row of ``table`` at ``key``.
+
+        ``InvalidInput`` (naming the table or column) for anything the rules
+        or the column types refuse, before any port is called for rule
+        breaches; ``PermissionDenied`` when the requester cannot SELECT the
+        table; ``NotFound`` when no row has ``key``. A table that needs no
+        approval is applied at once and the change comes back final.
+        """
+        actor = _actor(by)
+        name = table if isinstance(table, TableName) else TableName.parse(table)
+        if not isinstance(reason, str) or not reason.strip():
+            raise InvalidInput("a change request needs a reason")
+        rules = self.rules.check_request(name, key, values)
+        name = rules.table
+        if not await self.permissions.can_select(actor.party, name):
+            raise PermissionDenied(
+                f"{actor.party_id} may not read {name.full_name}",
+                details={"table": name.full_name},
+            )
+        columns = await self.table.column_types(name)
+        typed_key, typed_values = coerce_change(rules, columns, key, values)
+        row = await self.table.read_row(name, typed_key)
+        if row is None:
+            raise NotFound(
+                f"no row of {name.full_name} has key {typed_key}",
+                details={"table": name.full_name},
+            )
+        before = normalize_json(dict(row), "before")
+        if all(before.get(c) == v for c, v in typed_values.items()):
+            raise InvalidInput(f"the change to {name.full_name} would not change the row")
+        now = self.clock.now()
+        change = ChangeRequest(
+            id=self.ids.new_id("chg-"),
+            table=name,
+            key=typed_key,
+            values=typed_values,
+            before=before,
+            reason=reason,
+            requested_by=actor.party_id,
+            created_at=now,
+            updated_at=now,
+        )
+        approval = None
+        if rules.approval_required:
+            assert self.approvals is not None  # checked at construction
+            approval = await self.approvals.submit(
+                actor, WRITEBACK_KIND, change.target, _payload(change), request_id=request_id
+            )
+            change = dataclasses.replace(
+                change, approval_id=approval.id, required_approvals=approval.required_approvals
+            )
+        await self.changes.add(change)
+        await self.audit.append(
+            actor=actor.id,
+            on_behalf_of=actor.on_behalf_of_id,
+            action="writeback.propose",
+            target=change.target,
+            request_id=request_id,
+            details={**change.summary(), "required_approvals": change.required_approvals},
+        )
+        if approval is None:
+            change = await self.apply(change.id, request_id=request_id)
+        return Proposal(change, approval)
+
+    # -- apply -----------------------------------------------------------------------
+
+    async def apply_approved(
+        self, request: ApprovalRequest, context: ApplyContext
+    ) -> Mapping[str, Any]:
+        """The applier of ``writeback_change`` approval requests.
+
+        Applies exactly the approved payload: the stored change must match
+        it field for field. A conflict (the row moved or vanished) ends the
+        change ``APPLY_FAILED`` and is raised as ``Conflict`` so the approval
+        ends ``APPLY_FAILED`` too.
+        """
+        payload = thaw(request.payload)
+        change_id = payload.get("change_id")
+        if not isinstance(change_id, str):
+            raise InvalidInput(f"approval request {request.id} names no change")
+        if request.status is not ApprovalStatus.APPROVED:
+            raise Conflict(f"approval request {request.id} is {request.status.value}, not APPROVED")
+        stored = await self.changes.get(change_id)
+        if stored.approval_id != request.id or _payload(stored) != payload:
+            raise Conflict(
+                f"change {change_id} does not match what approval request {request.id} approved"
+            )
+        change = await self._apply(change_id, context.approvers, context.request_id)
+        if change.status is ChangeStatus.APPLY_FAILED:
+            raise Conflict(change.failure or f"change {change_id} could not be applied")
+        return {"change_id": change.id, "status": change.status.value, "after": change.after}
+
+    async def apply(self, change_id: str, *, request_id: str | None = None) -> ChangeRequest:
+        """Apply (or retry applying) a change whose table needs no approval.
+
+        A change bound to an approval request is applied only through that
+        request (:meth:`apply_approved`); asking here is ``InvalidTransition``
+        unless the change is already final, which is returned as it is.
+        """
+        current = await self.changes.get(change_id)
+        if current.status in (ChangeStatus.APPLIED, ChangeStatus.APPLY_FAILED):
+            return current
+        needs_approval = current.approval_id is not None
+        if not needs_approval:
+            try:
+                needs_approval = self.rules.for_table(current.table).approval_required
+            except InvalidInput:
+                needs_approval = False  # no longer configured: the apply itself will fail
+        if needs_approval:
+            raise InvalidTransition(
+                f"change {change_id} needs an approved approval request to be applied",
+                details={"change_id": change_id, "approval_id": current.approval_id},
+            )
+        return await self._apply(change_id, (), request_id)
+
+    async def _apply(
+        self, change_id: str, approvers: tuple[str, ...], request_id: str | None
+    ) -> ChangeRequest:
+        """Write the change once and record ``APPLIED`` or ``APPLY_FAILED``.
+
+        A change already final is returned as it is; one in any state other
+        than ``PENDING``/``APPROVED`` is ``InvalidTransition`` and nothing is
+        written. Concurrent calls write once: the table port records the
+        outcome per change id, and a caller whose save went stale re-reads
+        the change and finds it final.
+        """
+
+        async def command() -> ChangeRequest:
+            current = await self.changes.get(change_id)
+            if current.status in (ChangeStatus.APPLIED, ChangeStatus.APPLY_FAILED):
+                return current
+            if current.status not in (ChangeStatus.PENDING, ChangeStatus.APPROVED):
+                raise InvalidTransition(
+                    f"change {change_id} is {current.status.value} and cannot be applied",
+                    details={"change_id": change_id, "status": current.status.value},
+                )
+            now = self.clock.now()
+            outcome = await self._write(current, approvers, now)
+            common = {"approvers": approvers, "executed_by": self.service_principal.id}
+            if outcome.applied:
+                updated = current.moved(ChangeStatus.APPLIED, now, applied_at=now, **common)
+            else:
+                updated = current.moved(
+                    ChangeStatus.APPLY_FAILED, now, failure=outcome.reason, **common
+                )
+            await self.changes.save(updated, expected_version=current.version)
+            await self._audit_apply(updated, outcome, request_id)
+            return updated
+
+        return await retry_stale(command, self._attempts)
+
+    async def _write(
+        self, change: ChangeRequest, approvers: tuple[str, ...], now: datetime
+    ) -> ApplyOutcome:
+        try:
+            rules = self.rules.for_table(change.table)
+        except InvalidInput:
+            return ApplyOutcome(
+                change.id,
+                ApplyStatus.CONFLICT,
+                f"{change.table.full_name} is no longer open to write-back",
+            )
+        if not await self.permissions.can_modify(self.service_principal, change.table):
+            return ApplyOutcome(
+                change.id,
+                ApplyStatus.CONFLICT,
+                f"the app's service principal may not modify {change.table.full_name}",
+            )
+        columns = await self.table.column_types(change.table)
+        audit_values = _audit_values(rules.audit_columns, columns, change, approvers, now)
+        return await self.table.apply_change(
+            change.id, change.table, change.key, change.before, change.values, audit_values
+        )
+
+    async def _audit_apply(
+        self, change: ChangeRequest, outcome: ApplyOutcome, request_id: str | None
+    ) -> None:
+        applied = change.status is ChangeStatus.APPLIED
+        await self.audit.append(
+            actor=self.service_principal.id,
+            on_behalf_of=change.requested_by,
+            action="writeback.apply" if applied else "writeback.apply_failed",
+            target=change.target,
+            request_id=request_id,
+            details={
+                **change.summary(),
+                "maker": change.requested_by,
+                "checkers": list(change.approvers),
+                "executed_as": self.service_principal.id,
+                "replayed": outcome.replayed,
+            },
+        )
+
+    # -- reading ---------------------------------------------------------------------
+
+    async def get(self, change_id: str) -> ChangeRequest:
+        """The change, its status brought in line with its approval request first.
+
+        A rejected, expired or withdrawn approval, an approval awaiting an
+        explicit apply, or one whose apply failed before reaching the change
+        is mirrored onto the change (saved and audited) when it is read.
+        """
+
+        async def command() -> ChangeRequest:
+            current = await self.changes.get(change_id)
+            if current.status.is_final or not current.approval_id or self.approvals is None:
+                return current
+            approval = await self.approvals.get(current.approval_id)
+            status = _MIRRORED.get(approval.status)
+            if status is None or status is current.status:
+                return current
+            updated = current.moved(status, self.clock.now(), failure=approval.failure)
+            await self.changes.save(updated, expected_version=current.version)
+            await self.audit.append(
+                actor=self.service_principal.id,
+                action="writeback.status",
+                target=updated.target,
+                details={
+                    "from": current.status.value,
+                    "to": updated.status.value,
+                    "approval_id": approval.id,
+                },
+            )
+            return updated
+
+        return await retry_stale(command, self._attempts)
+
+    async def query(self, query: ChangeQuery) -> Page[ChangeRequest]:
+        return await self.changes.query(query)
+
+
+def _payload(change: ChangeRequest) -> dict[str, Any]:
+    """What the approval binds: exactly what will be written, where, and over what."""
+    payload: dict[str, Any] = normalize_json(
+        {
+            "change_id": change.id,
+            "table": change.table.full_name,
+            "key": dict(change.key),
+            "set": dict(change.values),
+            "before": dict(change.before),
+            "reason": change.reason,
+            "requested_by": change.requested_by,
+        },
+        "payload",
+    )
+    return payload
+
+
+def _audit_values(
+    names: AuditColumns,
+    columns: Mapping[str, str],
+    change: ChangeRequest,
+    approvers: tuple[str, ...],
+    now: datetime,
+) -> dict[str, Any]:
+    candidates: dict[str | None, Any] = {
+        names.updated_by: change.requested_by,
+        names.updated_at: now,
+        names.approved_by: ",".join(approvers) if approvers else None,
+        names.approval_id: change.approval_id,
+        names.change_id: change.id,
+    }
+    lowered = {c.lower() for c in columns}
+    return {
+        name: value
+        for name, value in candidates.items()
+        if name is not None and name.lower() in lowered and value is not None
+    }
