@@ -1,0 +1,189 @@
+"""The approval store on a SQL warehouse.
+
+One row per request in ``approval_requests``; the payload, the decisions and
+the applier's result are canonical JSON columns, so recording a decision is
+one conditional ``UPDATE`` (one round trip) rather than a row per decision in
+a second table. Each decision also reaches the audit log as its own event.
+Statements per call: ``add`` 1, ``get`` 1, ``save`` 1, ``list`` 1, ``due`` 1
+(plus one read when an insert or update is refused; see
+:mod:`appkit_adapters.sql.stores.versioned`).
+"""
+
+from __future__ import annotations
+
+import builtins
+from datetime import datetime
+from typing import Any
+
+from appkit_adapters.sql.schema import APPROVAL_REQUESTS, TABLES_BY_NAME, GovernanceSchema
+from appkit_adapters.sql.stores.values import (
+    bigint,
+    boolean,
+    from_json,
+    integer,
+    limit_clause,
+    string,
+    timestamp,
+    to_json,
+    utc,
+)
+from appkit_adapters.sql.stores.versioned import VersionedRows
+from appkit_adapters.sql.warehouse import SqlParameter, SqlWarehouse
+from appkit_domain.approvals.model import ApprovalRequest, ApprovalStatus, Decision, Verdict
+from appkit_domain.approvals.payload import thaw
+from appkit_domain.audit.chain import format_time
+from appkit_domain.errors import InvalidInput, NotFound
+from appkit_domain.identifiers import quote
+from appkit_domain.pagination import DEFAULT_PAGE_SIZE, Page, decode_token, encode_token
+from appkit_domain.ports.approval_store import ApprovalStore
+
+_DATA_COLUMNS = tuple(
+    c for c in TABLES_BY_NAME[APPROVAL_REQUESTS].column_names if c != "write_token"
+)
+_SELECT = ", ".join(quote(c) for c in _DATA_COLUMNS)
+
+
+def _decision_json(decision: Decision) -> dict[str, Any]:
+    return {
+        "principal_id": decision.principal_id,
+        "verdict": decision.verdict.value,
+        "payload_hash": decision.payload_hash,
+        "at": format_time(decision.at),
+        "comment": decision.comment,
+        "on_behalf_of": decision.on_behalf_of,
+    }
+
+
+def _decision(item: dict[str, Any]) -> Decision:
+    return Decision(
+        principal_id=item["principal_id"],
+        verdict=Verdict(item["verdict"]),
+        payload_hash=item["payload_hash"],
+        at=utc(item["at"]),
+        comment=item.get("comment", ""),
+        on_behalf_of=item.get("on_behalf_of"),
+    )
+
+
+def _row_params(request: ApprovalRequest) -> list[SqlParameter]:
+    """Every stored column but ``version`` (set by the versioned write) and ``write_token``."""
+    return [
+        string("id", request.id),
+        string("kind", request.kind),
+        string("target", request.target),
+        string("payload", to_json(thaw(request.payload))),
+        string("payload_hash", request.payload_hash),
+        string("requested_by", request.requested_by),
+        string("on_behalf_of", request.on_behalf_of),
+        string("status", request.status.value),
+        integer("required_approvals", request.required_approvals),
+        timestamp("deadline", request.deadline),
+        timestamp("created_at", request.created_at),
+        timestamp("updated_at", request.updated_at),
+        string("decisions", to_json([_decision_json(d) for d in request.decisions])),
+        boolean("auto_apply", request.auto_apply),
+        boolean("apply_claimed", request.apply_claimed),
+        string("result", None if request.result is None else to_json(thaw(request.result))),
+        string("failure", request.failure),
+        string("reason", request.reason),
+        string("applied_by", request.applied_by),
+    ]
+
+
+def request_from_row(row: dict[str, Any]) -> ApprovalRequest:
+    result = from_json(row["result"])
+    return ApprovalRequest(
+        id=row["id"],
+        kind=row["kind"],
+        target=row["target"],
+        payload=from_json(row["payload"]),
+        payload_hash=row["payload_hash"],
+        requested_by=row["requested_by"],
+        on_behalf_of=row["on_behalf_of"],
+        status=ApprovalStatus(row["status"]),
+        required_approvals=int(row["required_approvals"]),
+        deadline=utc(row["deadline"]),
+        created_at=utc(row["created_at"]),
+        updated_at=utc(row["updated_at"]),
+        version=int(row["version"]),
+        decisions=tuple(_decision(d) for d in from_json(row["decisions"]) or []),
+        auto_apply=bool(row["auto_apply"]),
+        apply_claimed=bool(row["apply_claimed"]),
+        result=result,
+        failure=row["failure"],
+        reason=row["reason"],
+        applied_by=row["applied_by"],
+    )
+
+
+class SqlApprovalStore(ApprovalStore):
+    """:class:`ApprovalStore` over the ``approval_requests`` governance table."""
+
+    def __init__(self, warehouse: SqlWarehouse, location: GovernanceSchema) -> None:
+        self.warehouse = warehouse
+        self.location = location
+        self.rows = VersionedRows(warehouse, location.table(APPROVAL_REQUESTS), "approval request")
+
+    async def add(self, request: ApprovalRequest) -> None:
+        values = [*_row_params(request), bigint("version", request.version)]
+        await self.rows.insert(request.id, values, unique=("id",))
+
+    async def get(self, approval_id: str) -> ApprovalRequest:
+        rows = await self.rows.fetch(_SELECT, "`id` = :id", [string("id", approval_id)])
+        if not rows:
+            raise NotFound(f"no approval request {approval_id}")
+        return request_from_row(rows[0])
+
+    async def save(self, request: ApprovalRequest, *, expected_version: int) -> None:
+        await self.rows.replace(
+            request.id,
+            _row_params(request)[1:],
+            version=request.version,
+            expected_version=expected_version,
+        )
+
+    async def list(
+        self,
+        *,
+        status: ApprovalStatus | None = None,
+        kind: str | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        page_token: str | None = None,
+    ) -> Page[ApprovalRequest]:
+        limit = limit_clause(page_size)
+        where = ["TRUE"]
+        params: builtins.list[SqlParameter] = []
+        if status is not None:
+            where.append("`status` = :status")
+            params.append(string("status", ApprovalStatus(status).value))
+        if kind is not None:
+            where.append("`kind` = :kind")
+            params.append(string("kind", kind))
+        if page_token:
+            at_text, last_id = decode_token(page_token, 2)
+            try:
+                after = utc(str(at_text))
+            except (ValueError, InvalidInput):
+                raise InvalidInput("page_token is not valid") from None
+            where.append("(`created_at` > :c_at OR (`created_at` = :c_at AND `id` > :c_id))")
+            params.extend([timestamp("c_at", after), string("c_id", str(last_id))])
+        rows = await self.rows.fetch(
+            _SELECT, " AND ".join(where), params, tail=f"ORDER BY `created_at`, `id` {limit}"
+        )
+        found = [request_from_row(row) for row in rows]
+        items = found[:page_size]
+        token = None
+        if len(found) > page_size and items:
+            token = encode_token([format_time(items[-1].created_at), items[-1].id])
+        return Page(items, token)
+
+    async def due(self, now: datetime, *, limit: int = 100) -> builtins.list[ApprovalRequest]:
+        if limit < 1:
+            raise InvalidInput("limit must be at least 1")
+        rows = await self.rows.fetch(
+            _SELECT,
+            "`status` = :status AND `deadline` <= :now",
+            [string("status", ApprovalStatus.PENDING.value), timestamp("now", now)],
+            tail=f"ORDER BY `deadline`, `id` LIMIT {int(limit)}",
+        )
+        return [request_from_row(row) for row in rows]

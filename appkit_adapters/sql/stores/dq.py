@@ -1,0 +1,200 @@
+"""The data-quality exception store on a SQL warehouse.
+
+One row per exception in ``dq_exceptions``. ``add`` is one ``MERGE`` whose
+match covers both the id and the fingerprint, so the same failure ingested
+twice (even concurrently) is stored once. The observed value is kept as JSON
+text so its type (number, text, boolean) survives. Statements per call:
+``add``/``get``/``find_by_fingerprint``/``save``/``query`` 1 each (plus one
+read when a write is refused).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from appkit_adapters.sql.schema import DQ_EXCEPTIONS, TABLES_BY_NAME, GovernanceSchema
+from appkit_adapters.sql.stores.values import (
+    bigint,
+    from_json,
+    in_list,
+    limit_clause,
+    string,
+    timestamp,
+    to_json,
+    utc,
+    utc_or_none,
+)
+from appkit_adapters.sql.stores.versioned import VersionedRows
+from appkit_adapters.sql.warehouse import SqlParameter, SqlWarehouse
+from appkit_domain.dq.exception import DqException, Waiver
+from appkit_domain.dq.query import DqQuery
+from appkit_domain.dq.severity import Severity
+from appkit_domain.dq.status import CLOSED, DqStatus
+from appkit_domain.errors import InvalidInput, NotFound
+from appkit_domain.identifiers import TableName, quote
+from appkit_domain.pagination import Page, decode_token, encode_token
+from appkit_domain.ports.dq_store import DqStore
+
+_DATA_COLUMNS = tuple(c for c in TABLES_BY_NAME[DQ_EXCEPTIONS].column_names if c != "write_token")
+_SELECT = ", ".join(quote(c) for c in _DATA_COLUMNS)
+
+
+def _row_params(item: DqException) -> list[SqlParameter]:
+    waiver = item.waiver
+    return [
+        string("id", item.id),
+        string("fingerprint", item.fingerprint),
+        string("check_name", item.check),
+        string("table_name", item.table.full_name),
+        string("rule", item.rule),
+        string("severity", item.severity.value),
+        string("observed_value", to_json(item.observed_value)),
+        string("failing_key", item.failing_key),
+        string("failing_rows_ref", item.failing_rows_ref),
+        timestamp("detected_at", item.detected_at),
+        string("owner", item.owner),
+        timestamp("due_at", item.due_at),
+        string("status", item.status.value),
+        timestamp("last_detected_at", item.last_detected_at),
+        bigint("occurrences", item.occurrences),
+        string("acknowledged_by", item.acknowledged_by),
+        timestamp("acknowledged_at", item.acknowledged_at),
+        string("resolved_by", item.resolved_by),
+        timestamp("resolved_at", item.resolved_at),
+        string("resolution", item.resolution),
+        string("waiver_approval_id", waiver.approval_id if waiver else None),
+        string("waiver_justification", waiver.justification if waiver else None),
+        timestamp("waiver_until", waiver.until if waiver else None),
+        timestamp("waiver_granted_at", waiver.granted_at if waiver else None),
+        string("pending_waiver_approval_id", item.pending_waiver_approval_id),
+        timestamp("reopened_at", item.reopened_at),
+        string("reopen_reason", item.reopen_reason),
+    ]
+
+
+def exception_from_row(row: dict[str, Any]) -> DqException:
+    waiver = None
+    if row["waiver_approval_id"] is not None:
+        waiver = Waiver(
+            approval_id=row["waiver_approval_id"],
+            justification=row["waiver_justification"] or "",
+            until=utc(row["waiver_until"]),
+            granted_at=utc(row["waiver_granted_at"]),
+        )
+    return DqException(
+        id=row["id"],
+        fingerprint=row["fingerprint"],
+        check=row["check_name"],
+        table=TableName.parse(row["table_name"]),
+        rule=row["rule"],
+        severity=Severity(row["severity"]),
+        observed_value=from_json(row["observed_value"]),
+        failing_key=row["failing_key"],
+        failing_rows_ref=row["failing_rows_ref"],
+        detected_at=utc(row["detected_at"]),
+        owner=row["owner"],
+        due_at=utc(row["due_at"]),
+        status=DqStatus(row["status"]),
+        last_detected_at=utc_or_none(row["last_detected_at"]),
+        occurrences=int(row["occurrences"]),
+        acknowledged_by=row["acknowledged_by"],
+        acknowledged_at=utc_or_none(row["acknowledged_at"]),
+        resolved_by=row["resolved_by"],
+        resolved_at=utc_or_none(row["resolved_at"]),
+        resolution=row["resolution"],
+        waiver=waiver,
+        pending_waiver_approval_id=row["pending_waiver_approval_id"],
+        reopened_at=utc_or_none(row["reopened_at"]),
+        reopen_reason=row["reopen_reason"],
+        version=int(row["version"]),
+    )
+
+
+class SqlDqStore(DqStore):
+    """:class:`DqStore` over the ``dq_exceptions`` governance table."""
+
+    def __init__(self, warehouse: SqlWarehouse, location: GovernanceSchema) -> None:
+        self.warehouse = warehouse
+        self.location = location
+        self.rows = VersionedRows(
+            warehouse, location.table(DQ_EXCEPTIONS), "data-quality exception"
+        )
+
+    async def add(self, exception: DqException) -> None:
+        values = [*_row_params(exception), bigint("version", exception.version)]
+        await self.rows.insert(exception.id, values, unique=("id", "fingerprint"))
+
+    async def get(self, exception_id: str) -> DqException:
+        rows = await self.rows.fetch(_SELECT, "`id` = :id", [string("id", exception_id)])
+        if not rows:
+            raise NotFound(f"no data-quality exception {exception_id}")
+        return exception_from_row(rows[0])
+
+    async def find_by_fingerprint(self, fingerprint: str) -> DqException | None:
+        rows = await self.rows.fetch(
+            _SELECT, "`fingerprint` = :fingerprint", [string("fingerprint", fingerprint)]
+        )
+        return exception_from_row(rows[0]) if rows else None
+
+    async def save(self, exception: DqException, expected_version: int) -> None:
+        await self.rows.replace(
+            exception.id,
+            _row_params(exception)[1:],
+            version=exception.version,
+            expected_version=expected_version,
+        )
+
+    async def query(self, query: DqQuery) -> Page[DqException]:
+        where = ["TRUE"]
+        params: list[SqlParameter] = []
+        if query.statuses:
+            markers, found = in_list("status", sorted(s.value for s in query.statuses))
+            where.append(f"`status` IN {markers}")
+            params.extend(found)
+        if query.severities:
+            markers, found = in_list("severity", sorted(s.value for s in query.severities))
+            where.append(f"`severity` IN {markers}")
+            params.extend(found)
+        for column, value in (
+            ("table_name", None if query.table is None else query.table.lower()),
+            ("owner", query.owner),
+            ("check_name", query.check),
+        ):
+            if value is not None:
+                where.append(f"{quote(column)} = :{column}")
+                params.append(string(column, value))
+        if query.overdue_at is not None:
+            markers, found = in_list("closed", sorted(s.value for s in CLOSED))
+            where.append(f"`status` NOT IN {markers} AND `due_at` < :overdue_at")
+            params.extend([*found, timestamp("overdue_at", query.overdue_at)])
+        if query.waiver_ends_by is not None:
+            where.append(
+                "`status` = :waived AND `waiver_until` IS NOT NULL "
+                "AND `waiver_until` <= :waiver_ends_by"
+            )
+            params.extend(
+                [
+                    string("waived", DqStatus.WAIVED.value),
+                    timestamp("waiver_ends_by", query.waiver_ends_by),
+                ]
+            )
+        if query.page_token:
+            at_text, last_id = decode_token(query.page_token, 2)
+            try:
+                after = utc(str(at_text))
+            except (ValueError, InvalidInput):
+                raise InvalidInput("page_token is not valid") from None
+            where.append("(`detected_at` > :c_at OR (`detected_at` = :c_at AND `id` > :c_id))")
+            params.extend([timestamp("c_at", after), string("c_id", str(last_id))])
+        rows = await self.rows.fetch(
+            _SELECT,
+            " AND ".join(where),
+            params,
+            tail=f"ORDER BY `detected_at`, `id` {limit_clause(query.page_size)}",
+        )
+        found_items = [exception_from_row(row) for row in rows]
+        items = found_items[: query.page_size]
+        token = None
+        if len(found_items) > query.page_size and items:
+            token = encode_token([items[-1].detected_at.isoformat(), items[-1].id])
+        return Page(items, token)

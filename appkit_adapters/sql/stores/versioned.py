@@ -1,0 +1,139 @@
+# ruff: noqa: S608  (only quoted, validated identifiers and :markers are interpolated; values are parameters)
+"""Insert-once and compare-and-set writes of versioned aggregate rows, one statement each.
+
+A new row goes in with one ``MERGE ... WHEN NOT MATCHED THEN INSERT`` whose
+``ON`` clause names every unique column (the id, and e.g. a fingerprint): 0
+affected rows means a row with one of those values exists. A change is one
+``UPDATE ... WHERE id = :id AND version = :expected``: 0 affected rows means
+the row moved on (or never existed).
+
+Every write also stores a fresh random ``write_token``. The Statement
+Execution API has no idempotency key, so a statement whose response was lost
+may have run; the transport may then send it again, and the second run
+affects 0 rows. Only on that path the store reads the row back: when it
+holds this call's token, the earlier run landed and the write succeeded;
+otherwise the 0 is a real ``Conflict`` / ``StaleVersion``. This makes every
+write safe to retry (``idempotent=True``) at the cost of one extra read on
+the refusal path only. A warehouse-reported concurrent-write conflict is
+handled the same way.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from appkit_adapters.sql.stores.values import string
+from appkit_adapters.sql.warehouse import SqlParameter, SqlWarehouse, StatementResult
+from appkit_domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from appkit_domain.identifiers import quote
+
+
+def new_write_token() -> str:
+    return uuid.uuid4().hex
+
+
+class VersionedRows:
+    """The rows of one aggregate table keyed by ``id`` with ``version`` and ``write_token``."""
+
+    def __init__(self, warehouse: SqlWarehouse, table: str, what: str) -> None:
+        self.warehouse = warehouse
+        self.table = table  # already quoted
+        self.what = what
+
+    async def insert(
+        self, row_id: str, values: Sequence[SqlParameter], unique: Sequence[str]
+    ) -> None:
+        """Insert the row named by ``values`` (parameter name = column name) unless a row
+        shares any column in ``unique``; then raise ``Conflict`` and store nothing."""
+        token = new_write_token()
+        params = [*values, string("write_token", token)]
+        columns = [quote(p.name) for p in params]
+        source = ", ".join(f":{p.name} AS {quote(p.name)}" for p in params)
+        match = " OR ".join(f"t.{quote(c)} = s.{quote(c)}" for c in unique)
+        statement = (
+            f"MERGE INTO {self.table} AS t USING (SELECT {source}) AS s ON {match} "
+            f"WHEN NOT MATCHED THEN INSERT ({', '.join(columns)}) "
+            f"VALUES ({', '.join('s.' + c for c in columns)})"
+        )
+        try:
+            result = await self.warehouse.execute(statement, params, idempotent=True)
+        except StaleVersion:
+            raise
+        except Conflict:
+            result = None
+        if result is not None and (result.affected_rows or 0) >= 1:
+            return
+        if await self._token_of(row_id) == token:
+            return
+        raise Conflict(f"{self.what} {row_id} (or one with the same unique key) already exists")
+
+    async def replace(
+        self,
+        row_id: str,
+        values: Sequence[SqlParameter],
+        *,
+        version: int,
+        expected_version: int,
+    ) -> None:
+        """Overwrite the row's columns if it is still at ``expected_version``."""
+        if version != expected_version + 1:
+            raise InvalidInput(
+                f"a saved {self.what} must be exactly one version ahead of expected_version"
+            )
+        token = new_write_token()
+        params = [
+            *values,
+            SqlParameter("version", version, "BIGINT"),
+            string("write_token", token),
+            string("_id", row_id),
+            SqlParameter("_expected", expected_version, "BIGINT"),
+        ]
+        assignments = ", ".join(f"{quote(p.name)} = :{p.name}" for p in params[:-2])
+        statement = (
+            f"UPDATE {self.table} SET {assignments} WHERE `id` = :_id AND `version` = :_expected"
+        )
+        try:
+            result: StatementResult | None = await self.warehouse.execute(
+                statement, params, idempotent=True
+            )
+        except StaleVersion:
+            raise
+        except Conflict:
+            result = None
+        if result is not None and (result.affected_rows or 0) >= 1:
+            return
+        stored = await self._version_and_token(row_id)
+        if stored is None:
+            raise NotFound(f"no {self.what} {row_id}")
+        stored_version, stored_token = stored
+        if stored_token == token:
+            return
+        raise StaleVersion(
+            f"{self.what} {row_id} is at version {stored_version}, not {expected_version}",
+            details={"id": row_id, "stored_version": stored_version},
+        )
+
+    async def _version_and_token(self, row_id: str) -> tuple[int, str] | None:
+        result = await self.warehouse.execute(
+            f"SELECT `version`, `write_token` FROM {self.table} WHERE `id` = :id",
+            [string("id", row_id)],
+            idempotent=True,
+        )
+        if not result.rows:
+            return None
+        version, token = result.rows[0]
+        return int(version), str(token)
+
+    async def _token_of(self, row_id: str) -> str | None:
+        stored = await self._version_and_token(row_id)
+        return None if stored is None else stored[1]
+
+    async def fetch(
+        self, columns: str, where: str, params: Sequence[SqlParameter], *, tail: str = ""
+    ) -> list[dict[str, Any]]:
+        """Rows of ``SELECT columns FROM table WHERE where tail`` as dicts (a read)."""
+        statement = f"SELECT {columns} FROM {self.table} WHERE {where} {tail}".rstrip()
+        result = await self.warehouse.execute(statement, list(params), idempotent=True)
+        return result.dicts()

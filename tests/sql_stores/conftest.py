@@ -1,0 +1,62 @@
+"""Backends the SQL stores run on: the local engine always; the emulated workspace through
+the Statement Execution client when both exist; a real workspace when configured.
+
+``governance`` yields a :class:`Governance` whose tables were just created in a
+fresh schema. The real-workspace variant needs ``DATABRICKS_HOST``, a token (or
+client id and secret) and ``DATABRICKS_WAREHOUSE_ID``; it drops the schemas it
+created only when ``APPKIT_TEST_ALLOW_DESTRUCTIVE=1``.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from appkit_adapters.sql.schema import GovernanceSchema, init_schema
+from appkit_adapters.sql.warehouse import SqlWarehouse
+from tests.sql_stores.backends import emulated_warehouse, real_warehouse
+
+CATALOG = "gov"
+
+
+@dataclass
+class Governance:
+    warehouse: SqlWarehouse
+    location: GovernanceSchema
+    backend: str
+
+
+BACKENDS = ["local", "emulated", "databricks"]
+
+
+@pytest.fixture(params=BACKENDS)
+async def governance(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Governance]:
+    backend = request.param
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    if backend == "local":
+        from appkit_adapters.local.engine import LocalEngine
+
+        engine = LocalEngine(tmp_path / "lake")
+        warehouse = engine.warehouse("sp-app@local")
+        await init_schema(warehouse, CATALOG, schema, create_catalog=True)
+        yield Governance(warehouse, GovernanceSchema(CATALOG, schema), backend)
+        engine.close()
+        return
+    if backend == "emulated":
+        async with emulated_warehouse(request, tmp_path) as (warehouse, catalog):
+            await init_schema(warehouse, catalog, schema, create_catalog=True)
+            yield Governance(warehouse, GovernanceSchema(catalog, schema), backend)
+        return
+    async with real_warehouse() as (warehouse, catalog):
+        location = GovernanceSchema(catalog, schema)
+        await init_schema(warehouse, catalog, schema)
+        try:
+            yield Governance(warehouse, location, backend)
+        finally:
+            if os.environ.get("APPKIT_TEST_ALLOW_DESTRUCTIVE") == "1":
+                await warehouse.execute(f"DROP SCHEMA IF EXISTS {location.quoted} CASCADE")

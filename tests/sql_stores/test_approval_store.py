@@ -1,0 +1,17 @@
+"""The SQL approval store honours the approval store contract on every backend."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from appkit_adapters.sql.stores.approvals import SqlApprovalStore
+from appkit_testing.contracts.approval_store import ApprovalStoreContract
+from tests.sql_stores.conftest import Governance
+
+
+class TestSqlApprovalStore(ApprovalStoreContract):
+    @pytest.fixture
+    async def store(self, governance: Governance) -> AsyncIterator[SqlApprovalStore]:
+        yield SqlApprovalStore(governance.warehouse, governance.location)

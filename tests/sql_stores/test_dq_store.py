@@ -1,0 +1,17 @@
+"""The SQL data-quality exception store honours the DQ store contract on every backend."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from appkit_adapters.sql.stores.dq import SqlDqStore
+from appkit_testing.contracts.dq_store import DqStoreContract
+from tests.sql_stores.conftest import Governance
+
+
+class TestSqlDqStore(DqStoreContract):
+    @pytest.fixture
+    async def store(self, governance: Governance) -> AsyncIterator[SqlDqStore]:
+        yield SqlDqStore(governance.warehouse, governance.location)
