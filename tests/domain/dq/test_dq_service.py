@@ -15,8 +15,7 @@ from appkit_domain.dq.service import DqExceptionService, Outcome
 from appkit_domain.errors import InvalidInput, InvalidTransition, PermissionDenied, StaleVersion
 from appkit_testing.fakes import SequentialIds
 from appkit_testing.fakes.dq_store import InMemoryDqStore
-
-from .conftest import ALICE, BOB, CUSTOMERS, HOUR, INGESTER, DqWorld
+from tests.domain.dq.world import ALICE, BOB, CUSTOMERS, HOUR, INGESTER, DqWorld
 
 
 async def test_raising_a_failure_opens_an_exception_with_owner_and_sla_due_time(

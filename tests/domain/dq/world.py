@@ -1,0 +1,99 @@
+"""A DQ world on fakes: an exception service, a waiver workflow over approvals, four people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from appkit_domain.approvals import (
+    ApprovalService,
+    Eligibility,
+    MakerCheckerPolicy,
+    PolicyRegistry,
+)
+from appkit_domain.audit import AuditEvent, AuditLog
+from appkit_domain.dq import CheckFailure, Severity
+from appkit_domain.dq.service import DqExceptionService
+from appkit_domain.dq.waiver import DQ_WAIVER_KIND, WaiverWorkflow
+from appkit_domain.identifiers import TableName
+from appkit_domain.principal import Principal, PrincipalKind
+from appkit_domain.roles import RoleMap
+from appkit_testing.fakes import (
+    ControllableClock,
+    InMemoryApprovalStore,
+    InMemoryAuditStore,
+    SequentialIds,
+)
+from appkit_testing.fakes.dq_store import InMemoryDqStore
+
+ALICE = Principal("u-alice", "alice@example.com", groups=frozenset({"data-stewards"}))
+BOB = Principal("u-bob", "bob@example.com", groups=frozenset({"risk-approvers"}))
+DAVE = Principal("u-dave", "dave@example.com")
+INGESTER = Principal("sp-app", "app@example.com", kind=PrincipalKind.SERVICE_PRINCIPAL)
+CUSTOMERS = TableName("demo", "crm", "customers")
+
+
+@dataclass
+class DqWorld:
+    clock: ControllableClock
+    store: InMemoryDqStore
+    audit_store: InMemoryAuditStore
+    service: DqExceptionService
+    approvals: ApprovalService
+    waivers: WaiverWorkflow
+
+    def failure(
+        self,
+        key: str = "customer_id=7",
+        *,
+        severity: Severity = Severity.HIGH,
+        check: str = "tier_is_known",
+        at: datetime | None = None,
+        owner: str | None = ALICE.id,
+    ) -> CheckFailure:
+        return CheckFailure(
+            check=check,
+            table=CUSTOMERS,
+            rule="tier IN ('bronze','silver','gold','platinum')",
+            severity=severity,
+            failing_key=key,
+            detected_at=at or self.clock.now(),
+            observed_value="diamond",
+            failing_rows_ref="demo.dq.check_results/run-1",
+            owner=owner,
+        )
+
+    def events(self, action: str | None = None) -> list[AuditEvent]:
+        return [e for e in self.audit_store.rows if action is None or e.action == action]
+
+
+def make_world() -> DqWorld:
+    clock = ControllableClock()
+    ids = SequentialIds()
+    audit_store = InMemoryAuditStore()
+    store = InMemoryDqStore()
+    audit = AuditLog(audit_store, clock, ids, stream="app-1")
+    service = DqExceptionService(store, audit, clock, ids)
+    approvals = ApprovalService(
+        InMemoryApprovalStore(),
+        audit,
+        clock,
+        ids,
+        policies=PolicyRegistry(
+            [
+                MakerCheckerPolicy(
+                    kind=DQ_WAIVER_KIND,
+                    proposers=Eligibility.of(roles={"maker"}),
+                    deciders=Eligibility.of(roles={"approver"}),
+                    quorum=1,
+                    deadline=timedelta(days=3),
+                )
+            ]
+        ),
+        roles=RoleMap({"data-stewards": {"maker"}, "risk-approvers": {"approver"}}),
+    )
+    waivers = WaiverWorkflow(service, approvals)
+    return DqWorld(clock, store, audit_store, service, approvals, waivers)
+
+
+HOUR = timedelta(hours=1)
