@@ -1,0 +1,104 @@
+"""``create_app``: build a governed FastAPI app from settings or a ready container.
+
+Nothing happens at import time. The lifespan starts the container's
+resources (engine, HTTP session) and stops them on shutdown within
+:data:`SHUTDOWN_SECONDS` (Databricks Apps kills the process 15 s after SIGTERM).
+Middleware is pure ASGI, outermost first: request id -> identity -> per-user
+rate limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import HTMLResponse
+
+from appkit_web import __version__
+from appkit_web.backends import container_for
+from appkit_web.containers import GovernedAppContainer
+from appkit_web.identity.middleware import IdentityMiddleware
+from appkit_web.middleware.rate_limit import PerPrincipalRateLimit
+from appkit_web.middleware.request_id import RequestIdMiddleware
+from appkit_web.problems import install_problem_handlers
+from appkit_web.routers import approvals, audit, health, me, sql
+from appkit_web.sample.landing import LANDING_HTML
+from appkit_web.settings import Settings
+
+SHUTDOWN_SECONDS = 12.0
+_log = logging.getLogger("appkit_web.app")
+
+DESCRIPTION = (
+    "A governed app: maker-checker approvals, metric overrides, data-quality exceptions, "
+    "controlled write-back and a tamper-evident audit log. Errors are RFC 9457 problem+json "
+    "with a stable `code`. Identity comes from the Databricks Apps proxy headers "
+    "(`X-Forwarded-Email`, ...)."
+)
+
+
+async def _maybe_await(value: Any) -> None:
+    if inspect.isawaitable(value):
+        await value
+
+
+def _lifespan(container: GovernedAppContainer) -> Any:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await _maybe_await(container.init_resources())
+        container.identity()  # fail start-up, not the first request, on bad identity config
+        try:
+            yield
+        finally:
+            try:
+                await asyncio.wait_for(
+                    _maybe_await(container.shutdown_resources()), SHUTDOWN_SECONDS
+                )
+            except asyncio.TimeoutError:
+                _log.error("resources did not shut down within %ss", SHUTDOWN_SECONDS)
+
+    return lifespan
+
+
+def api_router() -> APIRouter:
+    """Every ``/api`` route of a governed app."""
+    router = APIRouter(prefix="/api")
+    for module in (health, me, approvals, audit, sql):
+        router.include_router(module.router)
+    return router
+
+
+def create_app(source: Settings | GovernedAppContainer, *, title: str = "Governed app") -> FastAPI:
+    """Build the app from ``settings`` (the backend's container is made for it) or a container."""
+    container = container_for(source) if isinstance(source, Settings) else source
+    settings: Settings = container.settings()
+    app = FastAPI(
+        title=title,
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=_lifespan(container),
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.container = container
+    install_problem_handlers(app)
+    app.include_router(api_router())
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def landing() -> str:
+        return LANDING_HTML
+
+    # add_middleware wraps: the last added is the outermost.
+    app.add_middleware(
+        PerPrincipalRateLimit,
+        rate=settings.rate_limit_rps,
+        burst=settings.rate_limit_burst,
+        timer=container.timer(),
+    )
+    app.add_middleware(IdentityMiddleware, resolver=container.identity, roles=container.role_map)
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,100 @@
+"""What a governed app is built from: two tables of providers.
+
+:class:`GovernedAppContainer` is the app: time, ids, identity, governance
+configuration and the domain services. Its ``backend`` row is a backend
+container; every backend container provides the same names:
+
+==================  ============================================================
+``directory``       Directory port: principal -> groups (SCIM, fakes, configured)
+``dev_directory``   the configured users of dev identity mode
+``audit_store``     AuditStore port
+``approval_store``  ApprovalStore port
+``notifier``        Notifier port, or None
+``warehouse``       SqlWarehouse of the app's service principal, or None
+``user_warehouses`` :class:`~appkit_web.user_warehouses.UserWarehouses` (on behalf of users)
+``me_lookup``       SCIM ``Me`` with a user's token, or None
+``breakers``        circuit breakers readiness reports on
+==================  ============================================================
+
+The ``memory`` backend's container is
+:class:`appkit_testing.memory_app.MemoryBackend` (the web layer never
+imports the fakes); backends are found by name through the
+``lakehouse_appkit.backends`` entry points (:mod:`appkit_web.backends`).
+Tests swap any row with ``container.<row>.override(...)``.
+"""
+
+from __future__ import annotations
+
+import time
+
+from dependency_injector import containers, providers
+
+from appkit_adapters.resilience.timing import SystemTimer
+from appkit_adapters.system import SystemClock, UuidIds
+from appkit_domain.approvals import ApprovalService
+from appkit_domain.audit import AuditLog, Redactor
+from appkit_web.identity.build import build_identity, dev_label
+from appkit_web.readiness import Readiness
+from appkit_web.sample.governance import demo_policies, demo_principals, demo_role_map
+from appkit_web.settings import Settings
+
+
+def demo_users(settings: Settings) -> list:  # type: ignore[type-arg]
+    """The demo world's users, labelled ``dev:`` in dev identity mode."""
+    return demo_principals(id_prefix=dev_label(settings))
+
+
+class GovernedAppContainer(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+    backend = providers.DependenciesContainer()
+
+    # --- time, ids, secrets ----------------------------------------------------------
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(UuidIds)
+    timer = providers.Singleton(SystemTimer)
+    monotonic = providers.Object(time.monotonic)
+    redactor = providers.Singleton(Redactor)
+
+    # --- governance configuration (the sample app's unless overridden) ----------------
+    role_map = providers.Singleton(demo_role_map)
+    policies = providers.Singleton(demo_policies)
+
+    # --- identity ----------------------------------------------------------------------
+    identity = providers.Singleton(
+        build_identity,
+        settings,
+        backend.directory,
+        backend.dev_directory,
+        backend.me_lookup,
+        monotonic,
+    )
+
+    # --- domain services ---------------------------------------------------------------
+    audit_log = providers.Singleton(
+        AuditLog,
+        backend.audit_store,
+        clock,
+        ids,
+        stream=settings.provided.stream_name,
+        redactor=redactor,
+    )
+    approvals = providers.Singleton(
+        ApprovalService,
+        backend.approval_store,
+        audit_log,
+        clock,
+        ids,
+        policies=policies,
+        roles=role_map,
+        directory=backend.directory,
+        notifier=backend.notifier,
+    )
+
+    # --- reads and health ----------------------------------------------------------------
+    user_warehouses = backend.user_warehouses
+    readiness = providers.Singleton(Readiness, backend.warehouse, backend.breakers)
+
+
+def app_container(settings: Settings, backend: containers.Container) -> GovernedAppContainer:
+    """The app container over ``backend`` (a backend container built with the same settings)."""
+    return GovernedAppContainer(settings=providers.Object(settings), backend=backend)

@@ -1,0 +1,60 @@
+"""Per-principal rate limit: a token bucket per caller, 429 problem+json when empty.
+
+Signed-in callers are keyed by principal id, others by client address. Runs
+after identity resolution. Buckets idle long enough to be full again are
+dropped, so memory stays bounded by the number of recently active callers.
+"""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from appkit_adapters.resilience.rate_limit import TokenBucket
+from appkit_adapters.resilience.timing import Timer
+from appkit_domain.errors import RateLimited
+from appkit_web.middleware.asgi import send_error
+from appkit_web.request_context import RequestContext
+
+EXEMPT_PATHS = frozenset({"/api/health", "/api/ready"})
+MAX_BUCKETS = 10_000
+
+
+class PerPrincipalRateLimit:
+    def __init__(self, app: ASGIApp, rate: float, burst: int, timer: Timer) -> None:
+        self.app = app
+        self.rate = rate
+        self.burst = burst
+        self.timer = timer
+        self._buckets: dict[str, TokenBucket] = {}
+
+    def _key(self, scope: Scope) -> str:
+        context: RequestContext | None = scope.get("state", {}).get("appkit")
+        if context is not None and context.principal is not None:
+            return "p:" + context.principal.id
+        client = scope.get("client")
+        return "c:" + (str(client[0]) if client else "unknown")
+
+    def _bucket(self, key: str) -> TokenBucket:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            if len(self._buckets) >= MAX_BUCKETS:
+                self._buckets = {k: b for k, b in self._buckets.items() if b.available < self.burst}
+            bucket = TokenBucket(self.rate, self.burst, self.timer)
+            self._buckets[key] = bucket
+        return bucket
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path") in EXEMPT_PATHS:
+            await self.app(scope, receive, send)
+            return
+        bucket = self._bucket(self._key(scope))
+        if not bucket.try_acquire():
+            await send_error(
+                send,
+                RateLimited(
+                    "too many requests from this caller; slow down",
+                    retry_after=bucket.wait_time(),
+                ),
+            )
+            return
+        await self.app(scope, receive, send)

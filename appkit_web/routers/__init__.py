@@ -1,0 +1,1 @@
+"""The ``/api`` routers of a governed app, one module per resource."""

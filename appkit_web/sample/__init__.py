@@ -1,0 +1,1 @@
+"""The sample governed app: the demo world's users, roles, policies and data."""

@@ -1,0 +1,92 @@
+"""The demo world's people and rules.
+
+Users (dev identity via ``X-Forwarded-Email``): alice is a data steward
+(maker), bob and carol are risk approvers, dave has no group (read-only),
+auditor reads the audit log. Policy: overrides need 1 approval, 2 when the
+value moves by more than 10%; customer tier changes need 1 approval; DQ
+waivers need 1 approval.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from appkit_domain.approvals import (
+    Eligibility,
+    MakerCheckerPolicy,
+    PolicyRegistry,
+    materiality_quorum,
+)
+from appkit_domain.principal import Principal
+from appkit_domain.roles import RoleMap
+
+MAKER, APPROVER, AUDITOR = "maker", "approver", "auditor"
+
+OVERRIDE_KIND = "metric_override"
+WRITEBACK_KIND = "writeback_change"
+WAIVER_KIND = "dq_waiver"
+
+DEMO_GROUPS_TO_ROLES: dict[str, set[str]] = {
+    "data-stewards": {MAKER},
+    "risk-approvers": {APPROVER},
+    "auditors": {AUDITOR},
+}
+
+_DEMO_PEOPLE: tuple[tuple[str, str, set[str]], ...] = (
+    ("alice", "Alice Steward", {"data-stewards"}),
+    ("bob", "Bob Approver", {"risk-approvers"}),
+    ("carol", "Carol Approver", {"risk-approvers"}),
+    ("dave", "Dave Reader", set()),
+    ("auditor", "Audrey Auditor", {"auditors"}),
+)
+
+DEMO_EMAILS: tuple[str, ...] = tuple(f"{name}@example.com" for name, _, _ in _DEMO_PEOPLE)
+
+
+def demo_principals(id_prefix: str = "") -> list[Principal]:
+    """The demo users; ``id_prefix`` (``"dev:"`` in dev mode) labels their ids."""
+    return [
+        Principal(
+            id=f"{id_prefix}{name}@example.com",
+            email=f"{name}@example.com",
+            display_name=display,
+            groups=frozenset(groups),
+        )
+        for name, display, groups in _DEMO_PEOPLE
+    ]
+
+
+def demo_role_map() -> RoleMap:
+    return RoleMap(DEMO_GROUPS_TO_ROLES)
+
+
+def demo_policies() -> PolicyRegistry:
+    makers = Eligibility.of(roles={MAKER})
+    checkers = Eligibility.of(roles={APPROVER})
+    return PolicyRegistry(
+        [
+            MakerCheckerPolicy(
+                kind=OVERRIDE_KIND,
+                proposers=makers,
+                deciders=checkers,
+                quorum=materiality_quorum(base=1, material=2),
+                deadline=timedelta(days=5),
+            ),
+            MakerCheckerPolicy(
+                kind=WRITEBACK_KIND,
+                proposers=makers,
+                deciders=checkers,
+                quorum=1,
+                deadline=timedelta(days=3),
+                auto_apply=False,
+                appliers=Eligibility.of(roles={MAKER, APPROVER}),
+            ),
+            MakerCheckerPolicy(
+                kind=WAIVER_KIND,
+                proposers=makers,
+                deciders=checkers,
+                quorum=1,
+                deadline=timedelta(days=5),
+            ),
+        ]
+    )

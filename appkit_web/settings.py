@@ -1,0 +1,242 @@
+"""Application settings: one typed object read from the environment and ``config/.env.<profile>``.
+
+The profile comes from ``APP_ENV`` (``dev``, ``test`` or ``prod``, default
+``dev``). Values are taken, highest priority first, from the process
+environment, then ``config/.env.<profile>`` (relative to the working
+directory, or ``APPKIT_CONFIG_DIR``). Any setting whose value is
+``secret://scope/key`` is resolved through Databricks secrets on the
+``databricks`` backend (see :mod:`appkit_web.secret_refs`).
+
+:func:`load_settings` either returns valid settings or raises
+:class:`SettingsError` whose message is one line naming the first bad setting.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from appkit_domain.errors import InvalidInput
+from appkit_domain.identifiers import check_identifier
+
+
+class SettingsError(InvalidInput):
+    """A setting is missing or invalid; the message is one line that names it."""
+
+    code = "bad_setting"
+
+
+class Profile(str, Enum):
+    DEV = "dev"
+    TEST = "test"
+    PROD = "prod"
+
+
+class Backend(str, Enum):
+    MEMORY = "memory"
+    LOCAL = "local"
+    DATABRICKS = "databricks"
+
+
+class IdentityMode(str, Enum):
+    """Where the caller's identity comes from.
+
+    ``databricks-apps``: the Apps proxy headers. ``dev``: simulated proxy
+    headers, loopback clients only. ``none``: no identity source; every
+    identity header is refused and protected routes answer 401.
+    """
+
+    DATABRICKS_APPS = "databricks-apps"
+    DEV = "dev"
+    NONE = "none"
+
+
+class Settings(BaseSettings):
+    """Every setting a governed app reads. Field aliases are the environment names."""
+
+    model_config = SettingsConfigDict(
+        extra="ignore",
+        case_sensitive=True,
+        populate_by_name=True,
+        frozen=True,
+    )
+
+    app_env: Profile = Field(Profile.DEV, alias="APP_ENV")
+    backend: Backend | None = Field(None, alias="APPKIT_BACKEND")
+    identity: IdentityMode | None = Field(None, alias="APPKIT_IDENTITY")
+    data_dir: Path = Field(Path(".appkit"), alias="APPKIT_DATA_DIR")
+    app_name: str | None = Field(None, alias="DATABRICKS_APP_NAME")
+    audit_stream: str | None = Field(None, alias="APPKIT_AUDIT_STREAM")
+    demo: bool = Field(False, alias="APPKIT_DEMO")
+
+    databricks_host: str | None = Field(None, alias="DATABRICKS_HOST")
+    databricks_token: str | None = Field(None, alias="DATABRICKS_TOKEN", repr=False)
+    databricks_client_id: str | None = Field(None, alias="DATABRICKS_CLIENT_ID")
+    databricks_client_secret: str | None = Field(None, alias="DATABRICKS_CLIENT_SECRET", repr=False)
+    warehouse_id: str | None = Field(
+        None,
+        validation_alias=AliasChoices("DATABRICKS_WAREHOUSE_ID", "DATABRICKS_SQL_WAREHOUSE_ID"),
+    )
+    catalog: str = Field("demo", alias="DATABRICKS_CATALOG")
+    schema_name: str = Field("governance", alias="DATABRICKS_SCHEMA")
+
+    retry_max_attempts: int = Field(4, alias="RETRY_MAX_ATTEMPTS", ge=1, le=20)
+    retry_initial_delay: float = Field(0.5, alias="RETRY_INITIAL_DELAY", gt=0, le=60)
+    retry_max_delay: float = Field(10.0, alias="RETRY_MAX_DELAY", gt=0, le=300)
+    request_deadline: float = Field(100.0, alias="REQUEST_DEADLINE_SECONDS", gt=0, le=115)
+    rate_limit_rps: float = Field(20.0, alias="RATE_LIMIT_REQUESTS_PER_SECOND", gt=0)
+    rate_limit_burst: int = Field(40, alias="RATE_LIMIT_BURST", ge=1)
+    breaker_failure_threshold: int = Field(
+        5, alias="CIRCUIT_BREAKER_FAILURE_THRESHOLD", ge=1, le=1000
+    )
+    breaker_timeout: float = Field(30.0, alias="CIRCUIT_BREAKER_TIMEOUT", gt=0, le=3600)
+
+    sql_row_limit: int = Field(1000, alias="APPKIT_SQL_ROW_LIMIT", ge=1, le=100_000)
+    log_level: str = Field("INFO", alias="APPKIT_LOG_LEVEL")
+
+    @model_validator(mode="after")
+    def _check_combination(self) -> Settings:
+        for name, value in (
+            ("DATABRICKS_CATALOG", self.catalog),
+            ("DATABRICKS_SCHEMA", self.schema_name),
+        ):
+            try:
+                check_identifier(value, name)
+            except InvalidInput as exc:
+                raise ValueError(str(exc)) from None
+        if self.retry_initial_delay > self.retry_max_delay:
+            raise ValueError("RETRY_INITIAL_DELAY must not exceed RETRY_MAX_DELAY")
+        if self.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("APPKIT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        if self.app_env is Profile.PROD and self.effective_identity is IdentityMode.DEV:
+            raise ValueError("APPKIT_IDENTITY=dev is refused in the prod profile")
+        if self.effective_backend is Backend.DATABRICKS:
+            if not self.databricks_host:
+                raise ValueError("DATABRICKS_HOST is required on the databricks backend")
+            if not self.warehouse_id:
+                raise ValueError("DATABRICKS_WAREHOUSE_ID is required on the databricks backend")
+            has_m2m = bool(self.databricks_client_id and self.databricks_client_secret)
+            if not (self.databricks_token or has_m2m):
+                raise ValueError(
+                    "DATABRICKS_TOKEN (or DATABRICKS_CLIENT_ID with DATABRICKS_CLIENT_SECRET) "
+                    "is required on the databricks backend"
+                )
+        return self
+
+    @property
+    def effective_backend(self) -> Backend:
+        """The backend in force: the setting, else ``databricks`` when a host is set, else ``local``."""
+        if self.backend is not None:
+            return self.backend
+        return Backend.DATABRICKS if self.databricks_host else Backend.LOCAL
+
+    @property
+    def effective_identity(self) -> IdentityMode:
+        """The identity mode: the setting, else Apps headers inside the Apps runtime,
+        else ``dev`` in the dev profile and ``none`` elsewhere."""
+        if self.identity is not None:
+            return self.identity
+        if self.app_name:
+            return IdentityMode.DATABRICKS_APPS
+        return IdentityMode.DEV if self.app_env is Profile.DEV else IdentityMode.NONE
+
+    @property
+    def governance_schema(self) -> str:
+        return f"{self.catalog}.{self.schema_name}"
+
+    @property
+    def stream_name(self) -> str:
+        """This instance's audit stream: configured, else the app name, else ``appkit``."""
+        return self.audit_stream or self.app_name or "appkit"
+
+
+def setting_name(field_name: str) -> str:
+    field = Settings.model_fields.get(field_name)
+    if field is None:
+        return field_name
+    if field.alias:
+        return field.alias
+    choices = field.validation_alias
+    if isinstance(choices, AliasChoices):
+        return str(choices.choices[0])
+    return field_name
+
+
+def _one_line(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    location = error.get("loc", ())
+    name = setting_name(str(location[0])) if location else ""
+    message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+    value = error.get("input")
+    if name and not isinstance(value, dict):
+        shown = "" if "secret" in name.lower() or "token" in name.lower() else f" (got {value!r})"
+        return f"setting {name}: {message}{shown}"
+    return f"setting {message}" if message.split()[0].isupper() else f"settings: {message}"
+
+
+def config_dir() -> Path:
+    return Path(os.environ.get("APPKIT_CONFIG_DIR", "config"))
+
+
+def load_settings(
+    environ: dict[str, str] | None = None, *, env_file_dir: Path | None = None, **overrides: Any
+) -> Settings:
+    """Read the settings for the profile named by ``APP_ENV``.
+
+    ``environ`` replaces the process environment when given (tests);
+    ``overrides`` are field values (by environment name) that win over both.
+    Raises :class:`SettingsError` with one line naming the bad setting.
+    """
+    env = dict(os.environ if environ is None else environ)
+    profile_name = env.get("APP_ENV", overrides.get("APP_ENV", "dev"))
+    try:
+        profile = Profile(profile_name)
+    except ValueError:
+        raise SettingsError(
+            f"setting APP_ENV: must be dev, test or prod (got {profile_name!r})"
+        ) from None
+    values: dict[str, Any] = {}
+    env_file = (env_file_dir or config_dir()) / f".env.{profile.value}"
+    if env_file.is_file():
+        values.update(_read_env_file(env_file))
+    values.update(env)
+    values.update(overrides)
+    known = _known_names()
+    try:
+        return Settings.model_validate({k: v for k, v in values.items() if k in known})
+    except ValidationError as exc:
+        raise SettingsError(_one_line(exc)) from None
+
+
+def _known_names() -> set[str]:
+    names: set[str] = set()
+    for field in Settings.model_fields.values():
+        if field.alias:
+            names.add(field.alias)
+        if isinstance(field.validation_alias, AliasChoices):
+            names.update(str(choice) for choice in field.validation_alias.choices)
+    return names
+
+
+def _read_env_file(path: Path) -> dict[str, str]:
+    """Parse ``NAME=value`` lines; ``#`` starts a comment line; quotes around a value are removed."""
+    values: dict[str, str] = {}
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[len("export ") :]
+        name, sep, value = line.partition("=")
+        if not sep or not name.strip().isidentifier():
+            raise SettingsError(f"settings file {path} line {number}: expected NAME=value")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[name.strip()] = value
+    return values
