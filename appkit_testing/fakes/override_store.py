@@ -27,12 +27,18 @@ class InMemoryOverrideStore(OverrideStore):
     def __init__(self) -> None:
         self.overrides: dict[str, MetricOverride] = {}
         self.saves = 0
+        self._ids_by_key: dict[MetricKey, list[str]] = {}
+
+    def _of_key(self, key: MetricKey) -> builtins.list[MetricOverride]:
+        ids = self._ids_by_key.get(key, [])
+        return [o for o in (self.overrides[i] for i in ids) if o.key == key]
 
     async def add(self, override: MetricOverride) -> None:
         await asyncio.sleep(0)
         if override.id in self.overrides:
             raise Conflict(f"override {override.id} already exists")
         self.overrides[override.id] = override
+        self._ids_by_key.setdefault(override.key, []).append(override.id)
 
     async def get(self, override_id: str) -> MetricOverride:
         await asyncio.sleep(0)
@@ -57,9 +63,7 @@ class InMemoryOverrideStore(OverrideStore):
 
     async def active(self, key: MetricKey) -> builtins.list[MetricOverride]:
         await asyncio.sleep(0)
-        found = [
-            o for o in self.overrides.values() if o.key == key and o.status is OverrideStatus.ACTIVE
-        ]
+        found = [o for o in self._of_key(key) if o.status is OverrideStatus.ACTIVE]
         return sorted(found, key=lambda o: (o.applied_at or o.created_at, o.id))
 
     async def history(
@@ -75,7 +79,7 @@ class InMemoryOverrideStore(OverrideStore):
         def order(o: MetricOverride) -> tuple[str, str]:
             return (format_time(o.created_at), o.id)
 
-        matching = sorted((o for o in self.overrides.values() if o.key == key), key=order)
+        matching = sorted(self._of_key(key), key=order)
         if page_token:
             at, last_id = decode_token(page_token, 2)
             cursor = (str(at), str(last_id))
