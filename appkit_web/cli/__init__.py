@@ -4,7 +4,13 @@ Each command group lives in its own module and registers itself on
 :data:`appkit_web.cli.app.app` when imported here.
 """
 
+from appkit_web.cli import init as _init  # noqa: F401  (registers `init`)
+from appkit_web.cli import jobs as _jobs  # noqa: F401  (registers `jobs`)
+from appkit_web.cli import oauth as _oauth  # noqa: F401  (registers `oauth`)
 from appkit_web.cli import run as _run  # noqa: F401  (registers `run`)
+from appkit_web.cli import secrets as _secrets  # noqa: F401  (registers `secrets`)
+from appkit_web.cli import sql as _sql  # noqa: F401  (registers `sql`)
+from appkit_web.cli import uc as _uc  # noqa: F401  (registers `uc`)
 from appkit_web.cli.app import app, main
 
 __all__ = ["app", "main"]
