@@ -15,49 +15,32 @@ runs the applier.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from appkit_domain.approvals import rules
 from appkit_domain.approvals.actor import Actor
-from appkit_domain.approvals.appliers import ApplierRegistry, ApplyContext
-from appkit_domain.approvals.errors import ConcurrentModification, NotEligible, RequestExpired
+from appkit_domain.approvals.appliers import ApplierRegistry
+from appkit_domain.approvals.applying import run_claimed_action
+from appkit_domain.approvals.eligibility import EligibilityCheck
+from appkit_domain.approvals.errors import RequestExpired
 from appkit_domain.approvals.model import ApprovalRequest, ApprovalStatus, Verdict
+from appkit_domain.approvals.notices import ApprovalNotices
 from appkit_domain.approvals.payload import freeze_payload, payload_hash
-from appkit_domain.approvals.policy import Eligibility, MakerCheckerPolicy, PolicyRegistry
+from appkit_domain.approvals.policy import PolicyRegistry
+from appkit_domain.approvals.versioned import Change, VersionedCommands
 from appkit_domain.audit.log import AuditLog
-from appkit_domain.errors import (
-    AppkitError,
-    Conflict,
-    InvalidInput,
-    InvalidTransition,
-    NotFound,
-    StaleVersion,
-)
+from appkit_domain.errors import AppkitError, InvalidInput, InvalidTransition
 from appkit_domain.pagination import DEFAULT_PAGE_SIZE, Page, check_page_size
 from appkit_domain.ports.approval_store import ApprovalStore
 from appkit_domain.ports.clock import Clock
 from appkit_domain.ports.directory import Directory
 from appkit_domain.ports.ids import IdGenerator
-from appkit_domain.ports.notifier import Notification, Notifier
+from appkit_domain.ports.notifier import Notifier
 from appkit_domain.roles import RoleMap
 
 DEFAULT_MAX_ATTEMPTS = 5
-EXPECTED_APPLY_ERRORS = (Conflict, InvalidInput, NotFound)
-
-
-@dataclass
-class _Change:
-    """The next state a command computed, and how to audit it."""
-
-    request: ApprovalRequest
-    action: str
-    details: dict[str, Any] = field(default_factory=dict)
-    raise_after: AppkitError | None = None
-
-
-Step = Callable[[ApprovalRequest], Awaitable[_Change]]
 
 
 class ApprovalService:
@@ -84,8 +67,6 @@ class ApprovalService:
         notifier: Notifier | None = None,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     ) -> None:
-        if max_attempts < 1:
-            raise InvalidInput("max_attempts must be at least 1")
         self.store = store
         self.audit = audit
         self.policies = policies
@@ -93,9 +74,9 @@ class ApprovalService:
         self.roles = roles if roles is not None else RoleMap()
         self._clock = clock
         self._ids = ids
-        self._directory = directory
-        self._notifier = notifier
-        self._max_attempts = max_attempts
+        self._commands = VersionedCommands(store, audit, max_attempts=max_attempts)
+        self._eligibility = EligibilityCheck(self.roles, directory)
+        self._notices = ApprovalNotices(notifier, audit, self.roles)
 
     # ----------------------------------------------------------------- commands
 
@@ -116,7 +97,7 @@ class ApprovalService:
         policy = self.policies.get(kind)
         if not target or not target.strip():
             raise InvalidInput("an approval request needs a target")
-        await self._check(policy.proposers, actor, f"propose {kind!r} requests")
+        await self._eligibility.require(policy.proposers, actor, f"propose {kind!r} requests")
         frozen = freeze_payload(payload)
         now = self._clock.now()
         request = ApprovalRequest(
@@ -135,7 +116,7 @@ class ApprovalService:
             auto_apply=policy.auto_apply,
         )
         await self.store.add(request)
-        await self._record(
+        await self._commands.record(
             actor,
             "approval.submit",
             request,
@@ -147,7 +128,7 @@ class ApprovalService:
             },
             request_id,
         )
-        await self._notify_deciders(request, policy)
+        await self._notices.requested(request, policy)
         return request
 
     async def approve(
@@ -206,14 +187,16 @@ class ApprovalService:
         """
         action = "approval.approve" if verdict is Verdict.APPROVE else "approval.reject"
 
-        async def step(current: ApprovalRequest) -> _Change:
+        async def step(current: ApprovalRequest) -> Change:
             now = self._clock.now()
             if current.is_overdue(now):
                 return self._expiry(current, now, raise_after=True)
             rules.require_pending(current)
             policy = self.policies.get(current.kind)
             rules.check_not_maker(current, actor)
-            await self._check(policy.deciders, actor, f"decide {current.kind!r} requests")
+            await self._eligibility.require(
+                policy.deciders, actor, f"decide {current.kind!r} requests"
+            )
             rules.check_first_decision(current, actor)
             seen = rules.check_seen_hash(current, seen_hash)
             decided = rules.record_decision(
@@ -227,13 +210,13 @@ class ApprovalService:
                 "approvals": len(decided.approvals),
                 "required_approvals": decided.required_approvals,
             }
-            return _Change(decided, action, details)
+            return Change(decided, action, details)
 
-        saved = await self._execute(approval_id, actor, request_id, step)
+        saved = await self._commands.run(approval_id, actor, request_id, step)
         if saved.apply_claimed and saved.status is ApprovalStatus.APPROVED:
             saved = await self._run_applier(saved, actor, request_id)
         if saved.status is not ApprovalStatus.PENDING:
-            await self._notify_requester(saved)
+            await self._notices.decided(saved)
         return saved
 
     async def withdraw(
@@ -246,13 +229,13 @@ class ApprovalService:
     ) -> ApprovalRequest:
         """Rule 8: the requester withdraws a ``PENDING`` request."""
 
-        async def step(current: ApprovalRequest) -> _Change:
+        async def step(current: ApprovalRequest) -> Change:
             now = self._clock.now()
             rules.check_withdrawal(current, actor)
             withdrawn = current.transition(ApprovalStatus.WITHDRAWN, now, reason=reason)
-            return _Change(withdrawn, "approval.withdraw", {"reason": reason})
+            return Change(withdrawn, "approval.withdraw", {"reason": reason})
 
-        return await self._execute(approval_id, actor, request_id, step)
+        return await self._commands.run(approval_id, actor, request_id, step)
 
     async def expire_due(
         self, actor: Actor, *, limit: int = 100, request_id: str | None = None
@@ -265,18 +248,18 @@ class ApprovalService:
         expired = []
         for candidate in await self.store.due(self._clock.now(), limit=limit):
 
-            async def step(current: ApprovalRequest) -> _Change:
+            async def step(current: ApprovalRequest) -> Change:
                 now = self._clock.now()
                 if not current.is_overdue(now):
                     raise InvalidTransition(f"approval request {current.id} is not due")
                 return self._expiry(current, now, raise_after=False)
 
             try:
-                saved = await self._execute(candidate.id, actor, request_id, step)
+                saved = await self._commands.run(candidate.id, actor, request_id, step)
             except InvalidTransition:
                 continue  # decided or expired by someone else meanwhile
             expired.append(saved)
-            await self._notify_requester(saved)
+            await self._notices.decided(saved)
         return expired
 
     async def apply(
@@ -289,17 +272,19 @@ class ApprovalService:
         the request is not ``APPROVED`` or its action was already claimed.
         """
 
-        async def step(current: ApprovalRequest) -> _Change:
+        async def step(current: ApprovalRequest) -> Change:
             policy = self.policies.get(current.kind)
-            await self._check(policy.appliers, actor, f"apply {current.kind!r} requests")
+            await self._eligibility.require(
+                policy.appliers, actor, f"apply {current.kind!r} requests"
+            )
             if self.appliers.get(current.kind) is None:
                 raise InvalidInput(f"requests of kind {current.kind!r} carry no action to apply")
             claimed = current.claimed_for_apply(self._clock.now())
-            return _Change(claimed, "", {})
+            return Change(claimed, "", {})
 
-        claimed = await self._execute(approval_id, actor, request_id, step)
+        claimed = await self._commands.run(approval_id, actor, request_id, step)
         saved = await self._run_applier(claimed, actor, request_id)
-        await self._notify_requester(saved)
+        await self._notices.decided(saved)
         return saved
 
     # ----------------------------------------------------------------- queries
@@ -329,7 +314,7 @@ class ApprovalService:
         try:
             rules.check_not_maker(request, actor)
             policy = self.policies.get(request.kind)
-            await self._check(policy.deciders, actor, "decide")
+            await self._eligibility.require(policy.deciders, actor, "decide")
             rules.check_first_decision(request, actor)
         except AppkitError:
             return False
@@ -337,25 +322,10 @@ class ApprovalService:
 
     # ----------------------------------------------------------------- internals
 
-    async def _resolved_groups(self, actor: Actor) -> frozenset[str]:
-        if self._directory is None:
-            return actor.party.groups
-        return await self._directory.groups_of(actor.party_id)
-
-    async def _check(self, eligibility: Eligibility, actor: Actor, what: str) -> None:
-        if eligibility.anyone:
-            return
-        try:
-            groups = await self._resolved_groups(actor)
-        except NotFound:
-            raise NotEligible(f"{actor.party_id} is not in the directory") from None
-        roles = self.roles.roles_for_groups(groups)
-        rules.check_eligible(eligibility, actor, groups, roles, what=what)
-
     def _applies_itself(self, request: ApprovalRequest) -> bool:
         return request.auto_apply and self.appliers.get(request.kind) is not None
 
-    def _expiry(self, current: ApprovalRequest, now: Any, *, raise_after: bool) -> _Change:
+    def _expiry(self, current: ApprovalRequest, now: datetime, *, raise_after: bool) -> Change:
         expired = current.transition(ApprovalStatus.EXPIRED, now, reason="deadline passed")
         error = (
             RequestExpired(
@@ -365,129 +335,16 @@ class ApprovalService:
             if raise_after
             else None
         )
-        return _Change(expired, "approval.expire", {"deadline": current.deadline}, error)
-
-    async def _execute(
-        self, approval_id: str, actor: Actor, request_id: str | None, step: Step
-    ) -> ApprovalRequest:
-        """Run ``step`` on fresh state and save it version-checked, retrying on staleness."""
-        for _attempt in range(self._max_attempts):
-            current = await self.store.get(approval_id)
-            change = await step(current)
-            saved = replace(change.request, version=current.version + 1)
-            try:
-                await self.store.save(saved, expected_version=current.version)
-            except StaleVersion:
-                continue
-            if change.action:
-                await self._record(
-                    actor, change.action, saved, current.status, change.details, request_id
-                )
-            if change.raise_after is not None:
-                raise change.raise_after
-            return saved
-        raise ConcurrentModification(
-            f"approval request {approval_id} kept changing; gave up after "
-            f"{self._max_attempts} attempts",
-            details={"approval_id": approval_id, "attempts": self._max_attempts},
-        )
+        return Change(expired, "approval.expire", {"deadline": current.deadline}, error)
 
     async def _run_applier(
         self, claimed: ApprovalRequest, actor: Actor, request_id: str | None
     ) -> ApprovalRequest:
-        """Run the claimed action once and record ``APPLIED`` or ``APPLY_FAILED``."""
-        result: Mapping[str, Any] | None = None
-        failure = rules.binding_failure(claimed)
-        applier = self.appliers.get(claimed.kind)
-        if failure is None and applier is None:
-            failure = f"no applier is registered for kind {claimed.kind!r}"
-        if failure is None and applier is not None:
-            context = ApplyContext(actor, claimed.approvers, self._clock.now(), request_id)
-            try:
-                result = freeze_payload(await applier(claimed, context))
-            except EXPECTED_APPLY_ERRORS as exc:
-                failure = exc.message
-            except Exception as exc:
-                failure = f"the action failed unexpectedly ({type(exc).__name__})"
-
-        async def step(current: ApprovalRequest) -> _Change:
-            if current.status is not ApprovalStatus.APPROVED or not current.apply_claimed:
-                raise InvalidTransition(
-                    f"approval request {current.id} changed while its action ran"
-                )
-            now = self._clock.now()
-            if failure is not None:
-                failed = current.transition(ApprovalStatus.APPLY_FAILED, now, failure=failure)
-                return _Change(failed, "approval.apply_failed", {"failure": failure})
-            applied = current.transition(
-                ApprovalStatus.APPLIED, now, result=result, applied_by=actor.party_id
-            )
-            return _Change(applied, "approval.apply", {"result": result})
-
-        return await self._execute(claimed.id, actor, request_id, step)
-
-    async def _record(
-        self,
-        actor: Actor,
-        action: str,
-        request: ApprovalRequest,
-        before: ApprovalStatus | None,
-        details: Mapping[str, Any],
-        request_id: str | None,
-    ) -> None:
-        await self.audit.append(
-            actor=actor.id,
-            on_behalf_of=actor.on_behalf_of_id,
-            action=action,
-            target=f"approval:{request.id}",
-            request_id=request_id,
-            details={
-                "kind": request.kind,
-                "target": request.target,
-                "payload_hash": request.payload_hash,
-                "from": before.value if before is not None else None,
-                "to": request.status.value,
-                "version": request.version,
-                **details,
-            },
-        )
-
-    async def _notify(self, notification: Notification) -> None:
-        if self._notifier is None:
-            return
-        try:
-            await self._notifier.send(notification)
-        except Exception as exc:
-            await self.audit.append(
-                actor="appkit",
-                action="approval.notify_failed",
-                target=f"approval:{notification.approval_id}",
-                details={"topic": notification.topic, "error": type(exc).__name__},
-            )
-
-    async def _notify_deciders(self, request: ApprovalRequest, policy: MakerCheckerPolicy) -> None:
-        groups = set(policy.deciders.groups)
-        for role in policy.deciders.roles:
-            groups |= self.roles.groups_with_role(role)
-        await self._notify(
-            Notification(
-                topic="approval.requested",
-                approval_id=request.id,
-                kind=request.kind,
-                subject=f"{request.kind} request {request.id} on {request.target} awaits a decision",
-                to_groups=frozenset(groups),
-                details={"required_approvals": request.required_approvals},
-            )
-        )
-
-    async def _notify_requester(self, request: ApprovalRequest) -> None:
-        await self._notify(
-            Notification(
-                topic="approval.decided",
-                approval_id=request.id,
-                kind=request.kind,
-                subject=f"{request.kind} request {request.id} is {request.status.value}",
-                to_principals=frozenset({request.requester}),
-                details={"status": request.status.value},
-            )
+        return await run_claimed_action(
+            claimed,
+            actor,
+            request_id,
+            appliers=self.appliers,
+            clock=self._clock,
+            commands=self._commands,
         )

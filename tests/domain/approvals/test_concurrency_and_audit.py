@@ -87,9 +87,8 @@ class AlwaysStaleStore(InMemoryApprovalStore):
 
 
 async def test_rule9_retries_are_bounded_then_conflict() -> None:
-    world = make_world(max_attempts=3)
     stale = AlwaysStaleStore()
-    world.service.store = stale
+    world = make_world(max_attempts=3, store=stale)
     request = await world.submit()
     with pytest.raises(ConcurrentModification):
         await world.service.approve(request.id, Actor(BOB))

@@ -84,12 +84,14 @@ class ApprovalWorld:
         return [e.action for e in self.audit_store.rows if e.target == f"approval:{approval_id}"]
 
 
-def make_world(*, max_attempts: int = 5) -> ApprovalWorld:
+def make_world(
+    *, max_attempts: int = 5, store: InMemoryApprovalStore | None = None
+) -> ApprovalWorld:
     clock = ControllableClock()
     ids = SequentialIds()
     audit_store = InMemoryAuditStore()
     audit = AuditLog(audit_store, clock, ids, stream="app-1")
-    store = InMemoryApprovalStore()
+    store = store if store is not None else InMemoryApprovalStore()
     directory = InMemoryDirectory([ALICE, BOB, CAROL, ERIN, DAVE, APP])
     notifier = RecordingNotifier()
     policies = PolicyRegistry(
