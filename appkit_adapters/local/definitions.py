@@ -19,6 +19,7 @@ from appkit_adapters.local.errors import unsupported
 _IGNORED_PROPERTIES = (
     exp.PartitionedByProperty,
     exp.ClusteredByProperty,
+    exp.ClusterProperty,
     exp.Cluster,
 )
 _DROPPED_CONSTRAINTS = (exp.PrimaryKeyColumnConstraint, exp.UniqueColumnConstraint)
@@ -41,6 +42,17 @@ class TableDefinition:
     view_text: str | None
     replace: bool
     if_not_exists: bool
+
+
+@dataclass(frozen=True)
+class MetadataChange:
+    """An ALTER/COMMENT that changes table metadata kept beside the table."""
+
+    full_name: str
+    comment: str | None = None
+    properties: tuple[tuple[str, str], ...] = ()
+    column_comments: tuple[tuple[str, str], ...] = ()
+    renamed_to: str | None = None
 
 
 def _literal_text(node: exp.Expression | None) -> str:
@@ -70,10 +82,64 @@ def _take_properties(
             continue
         elif isinstance(prop, exp.LocationProperty):
             raise unsupported("LOCATION (external storage)")
+        elif isinstance(prop, exp.TemporaryProperty):
+            raise unsupported(f"CREATE TEMPORARY {kind} (session objects)")
         else:
             raise unsupported(f"the {prop.key.upper()} clause of CREATE {kind}")
     create.set("properties", None)
     return data_format, comment, properties
+
+
+def strip_column_comments(column: exp.ColumnDef) -> list[tuple[str, str]]:
+    """Remove ``COMMENT`` constraints from one column definition; return them."""
+    comments: list[tuple[str, str]] = []
+    constraints = []
+    for constraint in column.args.get("constraints") or []:
+        kind = constraint.args.get("kind")
+        if isinstance(kind, exp.CommentColumnConstraint):
+            comments.append((column.name.lower(), _literal_text(kind.this)))
+        else:
+            constraints.append(constraint)
+    column.set("constraints", constraints)
+    return comments
+
+
+def take_alter(alter: exp.Alter, full_name: str) -> tuple[MetadataChange, bool]:
+    """Split metadata actions off an ALTER TABLE; returns (change, whether DuckDB DDL remains)."""
+    properties: list[tuple[str, str]] = []
+    column_comments: list[tuple[str, str]] = []
+    renamed_to: str | None = None
+    kept: list[exp.Expression] = []
+    for action in alter.args.get("actions") or []:
+        if isinstance(action, exp.AlterSet):
+            for holder in action.expressions:
+                if not isinstance(holder, exp.Properties):
+                    raise unsupported(f"ALTER TABLE ... SET {holder.sql(dialect='databricks')}")
+                for prop in holder.expressions:
+                    if type(prop) is not exp.Property:
+                        raise unsupported(f"ALTER TABLE ... SET {prop.key.upper()}")
+                    properties.append(
+                        (_literal_text(prop.this), _literal_text(prop.args.get("value")))
+                    )
+            continue
+        if isinstance(action, exp.AlterColumn) and action.args.get("comment") is not None:
+            if any(action.args.get(key) for key in ("dtype", "default", "drop", "allow_null")):
+                raise unsupported("ALTER COLUMN with COMMENT and another change")
+            column_comments.append((action.name.lower(), _literal_text(action.args["comment"])))
+            continue
+        if isinstance(action, exp.AlterRename):
+            renamed_to = action.this.name.lower()
+        for column in action.find_all(exp.ColumnDef):
+            column_comments.extend(strip_column_comments(column))
+        kept.append(action)
+    alter.set("actions", kept)
+    change = MetadataChange(
+        full_name=full_name,
+        properties=tuple(properties),
+        column_comments=tuple(column_comments),
+        renamed_to=renamed_to,
+    )
+    return change, bool(kept)
 
 
 def _clean_columns(schema: exp.Schema) -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import duckdb
 from sqlglot import exp
@@ -24,13 +24,14 @@ from appkit_adapters.local.commands import (
     ShowTables,
 )
 from appkit_adapters.local.errors import sql_error, translate_duckdb_error
-from appkit_adapters.local.execution import StatementPlanner, affected_result, merge_result
+from appkit_adapters.local.execution import Plan, StatementPlanner, affected_result, merge_result
 from appkit_adapters.local.introspection import describe, show_catalogs, show_schemas, show_tables
 from appkit_adapters.local.naming import database_alias
 from appkit_adapters.local.statements import DescribeTarget, Namespace, StatementInfo
 from appkit_adapters.local.stream import ResultStream
 from appkit_adapters.local.tables import (
     TableInfo,
+    apply_change,
     describe_table,
     forget_tables,
     record_definition,
@@ -139,12 +140,17 @@ class LocalEngine:
 
     def _guard(self, action: Callable[[], T]) -> T:
         self._check_open()
+        self._local.known = frozenset()
         try:
             return action()
         except AppkitError:
             raise
         except duckdb.Error as error:
-            raise translate_duckdb_error(error) from None
+            raise translate_duckdb_error(error, self._local.known) from None
+
+    def _remember_names(self, info: StatementInfo) -> None:
+        """Names the running statement refers to, for error messages."""
+        self._local.known = info.reads | info.writes | info.schemas
 
     def _columns_of(self, table: exp.Table) -> list[str]:
         quoted = ".".join(
@@ -194,6 +200,7 @@ class LocalEngine:
             statement, parameters, principal, self._namespace(catalog, schema)
         )
         parsed = plan.parsed
+        self._remember_names(parsed.info)
         if parsed.command is not None:
             return self._run_command(parsed.command, principal)
         if parsed.info.is_read_only:
@@ -209,14 +216,12 @@ class LocalEngine:
                 rows = [convert(row) for row in rows]
             return StatementResult(columns=columns, rows=rows, truncated=truncated)
         with self._write_lock:
-            return self._write(
-                plan.sql, plan.values, parsed.info, plan.parsed.definition, principal
-            )
+            return self._write(plan, principal)
 
-    def _write(
-        self, sql: str, values: dict[str, Any], info: StatementInfo, definition: Any, principal: str
-    ) -> StatementResult:
+    def _write(self, plan: Plan, principal: str) -> StatementResult:
         cursor = self._cursor()
+        sql, values, info = plan.sql, plan.values, plan.parsed.info
+        definition, change = plan.parsed.definition, plan.parsed.change
         if info.kind == "MERGE":
             actions = cursor.execute(sql, values).fetchall()
             return merge_result([action for (action,) in actions])
@@ -228,9 +233,12 @@ class LocalEngine:
                 self._catalogs.require(name.split(".")[0])
         cursor.execute("BEGIN TRANSACTION")
         try:
-            cursor.execute(sql, values)
+            if sql:
+                cursor.execute(sql, values)
             if definition is not None:
                 record_definition(cursor, definition, principal, self._clock.now())
+            if change is not None:
+                apply_change(cursor, change, principal, self._clock.now())
             if info.kind == "DROP":
                 for full_name in info.writes:
                     dropped = TableName.parse(full_name)
@@ -305,6 +313,7 @@ class LocalEngine:
         def start() -> ResultStream:
             namespace = self._namespace(catalog, schema)
             plan = self._planner.plan(statement, parameters, principal, namespace)
+            self._remember_names(plan.parsed.info)
             if plan.parsed.command is not None or not plan.parsed.info.is_read_only:
                 result = self._execute(statement, parameters, principal, None, catalog, schema)
                 return ResultStream.of_result(result, batch_rows)

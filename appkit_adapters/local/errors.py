@@ -8,6 +8,7 @@ database aliases never leak: they are turned back into Unity Catalog names.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import duckdb
 
@@ -63,15 +64,43 @@ _COLUMN_MISSING = re.compile(
 )
 
 
+def schemas_of(known: Iterable[str]) -> set[str]:
+    """``catalog.schema`` of every known name (tables and schemas alike)."""
+    return {".".join(name.split(".")[:2]) for name in known}
+
+
 def _first_line(message: str) -> str:
     text = message.split("\n", 1)[0]
     return re.sub(r"^[A-Za-z ]+ Error: ", "", text).strip()
 
 
-def translate_duckdb_error(error: Exception) -> AppkitError:
-    """Map one DuckDB exception to the domain tree."""
+def _quoted(name: str) -> str:
+    return ".".join(f"`{part}`" for part in name.split("."))
+
+
+def _resolve(name: str, known: Iterable[str]) -> str:
+    """The full name a DuckDB message's (possibly partial) name stands for, backtick-quoted."""
+    lowered = name.lower().strip('`"')
+    ordered = sorted(known)
+    for candidate in ordered:
+        if candidate == lowered or candidate.endswith("." + lowered):
+            return _quoted(candidate)
+    for candidate in ordered:
+        if candidate.startswith(lowered + "."):
+            return _quoted(candidate)
+    return _quoted(lowered)
+
+
+def translate_duckdb_error(error: Exception, known: Iterable[str] = ()) -> AppkitError:
+    """Map one DuckDB exception to the domain tree.
+
+    ``known`` holds the full names (tables and schemas) the statement refers to, so a
+    partial name in DuckDB's message can be reported as Databricks does, fully qualified.
+    """
     message = user_facing(str(error))
     line = _first_line(message)
+    if line.startswith("[DIVIDE_BY_ZERO]"):
+        return sql_error(InvalidInput, "DIVIDE_BY_ZERO", "22012", line[len("[DIVIDE_BY_ZERO] ") :])
     if isinstance(error, duckdb.CatalogException):
         for pattern, error_class in (
             (_TABLE_MISSING, "TABLE_OR_VIEW_NOT_FOUND"),
@@ -83,7 +112,7 @@ def translate_duckdb_error(error: Exception) -> AppkitError:
                     NotFound,
                     error_class,
                     "42P01",
-                    f"The table or view {found.group(1)} cannot be found.",
+                    f"The table or view {_resolve(found.group(1), known)} cannot be found.",
                 )
         found = _SCHEMA_MISSING.search(message)
         if found:
@@ -91,7 +120,7 @@ def translate_duckdb_error(error: Exception) -> AppkitError:
                 NotFound,
                 "SCHEMA_NOT_FOUND",
                 "42704",
-                f"The schema {found.group(1)} cannot be found.",
+                f"The schema {_resolve(found.group(1), schemas_of(known))} cannot be found.",
             )
         found = _CATALOG_MISSING.search(message)
         if found:

@@ -96,14 +96,37 @@ def _expand_merge_stars(merge: exp.Merge, columns_of: ColumnsOf) -> None:
             )
 
 
+def _split_add_columns(alter: exp.Alter) -> list[exp.Alter]:
+    """DuckDB adds one column per ALTER; ``ADD COLUMNS (a, b)`` becomes one ALTER each."""
+    actions: list[exp.Expression] = []
+    for action in alter.args.get("actions") or []:
+        if isinstance(action, exp.Schema):
+            actions.extend(action.expressions)
+        else:
+            actions.append(action)
+    if len(actions) <= 1 and not any(
+        isinstance(a, exp.Schema) for a in alter.args.get("actions") or []
+    ):
+        return [alter]
+    statements = []
+    for action in actions:
+        single = alter.copy()
+        single.set("actions", [action.copy()])
+        statements.append(single)
+    return statements
+
+
 def render(parsed: ParsedStatement, types: Mapping[str, str | None], columns_of: ColumnsOf) -> str:
     """DuckDB SQL text for a parsed statement with the given parameter types."""
     tree = parsed.fresh_tree()
     if isinstance(tree, exp.Merge):
         _expand_merge_stars(tree, columns_of)
     tree = _cast_placeholders(tree, types)
+    trees = _split_add_columns(tree) if isinstance(tree, exp.Alter) else [tree]
     try:
-        sql: str = tree.sql(dialect="duckdb", unsupported_level=ErrorLevel.RAISE)
+        sql = "; ".join(
+            str(part.sql(dialect="duckdb", unsupported_level=ErrorLevel.RAISE)) for part in trees
+        )
     except UnsupportedError as error:
         detail = str(error).strip().split("\n", 1)[0]
         raise unsupported(f"{detail} (in a {parsed.info.kind} statement)") from None

@@ -15,9 +15,15 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from appkit_adapters.local.commands import Command, parse_command
-from appkit_adapters.local.definitions import TableDefinition, take_definition
+from appkit_adapters.local.definitions import (
+    MetadataChange,
+    TableDefinition,
+    take_alter,
+    take_definition,
+)
 from appkit_adapters.local.errors import syntax_error, unsupported
 from appkit_adapters.local.naming import database_alias
+from appkit_adapters.local.semantics import apply_databricks_semantics
 from appkit_domain.errors import InvalidInput
 from appkit_domain.identifiers import check_identifier
 
@@ -62,6 +68,7 @@ class ParsedStatement:
     command: Command | DescribeTarget | None = None
     definition: TableDefinition | None = None
     placeholders: tuple[str, ...] = ()
+    change: MetadataChange | None = None
 
     def fresh_tree(self) -> exp.Expression:
         assert self.tree is not None
@@ -84,6 +91,7 @@ def _kind(tree: exp.Expression) -> str:
         (exp.Grant, "GRANT"),
         (exp.Revoke, "REVOKE"),
         (exp.Use, "USE"),
+        (exp.Comment, "COMMENT"),
     ):
         if isinstance(tree, cls):
             return name
@@ -92,7 +100,9 @@ def _kind(tree: exp.Expression) -> str:
 
 def _write_targets(tree: exp.Expression) -> list[exp.Table]:
     """The tables a statement writes to (its target, not its sources)."""
-    if isinstance(tree, (exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create, exp.Alter)):
+    if isinstance(
+        tree, (exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create, exp.Alter, exp.Comment)
+    ):
         target = tree.this
         if isinstance(target, exp.Schema):
             target = target.this
@@ -224,7 +234,13 @@ def parse_statement(statement: str, namespace: Namespace) -> ParsedStatement:
     reads: set[str] = set()
     writes: set[str] = set()
     schemas: set[str] = set()
+    renamed: list[exp.Table] = []
+    for rename in tree.find_all(exp.AlterRename):
+        if isinstance(rename.this, exp.Table):
+            renamed.append(rename.this)
     for table in list(tree.find_all(exp.Table)):
+        if any(table is target for target in renamed):
+            continue
         if not isinstance(table.this, exp.Identifier) and not (schema_level and table.this is None):
             continue
         if schema_level and id(table) in targets:
@@ -234,21 +250,49 @@ def parse_statement(statement: str, namespace: Namespace) -> ParsedStatement:
             continue
         full_name = namespace.qualify(table)
         (writes if id(table) in targets else reads).add(full_name)
+    change = None
+    primary_write = next(iter(writes), "")
+    if isinstance(tree, exp.Alter) and renamed:
+        target = primary_write
+        new_name = renamed[0]
+        if new_name.args.get("db") or new_name.args.get("catalog"):
+            target_catalog, target_schema, _ = target.split(".")
+            new_schema = _part(new_name.args.get("db"), "schema") or target_schema
+            new_catalog = _part(new_name.args.get("catalog"), "catalog") or target_catalog
+            if (new_catalog, new_schema) != (target_catalog, target_schema):
+                raise unsupported("ALTER TABLE ... RENAME TO another schema")
+        new_table = _part(new_name.this, "table")
+        new_name.set("db", None)
+        new_name.set("catalog", None)
+        new_name.set("this", exp.to_identifier(new_table, quoted=True))
+        writes.add(target.rsplit(".", 1)[0] + f".{new_table}")
     info = StatementInfo(kind, frozenset(reads), frozenset(writes), frozenset(schemas))
     if isinstance(tree, exp.Describe):
+        style = str(tree.args.get("style") or "").upper()
+        if style not in ("", "EXTENDED", "FORMATTED"):
+            raise unsupported(f"DESCRIBE {style}")
         if str(tree.args.get("kind") or "TABLE").upper() != "TABLE" or not reads:
             raise unsupported("DESCRIBE of anything but a table")
         extended = str(tree.args.get("style") or "").upper() in ("EXTENDED", "FORMATTED")
         return ParsedStatement(info, None, DescribeTarget(next(iter(reads)), extended))
     definition = None
     if isinstance(tree, exp.Create):
-        target = next(iter(writes), "")
-        definition = take_definition(tree, target, statement)
-    tree = _replace_session_functions(tree)
+        definition = take_definition(tree, primary_write, statement)
+    if isinstance(tree, exp.Comment):
+        if str(tree.args.get("kind") or "").upper() != "TABLE" or not writes:
+            raise unsupported("COMMENT ON anything but a table")
+        comment = tree.expression.name if tree.expression is not None else ""
+        change = MetadataChange(full_name=primary_write, comment=comment)
+        return ParsedStatement(info, None, None, None, (), change)
+    if isinstance(tree, exp.Alter):
+        change, has_ddl = take_alter(tree, primary_write)
+        if not has_ddl:
+            return ParsedStatement(info, None, None, None, (), change)
+    tree = apply_databricks_semantics(_replace_session_functions(tree))
     placeholders = []
     for node in tree.find_all(exp.Placeholder):
-        if not node.name:
+        if node.this is None or not node.name or node.name == "?":
             raise unsupported("positional parameter markers (?); use :name")
         if node.name not in placeholders:
             placeholders.append(node.name)
-    return ParsedStatement(info, tree, None, definition, tuple(placeholders))
+    return ParsedStatement(info, tree, None, definition, tuple(placeholders), change)

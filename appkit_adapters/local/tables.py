@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from appkit_adapters.local.definitions import TableDefinition
+from appkit_adapters.local.definitions import MetadataChange, TableDefinition
 from appkit_adapters.local.errors import sql_error
 from appkit_adapters.local.naming import META_SCHEMA, database_alias
 from appkit_adapters.local.types import databricks_type
@@ -89,6 +89,45 @@ def record_definition(
             "at": now,
         },
     )
+
+
+def apply_change(
+    cursor: duckdb.DuckDBPyConnection, change: MetadataChange, owner: str, now: dt.datetime
+) -> None:
+    """Apply an ALTER/COMMENT metadata change (inside the caller's transaction)."""
+    name = TableName.parse(change.full_name)
+    meta = _meta_table(name.catalog)
+    key = {"s": name.schema, "t": name.table}
+    if change.renamed_to is not None:
+        cursor.execute(
+            f"UPDATE {meta} SET table_name = $new WHERE schema_name = $s AND table_name = $t",
+            {**key, "new": change.renamed_to},
+        )
+        return
+    if not table_names_include(cursor, name):
+        raise table_not_found(name.full_name)
+    row = cursor.execute(
+        f"SELECT properties, column_comments FROM {meta} WHERE schema_name = $s AND table_name = $t",
+        key,
+    ).fetchone()
+    if row is None:
+        cursor.execute(
+            f"INSERT INTO {meta} (schema_name, table_name, properties, column_comments, owner,"
+            " created_at) VALUES ($s, $t, '{}', '{}', $owner, $at)",
+            {**key, "owner": owner, "at": now},
+        )
+        row = ("{}", "{}")
+    properties = {**json.loads(row[0] or "{}"), **dict(change.properties)}
+    comments = {**json.loads(row[1] or "{}"), **dict(change.column_comments)}
+    cursor.execute(
+        f"UPDATE {meta} SET properties = $p, column_comments = $c,"
+        " comment = coalesce($comment, comment) WHERE schema_name = $s AND table_name = $t",
+        {**key, "p": json.dumps(properties), "c": json.dumps(comments), "comment": change.comment},
+    )
+
+
+def table_names_include(cursor: duckdb.DuckDBPyConnection, name: TableName) -> bool:
+    return any(table == name.table for table, _ in table_names(cursor, name.catalog, name.schema))
 
 
 def forget_tables(

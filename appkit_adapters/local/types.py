@@ -43,8 +43,9 @@ _SCALARS: dict[str, DatabricksType] = {
     "usmallint": DatabricksType("INT", "INT"),
     "uinteger": DatabricksType("LONG", "BIGINT"),
     "ubigint": DatabricksType("DECIMAL", "DECIMAL(20,0)"),
-    "hugeint": DatabricksType("DECIMAL", "DECIMAL(38,0)"),
-    "uhugeint": DatabricksType("DECIMAL", "DECIMAL(38,0)"),
+    # DuckDB sums and counts integers into HUGEINT where Databricks answers BIGINT
+    "hugeint": DatabricksType("LONG", "BIGINT"),
+    "uhugeint": DatabricksType("LONG", "BIGINT"),
     "float": DatabricksType("FLOAT", "FLOAT"),
     "double": DatabricksType("DOUBLE", "DOUBLE"),
     "varchar": DatabricksType("STRING", "STRING"),

@@ -1,0 +1,89 @@
+"""Databricks SQL semantics that a plain transpilation to DuckDB would get wrong.
+
+Applied to the parsed tree before rendering:
+
+- ``date_add(d, n)`` / ``date_sub`` / ``add_months`` return DATE (DuckDB would give a
+  timestamp);
+- ``dayofweek`` counts Sunday as 1 (DuckDB counts from 0);
+- division by zero fails with ``[DIVIDE_BY_ZERO]`` as under ANSI mode (DuckDB would
+  return infinity); ``try_divide`` keeps returning NULL.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+DIVIDE_BY_ZERO = "[DIVIDE_BY_ZERO] Division by zero. Use `try_divide` to tolerate divisor being 0."
+
+
+def _checked_divisor(divisor: exp.Expression) -> exp.Expression:
+    raise_error = exp.Anonymous(this="error", expressions=[exp.Literal.string(DIVIDE_BY_ZERO)])
+    return exp.Case(
+        ifs=[
+            exp.If(
+                this=exp.EQ(this=divisor.copy(), expression=exp.Literal.number(0)), true=raise_error
+            )
+        ],
+        default=divisor.copy(),
+    )
+
+
+def _name_divisions(tree: exp.Expression) -> None:
+    """Keep result column names readable when a projection's division gets checked."""
+    for select in tree.find_all(exp.Select):
+        projections = []
+        for projection in select.expressions:
+            if not isinstance(projection, exp.Alias) and projection.find(exp.Div):
+                name = projection.sql(dialect="duckdb")
+                projection = exp.alias_(projection, name, quoted=True)
+            projections.append(projection)
+        select.set("expressions", projections)
+
+
+def _default_unix_timestamp(node: exp.StrToUnix) -> None:
+    """``unix_timestamp(x)`` without a format accepts timestamps as well as strings."""
+    if node.args.get("format") is not None and "%Y-%m" not in node.args["format"].name:
+        return
+    if node.args.get("format") is not None and node.args["format"].name.replace("strict", "") != (
+        "%Y-%m-%d %H:%M:%S"
+    ):
+        return
+    instant = exp.Cast(this=node.this.copy(), to=exp.DataType.build("TIMESTAMPTZ"))
+    seconds = exp.Cast(
+        this=exp.Anonymous(this="epoch", expressions=[instant]), to=exp.DataType.build("BIGINT")
+    )
+    node.replace(seconds)
+
+
+def _wrap(node: exp.Expression, wrapper: exp.Expression) -> None:
+    node.replace(wrapper)
+    wrapper.set("this", node)
+
+
+def apply_databricks_semantics(tree: exp.Expression) -> exp.Expression:
+    """Rewrite the constructs listed in the module docstring, in place; returns the tree."""
+    if tree.find(exp.Div):
+        _name_divisions(tree)
+    # innermost first, so a rewritten node never hides one nested inside it
+    for node in reversed(
+        list(tree.find_all(exp.TsOrDsAdd, exp.AddMonths, exp.DayOfWeek, exp.Div, exp.StrToUnix))
+    ):
+        if isinstance(node, exp.StrToUnix):
+            _default_unix_timestamp(node)
+            continue
+        if isinstance(node, (exp.TsOrDsAdd, exp.AddMonths)):
+            _wrap(node, exp.Cast(to=exp.DataType.build("DATE")))
+        elif isinstance(node, exp.DayOfWeek):
+            plus_one = exp.Add(expression=exp.Literal.number(1))
+            node.replace(exp.Paren(this=plus_one))
+            plus_one.set("this", node)
+        elif isinstance(node, exp.Div) and not node.args.get("safe"):
+            divisor = node.expression
+            if (
+                isinstance(divisor, exp.Literal)
+                and not divisor.is_string
+                and divisor.this not in ("0", 0)
+            ):
+                continue
+            node.set("expression", _checked_divisor(divisor))
+    return tree
