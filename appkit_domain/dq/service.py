@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,9 +47,14 @@ class Recorded:
 
 @dataclass(frozen=True)
 class IngestReport:
-    """Per failure, in input order, the exception it maps to and what happened."""
+    """Per failure, in input order, the exception it maps to and what happened.
+
+    ``rejected`` lists the check-result rows that could not be read, as
+    ``(row index, reason)``; they changed nothing.
+    """
 
     results: list[Recorded] = field(default_factory=list)
+    rejected: list[tuple[int, str]] = field(default_factory=list)
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for r in self.results if r.outcome is outcome)
@@ -104,6 +109,22 @@ class DqExceptionService:
         report = IngestReport()
         for failure in failures:
             report.results.append(await self.raise_exception(failure, by))
+        return report
+
+    async def ingest_rows(self, rows: Iterable[Mapping[str, Any]], by: Principal) -> IngestReport:
+        """Ingest the rows of a check-results table (see :meth:`CheckFailure.from_row`).
+
+        A row that cannot be read (or has no owner) is reported in
+        ``rejected`` and skipped; every other row is ingested as by
+        :meth:`ingest`.
+        """
+        report = IngestReport()
+        for index, row in enumerate(rows):
+            try:
+                failure = CheckFailure.from_row(row)
+                report.results.append(await self.raise_exception(failure, by))
+            except InvalidInput as exc:
+                report.rejected.append((index, exc.message))
         return report
 
     def _owner_of(self, failure: CheckFailure) -> str:

@@ -318,3 +318,37 @@ def test_malformed_check_result_row_is_invalid_input_naming_the_column(
     }
     with pytest.raises(InvalidInput, match=named):
         CheckFailure.from_row(row)
+
+
+async def test_check_results_rows_are_ingested_idempotently_and_bad_rows_reported(
+    world: DqWorld,
+) -> None:
+    rows = [
+        {
+            "check_name": "tier_is_known",
+            "table_name": "demo.crm.customers",
+            "rule": "tier in set",
+            "severity": "HIGH",
+            "failing_key": f"customer_id={n}",
+            "detected_at": "2026-01-05T08:00:00+00:00",
+            "owner": ALICE.id,
+        }
+        for n in range(3)
+    ]
+    rows.insert(1, {"check_name": "broken", "severity": "HIGH"})
+    first = await world.service.ingest_rows(rows, INGESTER)
+    second = await world.service.ingest_rows(rows, INGESTER)
+    assert first.count(Outcome.CREATED) == 3
+    assert second.count(Outcome.UNCHANGED) == 3
+    assert [index for index, _ in first.rejected] == [1]
+    assert len(world.store.rows) == 3
+
+
+async def test_concurrent_acknowledgements_let_one_win(world: DqWorld) -> None:
+    item = (await world.service.raise_exception(world.failure(), INGESTER)).exception
+    results = await asyncio.gather(
+        *(world.service.acknowledge(item.id, ALICE) for _ in range(4)), return_exceptions=True
+    )
+    assert sum(1 for r in results if isinstance(r, DqException)) == 1
+    assert all(isinstance(r, InvalidTransition) for r in results if not isinstance(r, DqException))
+    assert len(world.events("dq.acknowledge")) == 1

@@ -89,7 +89,9 @@ class WritebackWorld:
         return [e for e in self.audit_store.rows if action is None or e.action == action]
 
 
-def make_world(*, approval_required: bool = True, quorum: int = 1) -> WritebackWorld:
+def make_world(
+    *, approval_required: bool = True, quorum: int = 1, auto_apply: bool = True
+) -> WritebackWorld:
     clock = ControllableClock()
     ids = SequentialIds()
     audit_store = InMemoryAuditStore()
@@ -142,6 +144,7 @@ def make_world(*, approval_required: bool = True, quorum: int = 1) -> WritebackW
                     deciders=Eligibility.of(roles={"approver"}),
                     quorum=quorum,
                     deadline=timedelta(days=3),
+                    auto_apply=auto_apply,
                 )
             ]
         ),
