@@ -11,6 +11,18 @@ created by :func:`appkit_adapters.sql.schema.init_schema`::
 
 from appkit_adapters.sql.stores.approvals import SqlApprovalStore
 from appkit_adapters.sql.stores.audit import SqlAuditStore
+from appkit_adapters.sql.stores.changes import SqlChangeStore
+from appkit_adapters.sql.stores.counting import CountingWarehouse
 from appkit_adapters.sql.stores.dq import SqlDqStore
+from appkit_adapters.sql.stores.governed_table import SqlGovernedTable
+from appkit_adapters.sql.stores.overrides import SqlOverrideStore
 
-__all__ = ["SqlApprovalStore", "SqlAuditStore", "SqlDqStore"]
+__all__ = [
+    "CountingWarehouse",
+    "SqlApprovalStore",
+    "SqlAuditStore",
+    "SqlChangeStore",
+    "SqlDqStore",
+    "SqlGovernedTable",
+    "SqlOverrideStore",
+]

@@ -1,0 +1,156 @@
+
+"""The metric override store on a SQL warehouse.
+
+One row per override in ``metric_overrides``; rows are never deleted, so the
+table is the history. Values are stored as exact decimal text (a
+``Decimal``'s ``str``), so no precision or scale is imposed. Statements per
+call: ``add``/``get``/``save``/``active``/``history`` 1 each (plus one read
+when a write is refused).
+"""
+
+from __future__ import annotations
+
+import builtins
+from decimal import Decimal
+from typing import Any
+
+from appkit_adapters.sql.schema import METRIC_OVERRIDES, TABLES_BY_NAME, GovernanceSchema
+from appkit_adapters.sql.stores.values import (
+    bigint,
+    from_json,
+    limit_clause,
+    string,
+    timestamp,
+    to_json,
+    utc,
+    utc_or_none,
+)
+from appkit_adapters.sql.stores.versioned import VersionedRows
+from appkit_adapters.sql.warehouse import SqlParameter, SqlWarehouse
+from appkit_domain.audit.chain import format_time
+from appkit_domain.errors import InvalidInput, NotFound
+from appkit_domain.identifiers import quote
+from appkit_domain.overrides.model import MetricKey, MetricOverride, OverrideStatus
+from appkit_domain.pagination import DEFAULT_PAGE_SIZE, Page, decode_token, encode_token
+from appkit_domain.ports.override_store import OverrideStore
+
+_DATA_COLUMNS = tuple(
+    c for c in TABLES_BY_NAME[METRIC_OVERRIDES].column_names if c != "write_token"
+)
+_SELECT = ", ".join(quote(c) for c in _DATA_COLUMNS)
+_KEY_MATCH = "`entity` = :entity AND `metric` = :metric AND `period` = :period"
+
+
+def _key_params(key: MetricKey) -> list[SqlParameter]:
+    return [
+        string("entity", key.entity),
+        string("metric", key.metric),
+        string("period", key.period),
+    ]
+
+
+def _row_params(override: MetricOverride) -> list[SqlParameter]:
+    computed = override.computed_value
+    return [
+        string("id", override.id),
+        *_key_params(override.key),
+        string("value", str(override.value)),
+        string("computed_value", None if computed is None else str(computed)),
+        string("justification", override.justification),
+        timestamp("effective_from", override.effective_from),
+        timestamp("effective_to", override.effective_to),
+        string("proposed_by", override.proposed_by),
+        string("approval_id", override.approval_id),
+        timestamp("created_at", override.created_at),
+        string("status", override.status.value),
+        timestamp("applied_at", override.applied_at),
+        string("approved_by", to_json(list(override.approved_by))),
+        string("superseded_by", override.superseded_by),
+        timestamp("superseded_at", override.superseded_at),
+    ]
+
+
+def override_from_row(row: dict[str, Any]) -> MetricOverride:
+    computed = row["computed_value"]
+    return MetricOverride(
+        id=row["id"],
+        key=MetricKey(row["entity"], row["metric"], row["period"]),
+        value=Decimal(row["value"]),
+        computed_value=None if computed is None else Decimal(computed),
+        justification=row["justification"],
+        effective_from=utc(row["effective_from"]),
+        effective_to=utc_or_none(row["effective_to"]),
+        proposed_by=row["proposed_by"],
+        approval_id=row["approval_id"],
+        created_at=utc(row["created_at"]),
+        status=OverrideStatus(row["status"]),
+        version=int(row["version"]),
+        applied_at=utc_or_none(row["applied_at"]),
+        approved_by=tuple(from_json(row["approved_by"]) or ()),
+        superseded_by=row["superseded_by"],
+        superseded_at=utc_or_none(row["superseded_at"]),
+    )
+
+
+class SqlOverrideStore(OverrideStore):
+    """:class:`OverrideStore` over the ``metric_overrides`` governance table."""
+
+    def __init__(self, warehouse: SqlWarehouse, location: GovernanceSchema) -> None:
+        self.warehouse = warehouse
+        self.location = location
+        self.rows = VersionedRows(warehouse, location.table(METRIC_OVERRIDES), "metric override")
+
+    async def add(self, override: MetricOverride) -> None:
+        values = [*_row_params(override), bigint("version", override.version)]
+        await self.rows.insert(override.id, values, unique=("id",))
+
+    async def get(self, override_id: str) -> MetricOverride:
+        rows = await self.rows.fetch(_SELECT, "`id` = :id", [string("id", override_id)])
+        if not rows:
+            raise NotFound(f"no metric override {override_id}")
+        return override_from_row(rows[0])
+
+    async def save(self, override: MetricOverride, *, expected_version: int) -> None:
+        await self.rows.replace(
+            override.id,
+            _row_params(override)[1:],
+            version=override.version,
+            expected_version=expected_version,
+        )
+
+    async def active(self, key: MetricKey) -> builtins.list[MetricOverride]:
+        rows = await self.rows.fetch(
+            _SELECT,
+            f"{_KEY_MATCH} AND `status` = :status",
+            [*_key_params(key), string("status", OverrideStatus.ACTIVE.value)],
+            tail="ORDER BY `applied_at`, `id`",
+        )
+        return [override_from_row(row) for row in rows]
+
+    async def history(
+        self,
+        key: MetricKey,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        page_token: str | None = None,
+    ) -> Page[MetricOverride]:
+        limit = limit_clause(page_size)
+        where = [_KEY_MATCH]
+        params = _key_params(key)
+        if page_token:
+            at_text, last_id = decode_token(page_token, 2)
+            try:
+                after = utc(str(at_text))
+            except (ValueError, InvalidInput):
+                raise InvalidInput("page_token is not valid") from None
+            where.append("(`created_at` > :c_at OR (`created_at` = :c_at AND `id` > :c_id))")
+            params.extend([timestamp("c_at", after), string("c_id", str(last_id))])
+        rows = await self.rows.fetch(
+            _SELECT, " AND ".join(where), params, tail=f"ORDER BY `created_at`, `id` {limit}"
+        )
+        found = [override_from_row(row) for row in rows]
+        items = found[:page_size]
+        token = None
+        if len(found) > page_size and items:
+            token = encode_token([format_time(items[-1].created_at), items[-1].id])
+        return Page(items, token)
