@@ -4,6 +4,7 @@ from appkit_domain.dq.exception import DqException, ObservedValue, Waiver
 from appkit_domain.dq.failure import CheckFailure
 from appkit_domain.dq.fingerprint import failure_fingerprint
 from appkit_domain.dq.query import DqQuery
+from appkit_domain.dq.recording import IngestReport, Outcome, Recorded
 from appkit_domain.dq.severity import DEFAULT_SLA, Severity, SlaPolicy
 from appkit_domain.dq.status import CLOSED, TRANSITIONS, DqStatus, check_transition
 
@@ -15,7 +16,10 @@ __all__ = [
     "DqException",
     "DqQuery",
     "DqStatus",
+    "IngestReport",
     "ObservedValue",
+    "Outcome",
+    "Recorded",
     "Severity",
     "SlaPolicy",
     "Waiver",

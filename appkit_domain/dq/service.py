@@ -6,15 +6,14 @@ Waivers go through an approval request; see :mod:`appkit_domain.dq.waiver`.
 from __future__ import annotations
 
 import dataclasses
-import enum
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from appkit_domain.audit import AuditLog
 from appkit_domain.dq.exception import DqException
 from appkit_domain.dq.failure import CheckFailure
 from appkit_domain.dq.query import DqQuery
+from appkit_domain.dq.recording import IngestReport, Outcome, Recorded
 from appkit_domain.dq.severity import SlaPolicy
 from appkit_domain.dq.status import DqStatus
 from appkit_domain.dq.versioned import DEFAULT_ATTEMPTS, retry_stale
@@ -27,37 +26,6 @@ from appkit_domain.principal import Principal
 
 OwnerResolution = Callable[[CheckFailure], "str | None"]
 """Names the owner of a failure that arrives without one (e.g. by table), or None."""
-
-
-class Outcome(str, enum.Enum):
-    """What recording one failure did."""
-
-    CREATED = "created"
-    UNCHANGED = "unchanged"
-    SEEN_AGAIN = "seen_again"
-    REOPENED = "reopened"
-    STILL_WAIVED = "still_waived"
-
-
-@dataclass(frozen=True)
-class Recorded:
-    exception: DqException
-    outcome: Outcome
-
-
-@dataclass(frozen=True)
-class IngestReport:
-    """Per failure, in input order, the exception it maps to and what happened.
-
-    ``rejected`` lists the check-result rows that could not be read, as
-    ``(row index, reason)``; they changed nothing.
-    """
-
-    results: list[Recorded] = field(default_factory=list)
-    rejected: list[tuple[int, str]] = field(default_factory=list)
-
-    def count(self, outcome: Outcome) -> int:
-        return sum(1 for r in self.results if r.outcome is outcome)
 
 
 class DqExceptionService:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from appkit_domain.approvals import (
@@ -39,13 +38,14 @@ from appkit_domain.identifiers import TableName
 from appkit_domain.pagination import Page
 from appkit_domain.ports.change_store import ChangeStore
 from appkit_domain.ports.clock import Clock
-from appkit_domain.ports.governed_table import ApplyOutcome, ApplyStatus, GovernedTable
+from appkit_domain.ports.governed_table import GovernedTable
 from appkit_domain.ports.ids import IdGenerator
 from appkit_domain.ports.permissions import PermissionChecker
 from appkit_domain.principal import Principal
+from appkit_domain.writeback.application import ChangeApplication
 from appkit_domain.writeback.change import ChangeRequest, ChangeStatus
 from appkit_domain.writeback.query import ChangeQuery
-from appkit_domain.writeback.rules import AuditColumns, WritebackRules
+from appkit_domain.writeback.rules import WritebackRules
 from appkit_domain.writeback.schema_check import coerce_change
 
 WRITEBACK_KIND = "writeback_change"
@@ -117,6 +117,16 @@ class WritebackService:
         self.service_principal = service_principal
         self.approvals = approvals
         self._attempts = attempts
+        self._application = ChangeApplication(
+            rules,
+            table,
+            changes,
+            permissions,
+            audit,
+            clock,
+            service_principal=service_principal,
+            attempts=attempts,
+        )
         if approvals is not None:
             self.register(approvals.appliers)
 
@@ -224,7 +234,9 @@ class WritebackService:
             raise Conflict(
                 f"change {change_id} does not match what approval request {request.id} approved"
             )
-        change = await self._apply(change_id, context.approvers, context.request_id)
+        change = await self._application.apply_once(
+            change_id, context.approvers, context.request_id
+        )
         if change.status is ChangeStatus.APPLY_FAILED:
             raise Conflict(change.failure or f"change {change_id} could not be applied")
         return {"change_id": change.id, "status": change.status.value, "after": change.after}
@@ -250,85 +262,7 @@ class WritebackService:
                 f"change {change_id} needs an approved approval request to be applied",
                 details={"change_id": change_id, "approval_id": current.approval_id},
             )
-        return await self._apply(change_id, (), request_id)
-
-    async def _apply(
-        self, change_id: str, approvers: tuple[str, ...], request_id: str | None
-    ) -> ChangeRequest:
-        """Write the change once and record ``APPLIED`` or ``APPLY_FAILED``.
-
-        A change already final is returned as it is; one in any state other
-        than ``PENDING``/``APPROVED`` is ``InvalidTransition`` and nothing is
-        written. Concurrent calls write once: the table port records the
-        outcome per change id, and a caller whose save went stale re-reads
-        the change and finds it final.
-        """
-
-        async def command() -> ChangeRequest:
-            current = await self.changes.get(change_id)
-            if current.status in (ChangeStatus.APPLIED, ChangeStatus.APPLY_FAILED):
-                return current
-            if current.status not in (ChangeStatus.PENDING, ChangeStatus.APPROVED):
-                raise InvalidTransition(
-                    f"change {change_id} is {current.status.value} and cannot be applied",
-                    details={"change_id": change_id, "status": current.status.value},
-                )
-            now = self.clock.now()
-            outcome = await self._write(current, approvers, now)
-            common = {"approvers": approvers, "executed_by": self.service_principal.id}
-            if outcome.applied:
-                updated = current.moved(ChangeStatus.APPLIED, now, applied_at=now, **common)
-            else:
-                updated = current.moved(
-                    ChangeStatus.APPLY_FAILED, now, failure=outcome.reason, **common
-                )
-            await self.changes.save(updated, expected_version=current.version)
-            await self._audit_apply(updated, outcome, request_id)
-            return updated
-
-        return await retry_stale(command, self._attempts)
-
-    async def _write(
-        self, change: ChangeRequest, approvers: tuple[str, ...], now: datetime
-    ) -> ApplyOutcome:
-        try:
-            rules = self.rules.for_table(change.table)
-        except InvalidInput:
-            return ApplyOutcome(
-                change.id,
-                ApplyStatus.CONFLICT,
-                f"{change.table.full_name} is no longer open to write-back",
-            )
-        if not await self.permissions.can_modify(self.service_principal, change.table):
-            return ApplyOutcome(
-                change.id,
-                ApplyStatus.CONFLICT,
-                f"the app's service principal may not modify {change.table.full_name}",
-            )
-        columns = await self.table.column_types(change.table)
-        audit_values = _audit_values(rules.audit_columns, columns, change, approvers, now)
-        return await self.table.apply_change(
-            change.id, change.table, change.key, change.before, change.values, audit_values
-        )
-
-    async def _audit_apply(
-        self, change: ChangeRequest, outcome: ApplyOutcome, request_id: str | None
-    ) -> None:
-        applied = change.status is ChangeStatus.APPLIED
-        await self.audit.append(
-            actor=self.service_principal.id,
-            on_behalf_of=change.requested_by,
-            action="writeback.apply" if applied else "writeback.apply_failed",
-            target=change.target,
-            request_id=request_id,
-            details={
-                **change.summary(),
-                "maker": change.requested_by,
-                "checkers": list(change.approvers),
-                "executed_as": self.service_principal.id,
-                "replayed": outcome.replayed,
-            },
-        )
+        return await self._application.apply_once(change_id, (), request_id)
 
     # -- reading ---------------------------------------------------------------------
 
@@ -383,25 +317,3 @@ def _payload(change: ChangeRequest) -> dict[str, Any]:
         "payload",
     )
     return payload
-
-
-def _audit_values(
-    names: AuditColumns,
-    columns: Mapping[str, str],
-    change: ChangeRequest,
-    approvers: tuple[str, ...],
-    now: datetime,
-) -> dict[str, Any]:
-    candidates: dict[str | None, Any] = {
-        names.updated_by: change.requested_by,
-        names.updated_at: now,
-        names.approved_by: ",".join(approvers) if approvers else None,
-        names.approval_id: change.approval_id,
-        names.change_id: change.id,
-    }
-    lowered = {c.lower() for c in columns}
-    return {
-        name: value
-        for name, value in candidates.items()
-        if name is not None and name.lower() in lowered and value is not None
-    }

@@ -11,7 +11,8 @@ import pytest
 from appkit_domain.audit import AuditLog
 from appkit_domain.dq import CheckFailure, DqException, DqQuery, DqStatus, Severity, SlaPolicy
 from appkit_domain.dq.fingerprint import failure_fingerprint
-from appkit_domain.dq.service import DqExceptionService, Outcome
+from appkit_domain.dq.recording import Outcome
+from appkit_domain.dq.service import DqExceptionService
 from appkit_domain.errors import InvalidInput, InvalidTransition, PermissionDenied, StaleVersion
 from appkit_testing.fakes import SequentialIds
 from appkit_testing.fakes.dq_store import InMemoryDqStore

@@ -9,7 +9,7 @@ import pytest
 from appkit_domain.approvals import Actor, ApprovalStatus, thaw
 from appkit_domain.approvals.errors import SelfApproval
 from appkit_domain.dq import DqException, DqStatus
-from appkit_domain.dq.service import Outcome
+from appkit_domain.dq.recording import Outcome
 from appkit_domain.dq.waiver import WaiverProposal
 from appkit_domain.errors import Conflict, InvalidInput, InvalidTransition
 from tests.domain.dq.world import ALICE, BOB, HOUR, INGESTER, DqWorld
