@@ -15,7 +15,8 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from appkit_domain.approvals.payload import Payload, freeze_payload
+from appkit_domain.approvals.payload import Payload, freeze_payload, thaw
+from appkit_domain.audit.chain import format_time
 from appkit_domain.errors import InvalidInput, InvalidTransition
 
 
@@ -77,6 +78,17 @@ class Decision:
     def party(self) -> str:
         """The accountable principal's id: the one rules 1 and 2 compare."""
         return self.on_behalf_of if self.on_behalf_of is not None else self.principal_id
+
+    def as_json(self) -> dict[str, Any]:
+        """Plain JSON values (times as UTC ISO 8601 text), for responses and exports."""
+        return {
+            "principal_id": self.principal_id,
+            "on_behalf_of": self.on_behalf_of,
+            "decision": self.verdict.value,
+            "comment": self.comment,
+            "payload_hash": self.payload_hash,
+            "at": format_time(self.at),
+        }
 
 
 @dataclass(frozen=True)
@@ -152,6 +164,32 @@ class ApprovalRequest:
     @property
     def is_terminal(self) -> bool:
         return self.status.is_terminal
+
+    def as_json(self) -> dict[str, Any]:
+        """Plain JSON values (times as UTC ISO 8601 text), for responses and exports."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "target": self.target,
+            "status": self.status.value,
+            "payload": thaw(self.payload),
+            "payload_hash": self.payload_hash,
+            "requested_by": self.requested_by,
+            "on_behalf_of": self.on_behalf_of,
+            "requester": self.requester,
+            "required_approvals": self.required_approvals,
+            "approvals": len({d.party for d in self.approvals}),
+            "decisions": [d.as_json() for d in self.decisions],
+            "deadline": format_time(self.deadline),
+            "created_at": format_time(self.created_at),
+            "updated_at": format_time(self.updated_at),
+            "version": self.version,
+            "auto_apply": self.auto_apply,
+            "result": thaw(self.result) if self.result is not None else None,
+            "failure": self.failure,
+            "reason": self.reason,
+            "applied_by": self.applied_by,
+        }
 
     def is_overdue(self, now: datetime) -> bool:
         return self.status is ApprovalStatus.PENDING and now >= self.deadline

@@ -15,8 +15,18 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
+from appkit_domain.audit.chain import format_time
 from appkit_domain.errors import InvalidInput
+
+
+def _text(value: Decimal | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _time(value: datetime | None) -> str | None:
+    return format_time(value) if value is not None else None
 
 
 @dataclass(frozen=True, order=True)
@@ -95,6 +105,28 @@ class MetricOverride:
         """Whether ``at`` lies in ``[effective_from, effective_to)``."""
         return self.effective_from <= at and (self.effective_to is None or at < self.effective_to)
 
+    def as_json(self) -> dict[str, Any]:
+        """Plain JSON values; numbers as decimal text so no precision is lost."""
+        return {
+            "id": self.id,
+            "entity": self.key.entity,
+            "metric": self.key.metric,
+            "period": self.key.period,
+            "value": str(self.value),
+            "computed_value": _text(self.computed_value),
+            "justification": self.justification,
+            "effective_from": _time(self.effective_from),
+            "effective_to": _time(self.effective_to),
+            "status": self.status.value,
+            "proposed_by": self.proposed_by,
+            "approval_id": self.approval_id,
+            "approved_by": list(self.approved_by),
+            "created_at": _time(self.created_at),
+            "applied_at": _time(self.applied_at),
+            "superseded_by": self.superseded_by,
+            "superseded_at": _time(self.superseded_at),
+        }
+
 
 @dataclass(frozen=True)
 class EffectiveValue:
@@ -116,3 +148,20 @@ class EffectiveValue:
     approved_by: tuple[str, ...] = ()
     effective_from: datetime | None = None
     effective_to: datetime | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """Plain JSON values; numbers as decimal text so no precision is lost."""
+        return {
+            "entity": self.key.entity,
+            "metric": self.key.metric,
+            "period": self.key.period,
+            "value": str(self.value),
+            "computed_value": _text(self.computed_value),
+            "overridden": self.overridden,
+            "override_id": self.override_id,
+            "approval_id": self.approval_id,
+            "overridden_by": self.overridden_by,
+            "approved_by": list(self.approved_by),
+            "effective_from": _time(self.effective_from),
+            "effective_to": _time(self.effective_to),
+        }

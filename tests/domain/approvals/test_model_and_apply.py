@@ -188,3 +188,20 @@ async def test_may_decide_reflects_the_rules(world: ApprovalWorld) -> None:
     after = await world.service.approve(request.id, Actor(BOB))
     assert not await world.service.may_decide(after, Actor(BOB))
     assert await world.service.may_decide(after, Actor(CAROL))
+
+
+async def test_request_as_json_is_plain_json(world: ApprovalWorld) -> None:
+    import json
+
+    request = await world.submit("pair")
+    after = await world.service.approve(request.id, Actor(BOB), comment="ok")
+    view = after.as_json()
+    assert json.loads(json.dumps(view)) == view
+    assert view["status"] == "PENDING" and view["approvals"] == 1
+    assert view["decisions"][0]["decision"] == "APPROVE"
+    assert view["payload"] == {"change": {"tier": "gold"}}
+
+
+def test_a_principal_cannot_act_on_behalf_of_itself() -> None:
+    with pytest.raises(InvalidInput):
+        Actor(BOB, on_behalf_of=BOB)

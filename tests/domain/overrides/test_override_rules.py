@@ -185,3 +185,18 @@ async def test_override_proposal_checks_its_input(ow: OverrideWorld) -> None:
 async def test_effective_value_of_an_unknown_metric_is_not_found(ow: OverrideWorld) -> None:
     with pytest.raises(NotFound):
         await ow.service.effective_value("nobody", "pd", "2026-Q1")
+
+
+async def test_effective_value_and_override_as_json_are_plain_json(ow: OverrideWorld) -> None:
+    import json
+
+    proposal = await _propose(ow, "103.25")
+    await ow.approvals.service.approve(proposal.approval.id, Actor(BOB))
+    effective = (await ow.service.effective_value("acme", "pd", "2026-Q1")).as_json()
+    assert json.loads(json.dumps(effective)) == effective
+    assert effective["value"] == "103.25" and effective["overridden"] is True
+    assert effective["overridden_by"] == ALICE.id
+    assert effective["approval_id"] == proposal.approval.id
+    record = (await ow.service.get(proposal.override.id)).as_json()
+    assert json.loads(json.dumps(record)) == record
+    assert record["status"] == "ACTIVE" and record["approved_by"] == [BOB.id]
