@@ -9,6 +9,10 @@ override of the key becomes ``SUPERSEDED`` (kept for history).
 
 The effective value of a key at the clock's now is the most recently
 applied ``ACTIVE`` override whose window covers now, else the computed value.
+"Most recently applied" orders by apply time, then id. An apply supersedes
+only overrides applied before it, so two applies racing on one key never
+supersede each other; should a race leave an older override ``ACTIVE``,
+the effective value is still the newer one, and the next apply supersedes it.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from appkit_domain.approvals.appliers import ApplyContext
 from appkit_domain.approvals.model import ApprovalRequest
 from appkit_domain.approvals.service import ApprovalService
 from appkit_domain.audit.chain import format_time
-from appkit_domain.errors import Conflict, InvalidInput, NotFound
+from appkit_domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from appkit_domain.overrides.model import (
     EffectiveValue,
     MetricKey,
@@ -38,6 +42,8 @@ from appkit_domain.ports.clock import Clock
 from appkit_domain.ports.ids import IdGenerator
 from appkit_domain.ports.metric_source import MetricSource
 from appkit_domain.ports.override_store import OverrideStore
+
+SUPERSEDE_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,11 @@ class OverrideHistoryEntry:
 
     override: MetricOverride
     approval: ApprovalRequest | None
+
+
+def _applied_order(override: MetricOverride) -> tuple[datetime, str]:
+    """Which of two applied overrides is newer: later apply time, then larger id."""
+    return (override.applied_at or override.created_at, override.id)
 
 
 def _time_text(value: datetime | None) -> str | None:
@@ -179,21 +190,37 @@ class OverrideService:
         )
         await self.store.save(activated, expected_version=override.version)
         superseded = []
+        mine = _applied_order(activated)
         for older in await self.store.active(override.key):
-            if older.id == override.id:
-                continue
-            await self.store.save(
-                replace(
-                    older,
-                    status=OverrideStatus.SUPERSEDED,
-                    superseded_by=override.id,
-                    superseded_at=now,
-                    version=older.version + 1,
-                ),
-                expected_version=older.version,
-            )
-            superseded.append(older.id)
+            if _applied_order(older) < mine and await self._supersede(older.id, activated, now):
+                superseded.append(older.id)
         return {"override_id": override.id, "value": str(override.value), "superseded": superseded}
+
+    async def _supersede(self, older_id: str, newer: MetricOverride, now: datetime) -> bool:
+        """Mark ``older_id`` superseded by ``newer``; False if it is no longer ``ACTIVE``.
+
+        Another apply may touch the same older override at the same moment;
+        a stale save re-reads it and tries again (bounded).
+        """
+        for _attempt in range(SUPERSEDE_ATTEMPTS):
+            older = await self.store.get(older_id)
+            if older.status is not OverrideStatus.ACTIVE:
+                return False
+            try:
+                await self.store.save(
+                    replace(
+                        older,
+                        status=OverrideStatus.SUPERSEDED,
+                        superseded_by=newer.id,
+                        superseded_at=now,
+                        version=older.version + 1,
+                    ),
+                    expected_version=older.version,
+                )
+            except StaleVersion:
+                continue
+            return True
+        raise Conflict(f"override {older_id} kept changing while being superseded")
 
     async def effective_value(self, entity: str, metric: str, period: str) -> EffectiveValue:
         """The value in force for the key at the clock's now, and whether it is overridden.
@@ -205,7 +232,7 @@ class OverrideService:
         computed = await self._computed(key)
         covering = [o for o in await self.store.active(key) if o.covers(now)]
         if covering:
-            current = max(covering, key=lambda o: (o.applied_at or o.created_at, o.id))
+            current = max(covering, key=_applied_order)
             return EffectiveValue(
                 key=key,
                 value=current.value,

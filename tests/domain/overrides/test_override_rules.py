@@ -200,3 +200,25 @@ async def test_effective_value_and_override_as_json_are_plain_json(ow: OverrideW
     record = (await ow.service.get(proposal.override.id)).as_json()
     assert json.loads(json.dumps(record)) == record
     assert record["status"] == "ACTIVE" and record["approved_by"] == [BOB.id]
+
+
+async def test_racing_override_applies_keep_exactly_one_effective_value(
+    ow: OverrideWorld,
+) -> None:
+    import asyncio
+
+    proposals = [await _propose(ow, str(101 + i)) for i in range(4)]
+    outcomes = await asyncio.gather(
+        *(
+            ow.approvals.service.approve(p.approval.id, Actor(checker))
+            for p, checker in zip(proposals, (BOB, CAROL, BOB, CAROL))
+        )
+    )
+    assert all(o.status is ApprovalStatus.APPLIED for o in outcomes)
+    active = await ow.store.active(proposals[0].override.key)
+    newest = max(active, key=lambda o: (o.applied_at, o.id))
+    effective = await ow.service.effective_value("acme", "pd", "2026-Q1")
+    assert effective.override_id == newest.id
+    statuses = [ow.store.overrides[p.override.id].status for p in proposals]
+    assert statuses.count(OverrideStatus.ACTIVE) >= 1
+    assert all(s is not OverrideStatus.PENDING for s in statuses)
