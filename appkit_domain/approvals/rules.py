@@ -15,6 +15,7 @@ from appkit_domain.approvals.errors import (
     AlreadyDecided,
     NotEligible,
     PayloadMismatch,
+    RequestExpired,
     SelfApproval,
 )
 from appkit_domain.approvals.model import ApprovalRequest, ApprovalStatus, Decision, Verdict
@@ -24,6 +25,12 @@ from appkit_domain.errors import InvalidTransition, PermissionDenied
 
 
 def require_pending(request: ApprovalRequest) -> None:
+    """Only ``PENDING`` requests take decisions; an ``EXPIRED`` one says so (rule 6)."""
+    if request.status is ApprovalStatus.EXPIRED:
+        raise RequestExpired(
+            f"approval request {request.id} expired at its deadline",
+            details={"approval_id": request.id, "status": request.status.value},
+        )
     if request.status is not ApprovalStatus.PENDING:
         raise InvalidTransition(
             f"approval request {request.id} is {request.status.value}; it takes no more decisions",

@@ -209,7 +209,7 @@ async def test_rule6_deciding_an_expired_request_fails_and_expires_it(
     assert stored.status is ApprovalStatus.EXPIRED
     assert stored.decisions == ()
     assert await world.actions(request.id) == ["approval.submit", "approval.expire"]
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(RequestExpired):
         await world.service.approve(request.id, Actor(CAROL))
     assert world.applier.calls == []
 
