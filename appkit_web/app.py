@@ -26,11 +26,21 @@ from appkit_web.identity.middleware import IdentityMiddleware
 from appkit_web.middleware.rate_limit import PerPrincipalRateLimit
 from appkit_web.middleware.request_id import RequestIdMiddleware
 from appkit_web.problems import install_problem_handlers
-from appkit_web.routers import approvals, audit, health, me, sql
+from appkit_web.routers import (
+    approvals,
+    audit,
+    exceptions,
+    health,
+    me,
+    overrides,
+    sql,
+    writeback,
+)
 from appkit_web.sample.landing import LANDING_HTML
 from appkit_web.settings import Settings
 
 SHUTDOWN_SECONDS = 12.0
+GOVERNED_SERVICES = ("approvals", "overrides", "waivers", "writeback")
 _log = logging.getLogger("appkit_web.app")
 
 DESCRIPTION = (
@@ -51,6 +61,8 @@ def _lifespan(container: GovernedAppContainer) -> Any:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await _maybe_await(container.init_resources())
         container.identity()  # fail start-up, not the first request, on bad identity config
+        for name in GOVERNED_SERVICES:  # building them registers their appliers
+            getattr(container, name)()
         try:
             yield
         finally:
@@ -67,7 +79,7 @@ def _lifespan(container: GovernedAppContainer) -> Any:
 def api_router() -> APIRouter:
     """Every ``/api`` route of a governed app."""
     router = APIRouter(prefix="/api")
-    for module in (health, me, approvals, audit, sql):
+    for module in (health, me, approvals, overrides, exceptions, writeback, audit, sql):
         router.include_router(module.router)
     return router
 

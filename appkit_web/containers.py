@@ -9,6 +9,13 @@ container; every backend container provides the same names:
 ``dev_directory``   the configured users of dev identity mode
 ``audit_store``     AuditStore port
 ``approval_store``  ApprovalStore port
+``override_store``  OverrideStore port
+``metric_source``   MetricSource port (computed metric values)
+``dq_store``        DqStore port
+``change_store``    ChangeStore port (write-back change requests)
+``governed_table``  GovernedTable port (rows write-back reads and writes)
+``permissions``     PermissionChecker port (Unity Catalog privileges)
+``check_results``   :class:`~appkit_web.check_results.CheckResultsSource`
 ``notifier``        Notifier port, or None
 ``warehouse``       SqlWarehouse of the app's service principal, or None
 ``user_warehouses`` :class:`~appkit_web.user_warehouses.UserWarehouses` (on behalf of users)
@@ -33,15 +40,32 @@ from appkit_adapters.resilience.timing import SystemTimer
 from appkit_adapters.system import SystemClock, UuidIds
 from appkit_domain.approvals import ApprovalService
 from appkit_domain.audit import AuditLog, Redactor
+from appkit_domain.dq.service import DqExceptionService
+from appkit_domain.dq.severity import SlaPolicy
+from appkit_domain.dq.waiver import WaiverWorkflow
+from appkit_domain.overrides import OverrideService
+from appkit_domain.principal import Principal, PrincipalKind
+from appkit_domain.writeback.service import WritebackService
 from appkit_web.identity.build import build_identity, dev_label
 from appkit_web.readiness import Readiness
-from appkit_web.sample.governance import demo_policies, demo_principals, demo_role_map
+from appkit_web.sample.governance import (
+    demo_policies,
+    demo_principals,
+    demo_role_map,
+    demo_writeback_rules,
+)
 from appkit_web.settings import Settings
 
 
 def demo_users(settings: Settings) -> list:  # type: ignore[type-arg]
     """The demo world's users, labelled ``dev:`` in dev identity mode."""
     return demo_principals(id_prefix=dev_label(settings))
+
+
+def app_service_principal(settings: Settings) -> Principal:
+    """The identity governed writes execute as: the app's service principal."""
+    name = settings.databricks_client_id or f"{settings.stream_name}-service-principal"
+    return Principal(id=name, email="", display_name=name, kind=PrincipalKind.SERVICE_PRINCIPAL)
 
 
 class GovernedAppContainer(containers.DeclarativeContainer):
@@ -58,6 +82,9 @@ class GovernedAppContainer(containers.DeclarativeContainer):
     # --- governance configuration (the sample app's unless overridden) ----------------
     role_map = providers.Singleton(demo_role_map)
     policies = providers.Singleton(demo_policies)
+    writeback_rules = providers.Singleton(demo_writeback_rules)
+    sla = providers.Singleton(SlaPolicy)
+    service_principal = providers.Singleton(app_service_principal, settings)
 
     # --- identity ----------------------------------------------------------------------
     identity = providers.Singleton(
@@ -89,6 +116,26 @@ class GovernedAppContainer(containers.DeclarativeContainer):
         directory=backend.directory,
         notifier=backend.notifier,
     )
+
+    overrides = providers.Singleton(
+        OverrideService, backend.override_store, approvals, backend.metric_source, clock, ids
+    )
+    dq = providers.Singleton(DqExceptionService, backend.dq_store, audit_log, clock, ids, sla=sla)
+    waivers = providers.Singleton(WaiverWorkflow, dq, approvals)
+    writeback = providers.Singleton(
+        WritebackService,
+        writeback_rules,
+        backend.governed_table,
+        backend.change_store,
+        backend.permissions,
+        audit_log,
+        clock,
+        ids,
+        service_principal=service_principal,
+        approvals=approvals,
+    )
+    check_results = backend.check_results
+    directory = backend.directory
 
     # --- reads and health ----------------------------------------------------------------
     user_warehouses = backend.user_warehouses

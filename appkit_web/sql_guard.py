@@ -14,9 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlglot
-from sqlglot import exp
+from sqlglot import TokenType, exp
 from sqlglot.errors import ParseError, TokenError
-from sqlglot import TokenType
 
 from appkit_domain.errors import InvalidInput
 

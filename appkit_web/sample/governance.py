@@ -11,20 +11,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from appkit_domain.approvals import (
-    Eligibility,
-    MakerCheckerPolicy,
-    PolicyRegistry,
-    materiality_quorum,
-)
+from appkit_domain.approvals import Eligibility, MakerCheckerPolicy, PolicyRegistry
+from appkit_domain.dq.waiver import DQ_WAIVER_KIND
+from appkit_domain.identifiers import TableName
+from appkit_domain.overrides import OVERRIDE_KIND, metric_override_policy
 from appkit_domain.principal import Principal
 from appkit_domain.roles import RoleMap
+from appkit_domain.writeback import AuditColumns, TableRules, ValueRule, WritebackRules
+from appkit_domain.writeback.service import WRITEBACK_KIND
+from appkit_web.sample.demo_data import CUSTOMERS_TABLE, TIERS
 
 MAKER, APPROVER, AUDITOR = "maker", "approver", "auditor"
 
-OVERRIDE_KIND = "metric_override"
-WRITEBACK_KIND = "writeback_change"
-WAIVER_KIND = "dq_waiver"
+WAIVER_KIND = DQ_WAIVER_KIND
+__all__ = ["OVERRIDE_KIND", "WAIVER_KIND", "WRITEBACK_KIND"]
 
 DEMO_GROUPS_TO_ROLES: dict[str, set[str]] = {
     "data-stewards": {MAKER},
@@ -65,13 +65,7 @@ def demo_policies() -> PolicyRegistry:
     checkers = Eligibility.of(roles={APPROVER})
     return PolicyRegistry(
         [
-            MakerCheckerPolicy(
-                kind=OVERRIDE_KIND,
-                proposers=makers,
-                deciders=checkers,
-                quorum=materiality_quorum(base=1, material=2),
-                deadline=timedelta(days=5),
-            ),
+            metric_override_policy(makers, checkers, base=1, material=2),
             MakerCheckerPolicy(
                 kind=WRITEBACK_KIND,
                 proposers=makers,
@@ -88,5 +82,25 @@ def demo_policies() -> PolicyRegistry:
                 quorum=1,
                 deadline=timedelta(days=5),
             ),
+        ]
+    )
+
+
+def demo_writeback_rules() -> WritebackRules:
+    """Only ``demo.crm.customers.tier`` is writable, to one of the four tiers, with approval."""
+    return WritebackRules(
+        [
+            TableRules(
+                table=TableName.parse(CUSTOMERS_TABLE),
+                key_columns=("customer_id",),
+                writable={"tier": ValueRule(allowed=frozenset(TIERS), not_null=True)},
+                approval_required=True,
+                audit_columns=AuditColumns(
+                    updated_by="updated_by",
+                    updated_at="updated_at",
+                    approved_by=None,
+                    approval_id=None,
+                ),
+            )
         ]
     )

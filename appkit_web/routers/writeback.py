@@ -1,0 +1,70 @@
+"""``/api/writeback/changes``: propose a governed row change (maker) and follow it.
+
+The table, key columns, writable columns and allowed values come from the
+app's write-back rules; anything else is 400 before any SQL runs. A change
+is applied through its approval request (``POST /api/approvals/{id}/apply``)
+and only while the row still equals its before-image.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+
+from appkit_domain.approvals.actor import Actor
+from appkit_domain.pagination import MAX_PAGE_SIZE
+from appkit_domain.writeback import ChangeQuery, ChangeStatus
+from appkit_domain.writeback.service import WritebackService
+from appkit_web.deps import current_actor, provided, request_context, signed_in
+from appkit_web.request_context import RequestContext
+from appkit_web.schemas.common import ItemList, problem_responses
+from appkit_web.schemas.writeback import ChangeIn, ChangeOut
+
+router = APIRouter(prefix="/writeback", tags=["write-back"])
+writeback = provided("writeback")
+_ERRORS = problem_responses(400, 401, 403, 404, 409, 429, 503)
+
+
+@router.post("/changes", status_code=201, response_model=ChangeOut, responses=_ERRORS)
+async def propose_change(
+    body: ChangeIn,
+    actor: Actor = Depends(current_actor),
+    context: RequestContext = Depends(request_context),
+    service: WritebackService = Depends(writeback),
+) -> ChangeOut:
+    """Propose new values for one row; answers the change with its approval id."""
+    proposal = await service.propose(
+        actor, body.table, body.key, body.set, body.reason, request_id=context.request_id
+    )
+    return ChangeOut.of(proposal.change)
+
+
+@router.get("/changes", response_model=ItemList[ChangeOut], responses=_ERRORS)
+async def list_changes(
+    status: ChangeStatus | None = Query(None),
+    table: str | None = Query(None, max_length=800),
+    page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
+    page_token: str | None = Query(None, max_length=1000),
+    _: RequestContext = Depends(signed_in),
+    service: WritebackService = Depends(writeback),
+) -> ItemList[ChangeOut]:
+    page = await service.query(
+        ChangeQuery(
+            statuses=frozenset({status}) if status else frozenset(),
+            table=table,
+            page_size=page_size,
+            page_token=page_token,
+        )
+    )
+    return ItemList(
+        items=[ChangeOut.of(c) for c in page.items], next_page_token=page.next_page_token
+    )
+
+
+@router.get("/changes/{change_id}", response_model=ChangeOut, responses=_ERRORS)
+async def get_change(
+    change_id: str,
+    _: RequestContext = Depends(signed_in),
+    service: WritebackService = Depends(writeback),
+) -> ChangeOut:
+    """State, before/after images and, when it failed, why."""
+    return ChangeOut.of(await service.get(change_id))

@@ -1,0 +1,64 @@
+"""Write-back change requests as the API takes and shows them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from appkit_domain.writeback import ChangeRequest, ChangeStatus
+from appkit_web.schemas.common import Input
+
+Scalar = str | int | float | bool | None
+
+
+class ChangeIn(Input):
+    """Set columns of one row. Governance fields (status, requester, approvers) are not inputs."""
+
+    table: str = Field(..., min_length=5, max_length=800, examples=["demo.crm.customers"])
+    key: dict[str, Scalar] = Field(..., max_length=20, examples=[{"customer_id": 2}])
+    set: dict[str, Scalar] = Field(..., max_length=50, examples=[{"tier": "gold"}])
+    reason: str = Field(..., min_length=1, max_length=4000, examples=["annual review upgrade"])
+
+
+class ChangeOut(BaseModel):
+    id: str
+    status: ChangeStatus
+    table: str
+    key: dict[str, Any]
+    set: dict[str, Any]
+    before: dict[str, Any]
+    after: dict[str, Any]
+    reason: str
+    requested_by: str
+    approval_id: str | None
+    required_approvals: int
+    approvers: list[str]
+    executed_by: str | None
+    applied_at: datetime | None
+    failure: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, change: ChangeRequest) -> ChangeOut:
+        return cls(
+            id=change.id,
+            status=change.status,
+            table=change.table.full_name,
+            key=dict(change.key),
+            set=dict(change.values),
+            before=dict(change.before),
+            after=dict(change.after),
+            reason=change.reason,
+            requested_by=change.requested_by,
+            approval_id=change.approval_id,
+            required_approvals=change.required_approvals,
+            approvers=list(change.approvers),
+            executed_by=change.executed_by,
+            applied_at=change.applied_at,
+            failure=change.failure,
+            created_at=change.created_at,
+            updated_at=change.updated_at,
+        )
