@@ -171,7 +171,7 @@ def _clean_columns(schema: exp.Schema) -> list[tuple[str, str]]:
 
 
 def take_definition(
-    create: exp.Create, full_name: str, original_sql: str
+    create: exp.Create, full_name: str, query_text: str | None
 ) -> TableDefinition | None:
     """Strip Delta-only clauses from a CREATE statement in place and return its metadata."""
     kind = str(create.args.get("kind") or "").upper()
@@ -185,10 +185,7 @@ def take_definition(
     target = create.this
     if isinstance(target, exp.Schema):
         column_comments = _clean_columns(target)
-    view_text = None
-    if kind == "VIEW":
-        query = create.expression
-        view_text = query.sql(dialect="databricks") if query is not None else original_sql
+    view_text = query_text if kind == "VIEW" else None
     return TableDefinition(
         full_name=full_name,
         table_type="VIEW" if kind == "VIEW" else "MANAGED",

@@ -5,6 +5,7 @@ Applied to the parsed tree before rendering:
 - ``date_add(d, n)`` / ``date_sub`` / ``add_months`` return DATE (DuckDB would give a
   timestamp);
 - ``dayofweek`` counts Sunday as 1 (DuckDB counts from 0);
+- ``UPDATE SET t.col = ...`` may name the target's alias (DuckDB takes bare names);
 - division by zero fails with ``[DIVIDE_BY_ZERO]`` as under ANSI mode (DuckDB would
   return infinity); ``try_divide`` keeps returning NULL.
 """
@@ -64,6 +65,11 @@ def apply_databricks_semantics(tree: exp.Expression) -> exp.Expression:
     """Rewrite the constructs listed in the module docstring, in place; returns the tree."""
     if tree.find(exp.Div):
         _name_divisions(tree)
+    for update in tree.find_all(exp.Update):
+        for assignment in update.expressions:
+            target = assignment.this if isinstance(assignment, exp.EQ) else None
+            if isinstance(target, exp.Column) and target.args.get("table") is not None:
+                target.set("table", None)
     # innermost first, so a rewritten node never hides one nested inside it
     for node in reversed(
         list(tree.find_all(exp.TsOrDsAdd, exp.AddMonths, exp.DayOfWeek, exp.Div, exp.StrToUnix))

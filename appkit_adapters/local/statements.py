@@ -108,7 +108,10 @@ def _write_targets(tree: exp.Expression) -> list[exp.Table]:
             target = target.this
         return [target] if isinstance(target, exp.Table) else []
     if isinstance(tree, (exp.Drop, exp.TruncateTable)):
-        tables = tree.expressions if isinstance(tree, exp.TruncateTable) else [tree.this]
+        if isinstance(tree, exp.TruncateTable):
+            tables = tree.expressions
+        else:
+            tables = tree.args.get("tables") or [tree.this]
         return [t for t in tables if isinstance(t, exp.Table)]
     return []
 
@@ -180,6 +183,7 @@ def _refuse_unsupported(tree: exp.Expression) -> None:
             exp.Alter,
             exp.TruncateTable,
             exp.Describe,
+            exp.Comment,
         ),
     ):
         raise unsupported(f"the {tree.key.upper()} statement")
@@ -234,6 +238,9 @@ def parse_statement(statement: str, namespace: Namespace) -> ParsedStatement:
     reads: set[str] = set()
     writes: set[str] = set()
     schemas: set[str] = set()
+    view_text = None
+    if isinstance(tree, exp.Create) and isinstance(tree.expression, exp.Query):
+        view_text = tree.expression.sql(dialect="databricks")
     renamed: list[exp.Table] = []
     for rename in tree.find_all(exp.AlterRename):
         if isinstance(rename.this, exp.Table):
@@ -277,7 +284,7 @@ def parse_statement(statement: str, namespace: Namespace) -> ParsedStatement:
         return ParsedStatement(info, None, DescribeTarget(next(iter(reads)), extended))
     definition = None
     if isinstance(tree, exp.Create):
-        definition = take_definition(tree, primary_write, statement)
+        definition = take_definition(tree, primary_write, view_text)
     if isinstance(tree, exp.Comment):
         if str(tree.args.get("kind") or "").upper() != "TABLE" or not writes:
             raise unsupported("COMMENT ON anything but a table")

@@ -1,0 +1,74 @@
+"""SQL the engine cannot run faithfully is refused, naming the construct; never a wrong answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from appkit_adapters.local import LocalEngine, UnsupportedStatement
+from appkit_domain.errors import InvalidInput
+
+
+@pytest.fixture
+def with_table(engine: LocalEngine) -> LocalEngine:
+    engine.execute("CREATE TABLE main.default.t (a INT)")
+    return engine
+
+
+@pytest.mark.parametrize(
+    ("statement", "construct"),
+    [
+        ("OPTIMIZE t ZORDER BY (a)", "OPTIMIZE"),
+        ("VACUUM t", "VACUUM"),
+        ("SELECT * FROM t VERSION AS OF 3", "time travel"),
+        ("SELECT * FROM t TIMESTAMP AS OF '2024-01-01'", "time travel"),
+        ("DESCRIBE HISTORY t", "DESCRIBE HISTORY"),
+        ("INSERT OVERWRITE t SELECT 1", "INSERT OVERWRITE"),
+        ("CREATE TABLE ext (a INT) LOCATION 's3://bucket/path'", "LOCATION"),
+        ("CREATE TABLE ident (id BIGINT GENERATED ALWAYS AS IDENTITY)", "IDENTITY"),
+        ("CREATE TEMPORARY VIEW tv AS SELECT 1", "TEMPORARY VIEW"),
+        ("USE CATALOG main", "USE"),
+        ("GRANT SELECT ON TABLE t TO `someone@example.com`", "GRANT"),
+        ("SELECT * FROM t WHERE a = ?", "positional parameter"),
+        ("SELECT * FROM IDENTIFIER(:name)", "IDENTIFIER"),
+        ("SHOW TBLPROPERTIES t", "SHOW TBLPROPERTIES"),
+    ],
+)
+def test_unsupported_sql_is_refused_naming_the_construct(
+    with_table: LocalEngine, statement: str, construct: str
+) -> None:
+    with pytest.raises(UnsupportedStatement, match=r"\[UNSUPPORTED_FEATURE\]") as caught:
+        with_table.execute(statement, {"name": "t"})
+    assert construct in caught.value.message
+    assert caught.value.details == {"error_class": "UNSUPPORTED_FEATURE", "sql_state": "0A000"}
+    assert isinstance(caught.value, InvalidInput)
+
+
+def test_more_than_one_statement_is_refused(engine: LocalEngine) -> None:
+    with pytest.raises(InvalidInput, match="MULTIPLE_STATEMENTS"):
+        engine.execute("SELECT 1; SELECT 2")
+
+
+def test_reserved_parameter_names_are_refused(engine: LocalEngine) -> None:
+    with pytest.raises(InvalidInput, match="reserved"):
+        engine.execute("SELECT :_appkit_principal", {"_appkit_principal": "mallory"})
+
+
+def test_a_bad_parameter_type_is_refused(engine: LocalEngine) -> None:
+    from appkit_adapters.sql.warehouse import SqlParameter
+
+    with pytest.raises(InvalidInput, match="INVALID_PARAMETER_TYPE"):
+        engine.execute("SELECT :x", [SqlParameter("x", "1", "NOT A TYPE(")])
+
+
+def test_a_value_that_does_not_cast_is_invalid_input(engine: LocalEngine) -> None:
+    from appkit_adapters.sql.warehouse import SqlParameter
+
+    with pytest.raises(InvalidInput, match="CAST_INVALID_INPUT") as caught:
+        engine.execute("SELECT :x", [SqlParameter("x", "abc", "INT")])
+    assert caught.value.details["sql_state"] == "22018"
+
+
+def test_unknown_column_is_unresolved(with_table: LocalEngine) -> None:
+    with pytest.raises(InvalidInput, match=r"\[UNRESOLVED_COLUMN\].*nope") as caught:
+        with_table.execute("SELECT nope FROM t")
+    assert caught.value.details["sql_state"] == "42703"
