@@ -16,9 +16,11 @@ Each API area is a subpackage with a backend (pure state, ``reset()``) and a
 
 from __future__ import annotations
 
+from appkit_testing.workspace.apps import responses as _apps
 from appkit_testing.workspace.catalog import responses as _catalog
 from appkit_testing.workspace.control import responses as _control
 from appkit_testing.workspace.control.faults import FaultPlan
+from appkit_testing.workspace.files import responses as _files
 from appkit_testing.workspace.identity import responses as _identity
 from appkit_testing.workspace.identity.backend import PrincipalSpec
 from appkit_testing.workspace.jobs import responses as _jobs
@@ -31,6 +33,8 @@ AREAS = (
     _catalog.routes,
     _secrets.routes,
     _jobs.routes,
+    _apps.routes,
+    _files.routes,
     _control.routes,
 )
 

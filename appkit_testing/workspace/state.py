@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from appkit_testing.workspace.apps.backend import AppsBackend
 from appkit_testing.workspace.catalog import browse
 from appkit_testing.workspace.catalog.grants import GrantsBackend, Securable
 from appkit_testing.workspace.catalog.objects import CatalogObjects
@@ -19,6 +20,7 @@ from appkit_testing.workspace.control.faults import FaultInjector, FaultPlan
 from appkit_testing.workspace.control.stats import ServedStats, StatementRecord
 from appkit_testing.workspace.engine import SqlEngine, embedded_engine
 from appkit_testing.workspace.errors import not_found, permission_denied
+from appkit_testing.workspace.files.backend import WorkspaceFilesBackend
 from appkit_testing.workspace.identity.backend import (
     ADMINS_GROUP,
     Identity,
@@ -75,6 +77,8 @@ class Workspace:
         self.catalog_objects = CatalogObjects(clock=clock)
         self.secrets = SecretsBackend(clock=clock)
         self.jobs = JobsBackend(clock=clock)
+        self.apps = AppsBackend(clock=clock, workspace_id=workspace_id)
+        self.workspace_files = WorkspaceFilesBackend(clock=clock)
         self.stats = ServedStats()
         self._initial_faults = faults or FaultPlan()
         self.faults = FaultInjector(self._initial_faults)
@@ -99,7 +103,10 @@ class Workspace:
     def reset(self) -> None:
         """Back to the initial state: seed principals (same tokens), no grants, no statements."""
         self.statements.reset()
-        for backend in (self.identity, self.grants, self.catalog_objects, self.secrets, self.jobs):
+        for backend in (
+            self.identity, self.grants, self.catalog_objects, self.secrets, self.jobs,
+            self.apps, self.workspace_files,
+        ):
             backend.reset()
         self.stats.reset()
         self.faults.configure(self._initial_faults)

@@ -85,6 +85,8 @@ def classify(exc: BaseException) -> ExitCode | None:
 
     if isinstance(exc, sdk.NotFound | NotFound):
         return ExitCode.NOT_FOUND
+    if isinstance(exc, sdk.PermissionDenied) and "invalid access token" in str(exc).lower():
+        return ExitCode.UNAUTHENTICATED  # the gateway answers a bad token with 403
     if isinstance(exc, sdk.PermissionDenied | PermissionDenied):
         return ExitCode.PERMISSION_DENIED
     if isinstance(exc, sdk.Unauthenticated | Unauthenticated):

@@ -1,0 +1,1 @@
+"""Apps API 2.0: Databricks Apps, their deployments and permissions."""

@@ -1,0 +1,368 @@
+"""Databricks Apps with a simulated lifecycle; pure state with ``reset()``.
+
+Compute moves ``STARTING -> ACTIVE`` and a deployment ``IN_PROGRESS ->
+SUCCEEDED`` one step every ``polls_per_step`` observations (``GET`` of the
+app or the deployment), so no real time passes. A deployment needs active
+compute and a source folder holding at least one file; an empty folder makes
+the deployment ``FAILED``, as a real app without code fails to start.
+
+Only admins, the app's creator and holders of ``CAN_MANAGE`` may change an
+app; ``CAN_USE`` holders may read it.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from appkit_testing.workspace.errors import (
+    ApiError,
+    already_exists,
+    invalid_parameter,
+    permission_denied,
+    resource_missing,
+)
+from appkit_testing.workspace.identity.backend import Identity
+
+APP_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,28}[a-z0-9])?$")
+LEVELS = {"CAN_USE": 1, "CAN_MANAGE": 2}
+PRINCIPAL_KEYS = ("user_name", "group_name", "service_principal_name")
+
+
+@dataclass
+class Deployment:
+    deployment_id: str
+    source_code_path: str
+    mode: str
+    creator: str
+    create_time: str
+    files: tuple[str, ...]
+    state: str = "IN_PROGRESS"
+    message: str = "Preparing source code for new deployment."
+    polls: int = 0
+
+    def to_json(self, app_name: str) -> dict[str, Any]:
+        return {
+            "deployment_id": self.deployment_id,
+            "source_code_path": self.source_code_path,
+            "mode": self.mode,
+            "creator": self.creator,
+            "create_time": self.create_time,
+            "update_time": self.create_time,
+            "status": {"state": self.state, "message": self.message},
+            "deployment_artifacts": {
+                "source_code_path": f"/Workspace/Apps/{app_name}/snapshots/{self.deployment_id}"
+            },
+        }
+
+
+@dataclass
+class App:
+    name: str
+    description: str
+    resources: list[dict[str, Any]]
+    user_api_scopes: list[str]
+    creator: str
+    create_time: str
+    url: str
+    service_principal_id: int
+    service_principal_client_id: str
+    compute_state: str = "STARTING"
+    polls: int = 0
+    acl: dict[tuple[str, str], str] = field(default_factory=dict)
+    deployments: list[Deployment] = field(default_factory=list)
+    active: Deployment | None = None
+    update_time: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "name": self.name,
+            "description": self.description,
+            "resources": copy.deepcopy(self.resources),
+            "creator": self.creator,
+            "create_time": self.create_time,
+            "update_time": self.update_time or self.create_time,
+            "url": self.url,
+            "service_principal_id": self.service_principal_id,
+            "service_principal_client_id": self.service_principal_client_id,
+            "service_principal_name": f"app-{self.name}",
+            "compute_status": {
+                "state": self.compute_state,
+                "message": _compute_message(self.compute_state),
+            },
+            "app_status": _app_status(self),
+        }
+        if self.user_api_scopes:
+            body["user_api_scopes"] = list(self.user_api_scopes)
+            body["effective_user_api_scopes"] = list(self.user_api_scopes)
+        if self.active is not None:
+            body["active_deployment"] = self.active.to_json(self.name)
+            body["default_source_code_path"] = self.active.source_code_path
+        pending = next((d for d in self.deployments if d.state == "IN_PROGRESS"), None)
+        if pending is not None:
+            body["pending_deployment"] = pending.to_json(self.name)
+        return body
+
+
+def _compute_message(state: str) -> str:
+    return {
+        "STARTING": "App compute is starting.",
+        "ACTIVE": "App compute is running.",
+        "STOPPED": "App compute is stopped.",
+    }.get(state, state)
+
+
+def _app_status(app: App) -> dict[str, str]:
+    if app.compute_state != "ACTIVE":
+        return {
+            "state": "UNAVAILABLE",
+            "message": "App has not been deployed yet."
+            if app.active is None
+            else "App compute is not running.",
+        }
+    if any(d.state == "IN_PROGRESS" for d in app.deployments):
+        return {"state": "DEPLOYING", "message": "App is being deployed."}
+    if app.active is None:
+        return {"state": "UNAVAILABLE", "message": "App has not been deployed yet."}
+    return {"state": "RUNNING", "message": "App has status: App is running"}
+
+
+class AppsBackend:
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.time,
+        polls_per_step: int = 1,
+        workspace_id: str = "1234567890123456",
+    ) -> None:
+        self._lock = threading.Lock()
+        self._clock = clock
+        self.polls_per_step = polls_per_step
+        self._workspace_id = workspace_id
+        self.reset()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._apps: dict[str, App] = {}
+            self._next_sp = 7000000000000000
+
+    def _stamp(self) -> str:
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self._clock()))
+
+    def _app(self, name: str) -> App:
+        app = self._apps.get(name)
+        if app is None:
+            raise resource_missing(f"App with name {name} does not exist or is deleted.")
+        return app
+
+    def _level(self, app: App, caller: Identity) -> int:
+        if caller.is_admin or caller.name == app.creator:
+            return LEVELS["CAN_MANAGE"]
+        holders = {("user_name", caller.name), ("service_principal_name", caller.name)}
+        holders |= {("group_name", g) for g in (*caller.all_groups, "users")}
+        return max(
+            (LEVELS.get(level, 0) for key, level in app.acl.items() if key in holders), default=0
+        )
+
+    def _require(self, app: App, caller: Identity, level: str) -> None:
+        if self._level(app, caller) < LEVELS[level]:
+            raise permission_denied(
+                f"User {caller.name} does not have {level} permission on app {app.name}."
+            )
+
+    def _observe(self, app: App) -> None:
+        app.polls += 1
+        if app.polls % self.polls_per_step == 0 and app.compute_state == "STARTING":
+            app.compute_state = "ACTIVE"
+
+    def create(self, body: dict[str, Any], caller: Identity, no_compute: bool) -> App:
+        name = body.get("name")
+        if not isinstance(name, str) or not APP_NAME.match(name):
+            raise invalid_parameter(
+                "App name must contain only lowercase alphanumeric characters and hyphens, "
+                "and be between 2 and 30 characters long."
+            )
+        resources = body.get("resources") or []
+        _check_resources(resources)
+        with self._lock:
+            if name in self._apps:
+                raise already_exists(f"App with name {name} already exists.")
+            self._next_sp += 1
+            app = App(
+                name=name,
+                description=str(body.get("description") or ""),
+                resources=copy.deepcopy(resources),
+                user_api_scopes=list(body.get("user_api_scopes") or []),
+                creator=caller.name,
+                create_time=self._stamp(),
+                url=f"https://{name}-{self._workspace_id}.emulated.databricksapps.com",
+                service_principal_id=self._next_sp,
+                service_principal_client_id=secrets.token_hex(16),
+                compute_state="STOPPED" if no_compute else "STARTING",
+            )
+            self._apps[name] = app
+            return app
+
+    def get(self, name: str, caller: Identity) -> App:
+        with self._lock:
+            app = self._app(name)
+            self._require(app, caller, "CAN_USE")
+            self._observe(app)
+            for deployment in app.deployments:
+                if deployment.state == "IN_PROGRESS":
+                    self._advance(app, deployment)
+            return app
+
+    def visible(self, caller: Identity) -> list[App]:
+        with self._lock:
+            return sorted(
+                (a for a in self._apps.values() if self._level(a, caller) >= LEVELS["CAN_USE"]),
+                key=lambda a: a.name,
+            )
+
+    def update(self, name: str, body: dict[str, Any], caller: Identity) -> App:
+        """Replace the app's description, resources and scopes (the whole config, as the service does)."""
+        resources = body.get("resources") or []
+        _check_resources(resources)
+        with self._lock:
+            app = self._app(name)
+            self._require(app, caller, "CAN_MANAGE")
+            app.description = str(body.get("description") or "")
+            app.resources = copy.deepcopy(resources)
+            app.user_api_scopes = list(body.get("user_api_scopes") or [])
+            app.update_time = self._stamp()
+            return app
+
+    def delete(self, name: str, caller: Identity) -> App:
+        with self._lock:
+            app = self._app(name)
+            self._require(app, caller, "CAN_MANAGE")
+            del self._apps[name]
+            return app
+
+    def start(self, name: str, caller: Identity) -> App:
+        with self._lock:
+            app = self._app(name)
+            self._require(app, caller, "CAN_MANAGE")
+            if app.compute_state == "STOPPED":
+                app.compute_state = "STARTING"
+            return app
+
+    def stop(self, name: str, caller: Identity) -> App:
+        with self._lock:
+            app = self._app(name)
+            self._require(app, caller, "CAN_MANAGE")
+            app.compute_state = "STOPPED"
+            return app
+
+    def deploy(
+        self, name: str, source_code_path: str, mode: str, files: list[str], caller: Identity
+    ) -> Deployment:
+        if mode not in ("SNAPSHOT", "AUTO_SYNC"):
+            raise invalid_parameter("mode must be SNAPSHOT or AUTO_SYNC.")
+        with self._lock:
+            app = self._app(name)
+            self._require(app, caller, "CAN_MANAGE")
+            if app.compute_state != "ACTIVE":
+                raise ApiError(
+                    400,
+                    "INVALID_STATE",
+                    f"Cannot deploy app {name}: its compute is {app.compute_state}; start it first.",
+                )
+            if any(d.state == "IN_PROGRESS" for d in app.deployments):
+                raise ApiError(
+                    409, "RESOURCE_CONFLICT", f"App {name} already has a deployment in progress."
+                )
+            deployment = Deployment(
+                deployment_id=secrets.token_hex(16),
+                source_code_path=source_code_path,
+                mode=mode,
+                creator=caller.name,
+                create_time=self._stamp(),
+                files=tuple(files),
+            )
+            app.deployments.append(deployment)
+            return deployment
+
+    def deployment(self, name: str, deployment_id: str, caller: Identity) -> Deployment:
+        with self._lock:
+            app = self._app(name)
+            self._require(app, caller, "CAN_USE")
+            for deployment in app.deployments:
+                if deployment.deployment_id == deployment_id:
+                    if deployment.state == "IN_PROGRESS":
+                        self._advance(app, deployment)
+                    return deployment
+            raise resource_missing(f"Deployment {deployment_id} of app {name} does not exist.")
+
+    def deployments(self, name: str, caller: Identity) -> list[Deployment]:
+        with self._lock:
+            app = self._app(name)
+            self._require(app, caller, "CAN_USE")
+            return list(reversed(app.deployments))
+
+    def _advance(self, app: App, deployment: Deployment) -> None:
+        deployment.polls += 1
+        if deployment.polls % self.polls_per_step:
+            return
+        if not deployment.files:
+            deployment.state = "FAILED"
+            deployment.message = (
+                f"Source code path {deployment.source_code_path} holds no files to run."
+            )
+            return
+        deployment.state = "SUCCEEDED"
+        deployment.message = "App started successfully"
+        app.active = deployment
+
+    def permissions(self, name: str, caller: Identity) -> App:
+        with self._lock:
+            app = self._app(name)
+            self._require(app, caller, "CAN_USE")
+            return app
+
+    def set_permissions(
+        self, name: str, entries: list[dict[str, Any]], caller: Identity, *, replace: bool
+    ) -> App:
+        parsed: dict[tuple[str, str], str] = {}
+        for index, entry in enumerate(entries):
+            keys = [k for k in PRINCIPAL_KEYS if entry.get(k)]
+            level = entry.get("permission_level")
+            if len(keys) != 1:
+                raise invalid_parameter(
+                    f"access_control_list[{index}] must name exactly one principal."
+                )
+            if level not in LEVELS:
+                raise invalid_parameter(
+                    f"Permission level {level} is not valid for apps; use CAN_USE or CAN_MANAGE."
+                )
+            parsed[(keys[0], str(entry[keys[0]]))] = str(level)
+        with self._lock:
+            app = self._app(name)
+            self._require(app, caller, "CAN_MANAGE")
+            if replace:
+                app.acl = parsed
+            else:
+                app.acl.update(parsed)
+            return app
+
+
+def _check_resources(resources: object) -> None:
+    if not isinstance(resources, list):
+        raise invalid_parameter("resources must be a list.")
+    seen: set[str] = set()
+    for index, resource in enumerate(resources):
+        if not isinstance(resource, dict) or not resource.get("name"):
+            raise invalid_parameter(f"resources[{index}].name is required.")
+        if resource["name"] in seen:
+            raise invalid_parameter(f"Resource name {resource['name']} is used twice.")
+        seen.add(resource["name"])
+        warehouse = resource.get("sql_warehouse")
+        if warehouse is not None and not (isinstance(warehouse, dict) and warehouse.get("id")):
+            raise invalid_parameter(f"resources[{index}].sql_warehouse.id is required.")

@@ -1,0 +1,136 @@
+"""Apps API routes (``/api/2.0/apps...``) and app permissions (``/api/2.0/permissions/apps/...``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from appkit_testing.workspace.apps.backend import App
+from appkit_testing.workspace.errors import ApiError, invalid_parameter, resource_missing
+from appkit_testing.workspace.paging import paginate
+from appkit_testing.workspace.routing import Call, Reply, Route
+
+if TYPE_CHECKING:
+    from appkit_testing.workspace.state import Workspace
+
+BASE = "/api/2.0/apps"
+PERMISSIONS = "/api/2.0/permissions/apps"
+
+
+def _acl_json(app: App) -> dict[str, Any]:
+    entries = [
+        {
+            key: principal,
+            "all_permissions": [{"permission_level": level, "inherited": False}],
+        }
+        for (key, principal), level in sorted(app.acl.items())
+    ]
+    entries.append(
+        {
+            "user_name": app.creator,
+            "all_permissions": [{"permission_level": "CAN_MANAGE", "inherited": False}],
+        }
+    )
+    return {
+        "object_id": f"/apps/{app.service_principal_id}",
+        "object_type": "apps",
+        "access_control_list": entries,
+    }
+
+
+def routes(workspace: Workspace) -> list[Route]:
+    backend = workspace.apps
+    files = workspace.workspace_files
+
+    def create(call: Call) -> Reply:
+        no_compute = str(call.query.get("no_compute", "false")).lower() == "true"
+        return backend.create(call.body, call.identity, no_compute).to_json()
+
+    def get(call: Call) -> Reply:
+        return backend.get(call.match["name"], call.identity).to_json()
+
+    def list_apps(call: Call) -> Reply:
+        apps = backend.visible(call.identity)
+        size = call.int_arg("page_size")
+        page, token = paginate(apps, lambda a: a.name, size, call.arg("page_token"))
+        body: dict[str, Any] = {"apps": [a.to_json() for a in page]} if page else {}
+        if token:
+            body["next_page_token"] = token
+        return body
+
+    def update(call: Call) -> Reply:
+        return backend.update(call.match["name"], call.body, call.identity).to_json()
+
+    def delete(call: Call) -> Reply:
+        return backend.delete(call.match["name"], call.identity).to_json()
+
+    def start(call: Call) -> Reply:
+        return backend.start(call.match["name"], call.identity).to_json()
+
+    def stop(call: Call) -> Reply:
+        return backend.stop(call.match["name"], call.identity).to_json()
+
+    def deploy(call: Call) -> Reply:
+        name = call.match["name"]
+        source = call.arg("source_code_path")
+        if not source:
+            raise invalid_parameter("source_code_path is required.")
+        try:
+            folder = files.status(source)
+        except ApiError:
+            raise invalid_parameter(f"Source code path {source} does not exist.") from None
+        if folder.object_type != "DIRECTORY":
+            raise invalid_parameter(f"Source code path {source} is not a folder.")
+        found = [obj.path for obj in files.files_under(source)]
+        mode = str(call.arg("mode") or "SNAPSHOT")
+        return backend.deploy(name, source, mode, found, call.identity).to_json(name)
+
+    def get_deployment(call: Call) -> Reply:
+        name = call.match["name"]
+        found = backend.deployment(name, call.match["deployment_id"], call.identity)
+        return found.to_json(name)
+
+    def list_deployments(call: Call) -> Reply:
+        name = call.match["name"]
+        found = [d.to_json(name) for d in backend.deployments(name, call.identity)]
+        return {"app_deployments": found} if found else {}
+
+    def get_permissions(call: Call) -> Reply:
+        return _acl_json(backend.permissions(call.match["name"], call.identity))
+
+    def set_permissions(call: Call) -> Reply:
+        entries = call.body.get("access_control_list") or []
+        if not isinstance(entries, list):
+            raise invalid_parameter("access_control_list must be a list.")
+        replace = call.method == "PUT"
+        app = backend.set_permissions(call.match["name"], entries, call.identity, replace=replace)
+        return _acl_json(app)
+
+    def permission_levels(call: Call) -> Reply:
+        backend.permissions(call.match["name"], call.identity)
+        return {
+            "permission_levels": [
+                {"permission_level": "CAN_USE", "description": "Can use the app"},
+                {"permission_level": "CAN_MANAGE", "description": "Can manage the app"},
+            ]
+        }
+
+    def unknown_update(call: Call) -> Reply:
+        raise resource_missing(f"App {call.match['name']} has no update in progress.")
+
+    return [
+        Route("POST", BASE, create, "apps"),
+        Route("GET", BASE, list_apps, "apps"),
+        Route("GET", f"{BASE}/{{name}}", get, "apps"),
+        Route("PATCH", f"{BASE}/{{name}}", update, "apps"),
+        Route("DELETE", f"{BASE}/{{name}}", delete, "apps"),
+        Route("POST", f"{BASE}/{{name}}/start", start, "apps"),
+        Route("POST", f"{BASE}/{{name}}/stop", stop, "apps"),
+        Route("GET", f"{BASE}/{{name}}/update", unknown_update, "apps"),
+        Route("POST", f"{BASE}/{{name}}/deployments", deploy, "apps"),
+        Route("GET", f"{BASE}/{{name}}/deployments", list_deployments, "apps"),
+        Route("GET", f"{BASE}/{{name}}/deployments/{{deployment_id}}", get_deployment, "apps"),
+        Route("GET", f"{PERMISSIONS}/{{name}}", get_permissions, "apps"),
+        Route("PUT", f"{PERMISSIONS}/{{name}}", set_permissions, "apps"),
+        Route("PATCH", f"{PERMISSIONS}/{{name}}", set_permissions, "apps"),
+        Route("GET", f"{PERMISSIONS}/{{name}}/permissionLevels", permission_levels, "apps"),
+    ]

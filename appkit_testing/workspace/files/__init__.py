@@ -1,0 +1,1 @@
+"""Workspace API 2.0: the workspace file tree (folders, files, notebooks)."""
