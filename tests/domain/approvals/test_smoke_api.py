@@ -18,4 +18,4 @@ async def test_submit_approve_apply_round_trip(world: ApprovalWorld) -> None:
         "approval.apply",
     ]
     assert (await world.audit.verify()).ok
-    assert ALICE.id in next(iter(world.notifier.sent[-1].to_principals))
+    assert world.notifier.sent[-1].to_principals == frozenset({ALICE.id})
