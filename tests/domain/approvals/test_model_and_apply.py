@@ -145,7 +145,8 @@ async def test_list_filters_by_status_and_kind_and_pages(world: ApprovalWorld) -
     assert [r.id for r in pending.items] == [r.id for r in made[1:]]
     pairs = await world.service.list(kind="pair", status=ApprovalStatus.PENDING)
     assert [r.id for r in pairs.items] == [made[1].id, made[3].id]
-    seen, token = [], None
+    seen: list[str] = []
+    token: str | None = None
     while True:
         page = await world.service.list(page_size=2, page_token=token)
         seen.extend(r.id for r in page.items)

@@ -256,7 +256,7 @@ async def test_rule7_payload_cannot_be_changed_after_submission(world: ApprovalW
     payload["change"]["tier"] = "platinum"
     assert request.payload["change"]["tier"] == "gold"
     with pytest.raises(TypeError):
-        request.payload["change"]["tier"] = "platinum"  # type: ignore[index]
+        request.payload["change"]["tier"] = "platinum"
 
 
 async def test_rule7_apply_refuses_a_payload_other_than_the_approved_one(

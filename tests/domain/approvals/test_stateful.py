@@ -79,7 +79,7 @@ class ApprovalMachine(RuleBasedStateMachine):
         if made is None:
             return multiple()
         self.last_status[made.id] = made.status  # type: ignore[attr-defined]
-        return made.id  # type: ignore[attr-defined,no-any-return]
+        return made.id  # type: ignore[attr-defined]
 
     @rule(
         approval_id=requests,
