@@ -48,7 +48,7 @@ class DqQuery:
         return (
             (not self.statuses or item.status in self.statuses)
             and (not self.severities or item.severity in self.severities)
-            and (self.table is None or item.table.full_name == self.table.lower())
+            and (self.table is None or item.table.full_name.lower() == self.table.lower())
             and (self.owner is None or item.owner == self.owner)
             and (self.check is None or item.check == self.check)
             and (self.overdue_at is None or item.is_overdue(self.overdue_at))

@@ -25,6 +25,6 @@ class ChangeQuery:
     def matches(self, change: ChangeRequest) -> bool:
         return (
             (not self.statuses or change.status in self.statuses)
-            and (self.table is None or change.table.full_name == self.table.lower())
+            and (self.table is None or change.table.full_name.lower() == self.table.lower())
             and (self.requested_by is None or change.requested_by == self.requested_by)
         )
