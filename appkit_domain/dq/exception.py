@@ -11,6 +11,7 @@ from appkit_domain.dq.severity import Severity
 from appkit_domain.dq.status import DqStatus, check_transition
 from appkit_domain.errors import InvalidInput
 from appkit_domain.identifiers import TableName
+from appkit_domain.principal import Principal
 
 ObservedValue = str | int | float | bool | None
 
@@ -28,6 +29,9 @@ class Waiver:
 @dataclass(frozen=True)
 class DqException:
     """One data-quality exception, immutable; every change makes a new version.
+
+    ``owner`` is a principal id or a group name; the owner (any member of
+    the group) acknowledges and resolves.
 
     ``fingerprint`` identifies the failure (check, dataset, failing key) and is
     unique among stored exceptions. ``due_at`` is the SLA deadline, restarted
@@ -76,6 +80,10 @@ class DqException:
     def target(self) -> str:
         """The audit target naming this exception."""
         return f"dq_exception:{self.id}"
+
+    def is_owned_by(self, principal: Principal) -> bool:
+        """Whether ``principal`` is the owner: its id, or a group it belongs to, is ``owner``."""
+        return principal.id == self.owner or self.owner in principal.groups
 
     def is_overdue(self, now: datetime) -> bool:
         return self.status.is_active and self.due_at < now

@@ -165,7 +165,7 @@ class DqExceptionService:
     # -- transitions ------------------------------------------------------------------
 
     async def acknowledge(self, exception_id: str, by: Principal, note: str = "") -> DqException:
-        """``OPEN|REOPENED -> ACKNOWLEDGED``; only the owner may acknowledge."""
+        """``OPEN|REOPENED -> ACKNOWLEDGED``; only the owner (or its group) may acknowledge."""
 
         async def command() -> DqException:
             current = await self.store.get(exception_id)
@@ -178,7 +178,7 @@ class DqExceptionService:
         return await retry_stale(command, self._attempts)
 
     async def resolve(self, exception_id: str, by: Principal, resolution: str) -> DqException:
-        """``ACKNOWLEDGED -> RESOLVED`` with a resolution note; only the owner may resolve."""
+        """``ACKNOWLEDGED -> RESOLVED`` with a resolution note; only the owner (or its group)."""
         if not resolution or not resolution.strip():
             raise InvalidInput("resolving an exception needs a resolution note")
 
@@ -255,7 +255,7 @@ class DqExceptionService:
 
     @staticmethod
     def _require_owner(current: DqException, by: Principal, verb: str) -> None:
-        if by.id != current.owner:
+        if not current.is_owned_by(by):
             raise PermissionDenied(
                 f"only the owner of exception {current.id} may {verb} it",
                 details={"exception_id": current.id},

@@ -353,3 +353,13 @@ async def test_concurrent_acknowledgements_let_one_win(world: DqWorld) -> None:
     assert sum(1 for r in results if isinstance(r, DqException)) == 1
     assert all(isinstance(r, InvalidTransition) for r in results if not isinstance(r, DqException))
     assert len(world.events("dq.acknowledge")) == 1
+
+
+async def test_an_owning_group_lets_its_members_acknowledge(world: DqWorld) -> None:
+    item = (
+        await world.service.raise_exception(world.failure(owner="data-stewards"), INGESTER)
+    ).exception
+    with pytest.raises(PermissionDenied):
+        await world.service.acknowledge(item.id, BOB)
+    acked = await world.service.acknowledge(item.id, ALICE)
+    assert acked.acknowledged_by == ALICE.id
