@@ -2,45 +2,41 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
+from typing import Any
 
 import pytest
 
 from appkit_adapters.sql.warehouse import SqlWarehouse
 
-
-def _module_exists(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:
-        return False
+EMULATED_CATALOG = "gov"
 
 
 @asynccontextmanager
-async def emulated_warehouse(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[tuple[SqlWarehouse, str]]:
-    """The Statement Execution client talking to the emulated workspace."""
-    if not _module_exists("appkit_adapters.databricks.statements"):
-        pytest.skip(
-            "the Statement Execution client (appkit_adapters.databricks.statements) "
-            "does not exist yet"
+async def emulated_warehouse(emulator: Any) -> AsyncIterator[tuple[SqlWarehouse, str]]:
+    """The Statement Execution client talking to the emulated workspace as its admin."""
+    from appkit_adapters.databricks.credentials import BearerToken
+    from appkit_adapters.databricks.http import DatabricksHttp
+    from appkit_adapters.databricks.statements import StatementExecutionWarehouse
+    from appkit_adapters.resilience.policy import ResiliencePolicy
+
+    http = DatabricksHttp(
+        emulator.host,
+        BearerToken(emulator.admin_token),
+        policy=ResiliencePolicy.for_profile("test"),
+    )
+    async with http:
+        yield (
+            StatementExecutionWarehouse(http, emulator.warehouse_id, poll_initial=0.01),
+            EMULATED_CATALOG,
         )
-    if "fake_workspace" not in request.fixturenames and not _module_exists(
-        "appkit_testing.workspace.server"
-    ):
-        pytest.skip("the emulated workspace is not available")
-    pytest.skip("the emulated-workspace backend is not wired into these tests yet")
-    yield  # pragma: no cover
 
 
 @asynccontextmanager
 async def real_warehouse() -> AsyncIterator[tuple[SqlWarehouse, str]]:
-    """A real SQL warehouse, when the environment names one."""
+    """A real SQL warehouse, when the environment names one (catalog: ``APPKIT_TEST_CATALOG``)."""
     host = os.environ.get("DATABRICKS_HOST")
     has_auth = bool(os.environ.get("DATABRICKS_TOKEN")) or bool(
         os.environ.get("DATABRICKS_CLIENT_ID") and os.environ.get("DATABRICKS_CLIENT_SECRET")
@@ -51,5 +47,14 @@ async def real_warehouse() -> AsyncIterator[tuple[SqlWarehouse, str]]:
             "real workspace not configured: set DATABRICKS_HOST, DATABRICKS_TOKEN (or "
             "DATABRICKS_CLIENT_ID/SECRET) and DATABRICKS_WAREHOUSE_ID"
         )
-    pytest.skip("the Statement Execution client does not exist yet")
-    yield  # pragma: no cover
+    from databricks.sdk.core import Config
+
+    from appkit_adapters.databricks.http import DatabricksHttp
+    from appkit_adapters.databricks.statements import StatementExecutionWarehouse
+
+    http = DatabricksHttp.from_config(Config())
+    async with http:
+        yield (
+            StatementExecutionWarehouse(http, warehouse_id),
+            os.environ.get("APPKIT_TEST_CATALOG", "main"),
+        )

@@ -1,4 +1,3 @@
-
 """The write-back change request store on a SQL warehouse.
 
 One row per change in ``change_requests``; the key, the new values and the

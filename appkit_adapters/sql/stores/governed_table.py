@@ -39,10 +39,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date, datetime, timezone
+from decimal import Decimal
 from typing import Any
 
 from appkit_adapters.sql.schema import APPLIED_CHANGES, GovernanceSchema
-from appkit_adapters.sql.stores.values import string, timestamp, to_json
+from appkit_adapters.sql.stores.values import string, timestamp, to_json, utc
 from appkit_adapters.sql.stores.versioned import new_write_token
 from appkit_adapters.sql.warehouse import SqlParameter, SqlWarehouse
 from appkit_adapters.system import SystemClock
@@ -57,6 +59,9 @@ _SCALAR = re.compile(
     r"|DATE|TIMESTAMP|TIMESTAMP_NTZ|DECIMAL(\(\s*\d+\s*(,\s*\d+\s*)?\))?|(VAR)?CHAR\(\s*\d+\s*\))$"
 )
 ATTEMPTS = 3
+_INTEGER_TYPES = frozenset(
+    {"BIGINT", "LONG", "INT", "INTEGER", "SMALLINT", "SHORT", "TINYINT", "BYTE"}
+)
 
 
 def parameter_type(type_text: str) -> str | None:
@@ -69,6 +74,53 @@ def parameter_type(type_text: str) -> str | None:
     if upper in ("FLOAT", "REAL"):
         return "DOUBLE"
     return upper
+
+
+def python_value(column: str, sql_type: str, value: Any) -> Any:
+    """``value`` (canonical JSON form, or already typed) as the Python type ``sql_type`` binds.
+
+    DECIMAL, DATE and TIMESTAMP arrive as text in canonical JSON; the
+    warehouse clients encode typed Python values, so they are parsed here.
+    """
+    if value is None:
+        return None
+    try:
+        if sql_type.startswith("DECIMAL"):
+            if isinstance(value, bool):
+                raise ValueError("a boolean is not a number")
+            return value if isinstance(value, Decimal) else Decimal(str(value))
+        if sql_type in _INTEGER_TYPES:
+            if isinstance(value, bool) or not isinstance(value, (int, str, Decimal)):
+                raise ValueError("not an integer")
+            number = Decimal(str(value))
+            if number != number.to_integral_value():
+                raise ValueError("not an integer")
+            return int(number)
+        if sql_type == "DOUBLE":
+            if isinstance(value, bool):
+                raise ValueError("a boolean is not a number")
+            return float(value)
+        if sql_type == "BOOLEAN":
+            if not isinstance(value, bool):
+                raise ValueError("not a boolean")
+            return value
+        if sql_type == "DATE":
+            if isinstance(value, date) and not isinstance(value, datetime):
+                return value
+            return date.fromisoformat(str(value))
+        if sql_type == "TIMESTAMP":
+            return utc(value)
+        if sql_type == "TIMESTAMP_NTZ":
+            moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+            return moment
+    except (ValueError, ArithmeticError, InvalidInput) as exc:
+        raise InvalidInput(
+            f"value {value!r} does not fit column {column!r} of type {sql_type}",
+            details={"column": column, "type": sql_type},
+        ) from exc
+    return value if isinstance(value, str) else str(normalize_json(value, column))
 
 
 class SqlGovernedTable(GovernedTable):
@@ -126,7 +178,7 @@ class SqlGovernedTable(GovernedTable):
                 "which cannot be written or matched",
                 details={"column": column},
             )
-        return SqlParameter(name, normalize_json(value, column), sql_type)
+        return SqlParameter(name, python_value(column, sql_type, value), sql_type)
 
     def _key_filter(
         self, columns: dict[str, tuple[str, str]], table: TableName, key: Mapping[str, Any]

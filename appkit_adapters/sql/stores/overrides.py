@@ -1,4 +1,3 @@
-
 """The metric override store on a SQL warehouse.
 
 One row per override in ``metric_overrides``; rows are never deleted, so the
