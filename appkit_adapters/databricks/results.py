@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from appkit_adapters.sql.codec import decode_value, encode_value
@@ -55,13 +56,9 @@ def _identity(text: str | None) -> Any:
     return text
 
 
-def decoder_for(column: ColumnInfo) -> Decoder:
-    """A function turning one wire string of ``column`` into its Python value."""
+def codec_decoder(column: ColumnInfo) -> Decoder:
+    """The shared codec's decoding for ``column`` (the reference behaviour)."""
     name = column.type_name.upper()
-    if name in _TEXT_WIRE:
-        return _identity
-    if name in _INTEGER_WIRE:
-        return _nullable(int)
     type_text = column.type_text
 
     def decode(text: str | None) -> Any:
@@ -70,15 +67,36 @@ def decoder_for(column: ColumnInfo) -> Decoder:
     return decode
 
 
+def decoder_for(column: ColumnInfo) -> Decoder:
+    """A function turning one wire string of ``column`` into its Python value.
+
+    Strings, integers and decimals take a direct constructor (the same result
+    the codec gives for well-formed text); everything else goes through the
+    codec. Malformed text is re-decoded by the codec in :func:`row_decoder` so
+    the error is the codec's ``InvalidInput``.
+    """
+    name = column.type_name.upper()
+    if name in _TEXT_WIRE:
+        return _identity
+    if name in _INTEGER_WIRE:
+        return _nullable(int)
+    if name == "DECIMAL":
+        return _nullable(Decimal)
+    return codec_decoder(column)
+
+
 def row_decoder(columns: Sequence[ColumnInfo]) -> Callable[[list[str | None]], tuple[Any, ...]]:
     """Decode one ``data_array`` row into a tuple of Python values."""
     decoders = [decoder_for(column) for column in columns]
     if all(d is _identity for d in decoders):
         return tuple
-    pairs = list(enumerate(decoders))
+    reference = [codec_decoder(column) for column in columns]
 
     def decode(row: list[str | None]) -> tuple[Any, ...]:
-        return tuple([decoder(row[i]) for i, decoder in pairs])
+        try:
+            return tuple([decoder(value) for decoder, value in zip(decoders, row)])
+        except (ValueError, ArithmeticError):
+            return tuple([decoder(value) for decoder, value in zip(reference, row)])
 
     return decode
 

@@ -306,3 +306,11 @@ async def test_row_limit_is_sent_and_truncation_reported(
     result = await warehouse(http).execute("SELECT x FROM t", row_limit=1)
     assert script.submitted[0]["row_limit"] == 1
     assert result.truncated
+
+
+async def test_a_malformed_wire_value_is_invalid_input(
+    server: FakeServer, http: DatabricksHttp
+) -> None:
+    StatementScript(server, [column("n", "LONG")], chunks=[[["not-a-number"]]]).install()
+    with pytest.raises(InvalidInput):
+        await warehouse(http).execute("SELECT n")
