@@ -105,7 +105,7 @@ class DqExceptionService:
             )
         return owner
 
-    async def _record(self, failure: CheckFailure, by: Principal) -> Recorded:
+    async def _record(self, failure: CheckFailure, by: Principal, lost_races: int = 0) -> Recorded:
         existing = await self.store.find_by_fingerprint(failure.fingerprint)
         if existing is None:
             created = DqException(
@@ -126,7 +126,9 @@ class DqExceptionService:
                 await self.store.add(created)
             except Conflict:
                 # Another ingest stored the same failure first: decide again on its record.
-                return await self._record(failure, by)
+                if lost_races + 1 >= self._attempts:
+                    raise
+                return await self._record(failure, by, lost_races + 1)
             await self._audit(by, "dq.raise", created, {"exception": created.summary()})
             return Recorded(created, Outcome.CREATED)
         return await self._recur(existing, failure, by)
