@@ -183,3 +183,22 @@ async def test_the_prod_profile_talks_to_the_emulator(emulator) -> None:
     ) as client:
         warehouse = StatementExecutionWarehouse(client, emulator.warehouse_id)
         assert (await warehouse.execute("SELECT 41 + 1 AS answer")).scalar() == 42
+
+
+async def test_a_workspace_bundle_serves_the_app_and_its_users(emulator) -> None:
+    from appkit_adapters.databricks import DatabricksWorkspace
+
+    bob = emulator.add_principal("bob@example.com")
+    async with DatabricksWorkspace.with_token(
+        emulator.host,
+        emulator.admin_token,
+        emulator.warehouse_id,
+        policy=ResiliencePolicy.for_profile("test"),
+    ) as workspace:
+        assert (await workspace.warehouse.execute("SELECT 2 AS n")).scalar() == 2
+        user = workspace.for_user(bob["token"])
+        assert user.http.session is workspace.http.session
+        with pytest.raises(PermissionDenied):
+            await user.warehouse.execute("SELECT * FROM main.sales.orders")
+        assert (await workspace.directory.me(bob["token"])).email == "bob@example.com"
+        assert workspace.breaker.snapshot().state.value == "closed"

@@ -6,6 +6,8 @@ import random
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from appkit_adapters.resilience import (
     AttemptTimedOut,
@@ -287,3 +289,33 @@ async def test_retry_after_in_an_unavailable_errors_details_is_honoured() -> Non
     op = Flaky(Unavailable("maintenance", details={"retry_after": 4.0}))
     await pipe.call(op, idempotent=True)
     assert time.sleeps == [4.0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    initial=st.floats(0.01, 2.0),
+    cap=st.floats(2.0, 20.0),
+    deadline=st.floats(1.0, 60.0),
+    takes=st.floats(0.0, 3.0),
+)
+async def test_delays_stay_in_their_window_and_the_deadline_bounds_the_call(
+    seed: int, initial: float, cap: float, deadline: float, takes: float
+) -> None:
+    policy = replace(
+        POLICY,
+        retry_max_attempts=30,
+        retry_initial_delay=initial,
+        retry_max_delay=cap,
+        request_timeout=None,
+    )
+    pipe, time = pipeline(policy, seed=seed)
+    start = time.now
+    op = Flaky(*[Unavailable(str(i)) for i in range(30)], time=time, takes=takes)
+    with pytest.raises(Unavailable):
+        await pipe.call(op, idempotent=True, deadline=deadline)
+    retry_sleeps = [s for s in time.sleeps if s != takes] if takes else time.sleeps
+    for sleep in retry_sleeps:
+        assert 0.0 <= sleep <= cap
+    # every attempt starts before the deadline and is cut at it
+    assert time.now - start <= deadline + takes
