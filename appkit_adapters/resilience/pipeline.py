@@ -120,9 +120,10 @@ class ResiliencePipeline:
         attempt = 0
         while True:
             attempt += 1
-            error = await self._attempt(operation, ends_at)
-            if not isinstance(error, BaseException):
-                return error
+            outcome = await self._attempt(operation, ends_at)
+            if not isinstance(outcome, BaseException):
+                return outcome
+            error = outcome
             retryable = idempotent and is_transient(error)
             if not retryable or attempt >= self.policy.retry_max_attempts:
                 raise error
