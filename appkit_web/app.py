@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from appkit_web import __version__
@@ -56,13 +56,22 @@ async def _maybe_await(value: Any) -> None:
         await value
 
 
+def build_services(container: GovernedAppContainer) -> None:
+    """Build the identity resolver and the governed services (registering their appliers).
+
+    The lifespan does this after starting resources, so bad configuration
+    fails start-up rather than the first request.
+    """
+    container.identity()
+    for name in GOVERNED_SERVICES:
+        getattr(container, name)()
+
+
 def _lifespan(container: GovernedAppContainer) -> Any:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await _maybe_await(container.init_resources())
-        container.identity()  # fail start-up, not the first request, on bad identity config
-        for name in GOVERNED_SERVICES:  # building them registers their appliers
-            getattr(container, name)()
+        build_services(container)
         try:
             yield
         finally:
@@ -76,12 +85,8 @@ def _lifespan(container: GovernedAppContainer) -> Any:
     return lifespan
 
 
-def api_router() -> APIRouter:
-    """Every ``/api`` route of a governed app."""
-    router = APIRouter(prefix="/api")
-    for module in (health, me, approvals, overrides, exceptions, writeback, audit, sql):
-        router.include_router(module.router)
-    return router
+API_ROUTERS = (health, me, approvals, overrides, exceptions, writeback, audit, sql)
+"""The ``/api`` routers of a governed app, each included directly on the app."""
 
 
 def create_app(source: Settings | GovernedAppContainer, *, title: str = "Governed app") -> FastAPI:
@@ -98,7 +103,8 @@ def create_app(source: Settings | GovernedAppContainer, *, title: str = "Governe
     )
     app.state.container = container
     install_problem_handlers(app)
-    app.include_router(api_router())
+    for module in API_ROUTERS:
+        app.include_router(module.router, prefix="/api")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def landing() -> str:

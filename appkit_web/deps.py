@@ -4,11 +4,14 @@ The container lives on ``app.state.container`` (one per app, so several apps
 with different containers can coexist in one process, as tests need); route
 code asks for a provider by name with :func:`provided`. Tests swap providers
 with ``container.<name>.override(...)``.
+
+Every dependency is ``async def``: FastAPI runs plain ``def`` dependencies in
+a worker thread, which would cost a thread hop per dependency per request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import Depends, Request
@@ -19,7 +22,7 @@ from appkit_domain.principal import Principal
 from appkit_web.request_context import RequestContext
 
 
-def request_context(request: Request) -> RequestContext:
+async def request_context(request: Request) -> RequestContext:
     context = request.scope.get("state", {}).get("appkit")
     if context is None:  # the app was mounted without its middleware
         raise Unauthenticated("no request context: identity middleware is not installed")
@@ -27,27 +30,27 @@ def request_context(request: Request) -> RequestContext:
     return context
 
 
-def signed_in(context: RequestContext = Depends(request_context)) -> RequestContext:
+async def signed_in(context: RequestContext = Depends(request_context)) -> RequestContext:
     """The context of a signed-in caller; 401 problem+json otherwise."""
     if context.principal is None:
         raise Unauthenticated("sign in first: this request carries no identity")
     return context
 
 
-def current_principal(context: RequestContext = Depends(signed_in)) -> Principal:
+async def current_principal(context: RequestContext = Depends(signed_in)) -> Principal:
     assert context.principal is not None
     return context.principal
 
 
-def current_actor(principal: Principal = Depends(current_principal)) -> Actor:
+async def current_actor(principal: Principal = Depends(current_principal)) -> Actor:
     """The caller acting in person (services add the service principal where they write)."""
     return Actor.of(principal)
 
 
-def require_role(role: str) -> Callable[..., RequestContext]:
+def require_role(role: str) -> Callable[..., Awaitable[RequestContext]]:
     """A dependency admitting only callers whose groups confer ``role`` (403 otherwise)."""
 
-    def check(context: RequestContext = Depends(signed_in)) -> RequestContext:
+    async def check(context: RequestContext = Depends(signed_in)) -> RequestContext:
         if role not in context.roles:
             raise PermissionDenied(f"this needs the {role!r} role")
         return context
@@ -55,10 +58,10 @@ def require_role(role: str) -> Callable[..., RequestContext]:
     return check
 
 
-def provided(name: str) -> Callable[[Request], Any]:
+def provided(name: str) -> Callable[[Request], Awaitable[Any]]:
     """A dependency returning the app container's provider ``name``, called now."""
 
-    def get(request: Request) -> Any:
+    async def get(request: Request) -> Any:
         return getattr(request.app.state.container, name)()
 
     get.__name__ = f"provided_{name}"

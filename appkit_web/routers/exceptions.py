@@ -42,7 +42,7 @@ dq = provided("dq")
 _ERRORS = problem_responses(400, 401, 403, 404, 409, 429, 503)
 
 
-def maker_or_service(context: RequestContext = Depends(signed_in)) -> RequestContext:
+async def maker_or_service(context: RequestContext = Depends(signed_in)) -> RequestContext:
     principal = context.principal
     assert principal is not None
     if MAKER not in context.roles and not principal.is_service_principal:

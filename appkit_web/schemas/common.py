@@ -46,12 +46,15 @@ class Problem(BaseModel):
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` entries for the given error statuses."""
+    """OpenAPI ``responses`` for the given error statuses plus those every route can answer
+    (400, 401, 422, 429), all problem+json."""
     out: dict[int | str, dict[str, Any]] = {}
-    for status in statuses:
+    for status in sorted({400, 401, 422, 429, *statuses}):
         out[status] = {
             "model": Problem,
-            "content": {"application/problem+json": {}},
+            "content": {
+                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+            },
             "description": _DESCRIPTIONS.get(status, "Error"),
         }
     return out

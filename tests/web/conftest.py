@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from dependency_injector import providers
+from fastapi import FastAPI
 
 from appkit_testing.fakes import ControllableClock, SequentialIds
 from appkit_testing.memory_app import memory_container
-from appkit_web.app import create_app
+from appkit_web.app import build_services, create_app
 from appkit_web.containers import GovernedAppContainer
 from appkit_web.settings import Settings, load_settings
 
@@ -35,17 +36,31 @@ def clock() -> ControllableClock:
     return ControllableClock()
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return make_settings(tmp_path, RATE_LIMIT_REQUESTS_PER_SECOND="1000", RATE_LIMIT_BURST="1000")
-
-
-@pytest.fixture
-def container(settings: Settings, clock: ControllableClock) -> GovernedAppContainer:
+@pytest.fixture(scope="session")
+def shared_app(tmp_path_factory: pytest.TempPathFactory) -> tuple[GovernedAppContainer, FastAPI]:
+    """One app for the whole session (building a FastAPI app costs ~0.3 s); each test
+    gets a fresh demo world by resetting the container's singletons."""
+    settings = make_settings(
+        tmp_path_factory.mktemp("config"),
+        RATE_LIMIT_REQUESTS_PER_SECOND="100000",
+        RATE_LIMIT_BURST="100000",
+    )
     container = memory_container(settings)
+    return container, create_app(container)
+
+
+@pytest.fixture
+def container(
+    shared_app: tuple[GovernedAppContainer, FastAPI], clock: ControllableClock
+) -> Iterator[GovernedAppContainer]:
+    container = shared_app[0]
+    container.reset_singletons()
     container.clock.override(providers.Object(clock))
     container.ids.override(providers.Singleton(SequentialIds))
-    return container
+    build_services(container)
+    yield container
+    container.clock.reset_override()
+    container.ids.reset_override()
 
 
 class Api:
@@ -83,6 +98,9 @@ async def open_client(
 
 
 @pytest.fixture
-async def api(container: GovernedAppContainer) -> AsyncIterator[Api]:
-    async for client in open_client(container):
-        yield client
+async def api(
+    shared_app: tuple[GovernedAppContainer, FastAPI], container: GovernedAppContainer
+) -> AsyncIterator[Api]:
+    transport = httpx.ASGITransport(app=shared_app[1], client=LOOPBACK)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield Api(http)
