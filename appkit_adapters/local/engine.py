@@ -8,6 +8,7 @@ snapshot); every statement that changes data or schema takes the single writer l
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -24,9 +25,16 @@ from appkit_adapters.local.commands import (
     ShowTables,
 )
 from appkit_adapters.local.errors import sql_error, translate_duckdb_error
-from appkit_adapters.local.execution import Plan, StatementPlanner, affected_result, merge_result
+from appkit_adapters.local.execution import (
+    LruCache,
+    Plan,
+    StatementPlanner,
+    affected_result,
+    merge_result,
+)
 from appkit_adapters.local.introspection import describe, show_catalogs, show_schemas, show_tables
 from appkit_adapters.local.naming import database_alias
+from appkit_adapters.local.result_shape import ResultShape, shape_of
 from appkit_adapters.local.statements import DescribeTarget, Namespace, StatementInfo
 from appkit_adapters.local.stream import ResultStream
 from appkit_adapters.local.tables import (
@@ -38,7 +46,6 @@ from appkit_adapters.local.tables import (
     table_names,
     table_not_found,
 )
-from appkit_adapters.local.types import column_infos, row_converter
 from appkit_adapters.local.warehouse import LocalWarehouse
 from appkit_adapters.sql.warehouse import Parameters, StatementResult
 from appkit_adapters.system import SystemClock
@@ -70,7 +77,8 @@ class LocalEngine:
         self._root.execute("SET GLOBAL TimeZone = 'UTC'")
         self._write_lock = threading.RLock()
         self._cursor_lock = threading.Lock()
-        self._cursors: list[duckdb.DuckDBPyConnection] = []
+        # weak: a finished thread's cursor is closed when its thread-local storage goes
+        self._cursors: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()
         self._local = threading.local()
         self._closed = False
         self.namespace = Namespace(default_catalog, default_schema)
@@ -90,6 +98,7 @@ class LocalEngine:
                 f".{quote(self.namespace.schema)}"
             )
         self._planner = StatementPlanner(self._columns_of)
+        self._shapes: LruCache[ResultShape] = LruCache(1024)
 
     # -- connections -------------------------------------------------------------------------
 
@@ -100,13 +109,12 @@ class LocalEngine:
             f"USE {quote(database_alias(self.namespace.catalog))}.{quote(self.namespace.schema)}"
         )
         with self._cursor_lock:
-            self._cursors.append(cursor)
+            self._cursors.add(cursor)
         return cursor
 
     def _release(self, cursor: duckdb.DuckDBPyConnection) -> None:
         with self._cursor_lock:
-            if cursor in self._cursors:
-                self._cursors.remove(cursor)
+            self._cursors.discard(cursor)
         cursor.close()
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
@@ -127,7 +135,7 @@ class LocalEngine:
                 return
             self._closed = True
             with self._cursor_lock:
-                cursors, self._cursors = self._cursors, []
+                cursors, self._cursors = list(self._cursors), weakref.WeakSet()
             for cursor in cursors:
                 cursor.close()
             self._root.close()
@@ -147,6 +155,14 @@ class LocalEngine:
             raise
         except duckdb.Error as error:
             raise translate_duckdb_error(error, self._local.known) from None
+
+    def _shape(self, cursor: duckdb.DuckDBPyConnection, plan: Plan) -> ResultShape:
+        key = (plan.sql, self._planner.epoch)
+        shape = self._shapes.get(key)
+        if shape is None:
+            shape = shape_of(cursor, plan.sql, plan.values)
+            self._shapes.put(key, shape)
+        return shape
 
     def _remember_names(self, info: StatementInfo) -> None:
         """Names the running statement refers to, for error messages."""
@@ -205,16 +221,16 @@ class LocalEngine:
             return self._run_command(parsed.command, principal)
         if parsed.info.is_read_only:
             cursor = self._cursor()
-            cursor.execute(plan.sql, plan.values)
-            columns = column_infos(cursor.description or [])
+            shape = self._shape(cursor, plan)
+            cursor.execute(shape.sql, plan.values)
             rows = cursor.fetchall() if row_limit is None else cursor.fetchmany(row_limit + 1)
             truncated = row_limit is not None and len(rows) > row_limit
             if truncated:
                 rows = rows[:row_limit]
-            convert = row_converter(cursor.description or [])
-            if convert is not None:
+            if shape.convert is not None:
+                convert = shape.convert
                 rows = [convert(row) for row in rows]
-            return StatementResult(columns=columns, rows=rows, truncated=truncated)
+            return StatementResult(columns=shape.columns, rows=rows, truncated=truncated)
         with self._write_lock:
             return self._write(plan, principal)
 
@@ -223,6 +239,16 @@ class LocalEngine:
         sql, values, info = plan.sql, plan.values, plan.parsed.info
         definition, change = plan.parsed.definition, plan.parsed.change
         if info.kind == "MERGE":
+            # writes are serialised, so nothing changes between this check and the MERGE
+            check = plan.merge_check
+            if check is not None and cursor.execute(check, plan.merge_check_values).fetchone():
+                raise sql_error(
+                    InvalidInput,
+                    "DELTA_MULTIPLE_SOURCE_ROW_MATCHING_TARGET_ROW_IN_MERGE",
+                    "21506",
+                    "Cannot perform Merge as multiple source rows matched and attempted to"
+                    " modify the same target row in the Delta table.",
+                )
             actions = cursor.execute(sql, values).fetchall()
             return merge_result([action for (action,) in actions])
         if info.kind in ("INSERT", "UPDATE", "DELETE"):
@@ -319,15 +345,15 @@ class LocalEngine:
                 return ResultStream.of_result(result, batch_rows)
             cursor = self._new_cursor()
             try:
-                cursor.execute(plan.sql, plan.values)
+                shape = self._shape(cursor, plan)
+                cursor.execute(shape.sql, plan.values)
             except BaseException:
                 self._release(cursor)
                 raise
-            description = cursor.description or []
             return ResultStream(
-                columns=column_infos(description),
+                columns=shape.columns,
                 fetch=lambda: cursor.fetchmany(batch_rows),
-                convert=row_converter(description),
+                convert=shape.convert,
                 on_close=lambda: self._release(cursor),
                 translate=translate_duckdb_error,
             )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from appkit_adapters.local.errors import sql_error
-from appkit_adapters.local.render import ColumnsOf, render
+from appkit_adapters.local.render import ColumnsOf, Rendered, render
 from appkit_adapters.local.statements import (
     CATALOG_PARAMETER,
     PRINCIPAL_PARAMETER,
@@ -72,6 +72,8 @@ class Plan:
     parsed: ParsedStatement
     sql: str
     values: dict[str, Any]
+    merge_check: str | None = None
+    merge_check_values: dict[str, Any] | None = None
 
 
 def _bind_value(parameter: SqlParameter) -> Any:
@@ -87,12 +89,17 @@ class StatementPlanner:
     def __init__(self, columns_of: ColumnsOf, capacity: int = 1024) -> None:
         self._columns_of = columns_of
         self._parsed: LruCache[ParsedStatement] = LruCache(capacity)
-        self._rendered: LruCache[str] = LruCache(capacity)
+        self._rendered: LruCache[Rendered] = LruCache(capacity)
         self._epoch = 0
 
     @property
     def cache_stats(self) -> dict[str, int]:
         return {"parse_hits": self._parsed.hits, "render_hits": self._rendered.hits}
+
+    @property
+    def epoch(self) -> int:
+        """Moves on every schema change; cached work keyed by it goes stale with it."""
+        return self._epoch
 
     def schema_changed(self) -> None:
         self._epoch += 1
@@ -144,11 +151,14 @@ class StatementPlanner:
             tuple(sorted(types.items())),
             self._epoch,
         )
-        sql = self._rendered.get(key)
-        if sql is None:
-            sql = render(parsed, types, self._columns_of)
-            self._rendered.put(key, sql)
-        return Plan(parsed, sql, values)
+        rendered = self._rendered.get(key)
+        if rendered is None:
+            rendered = render(parsed, types, self._columns_of)
+            self._rendered.put(key, rendered)
+        check_values = None
+        if rendered.merge_check is not None:
+            check_values = {name: values[name] for name in rendered.merge_check_parameters}
+        return Plan(parsed, rendered.sql, values, rendered.merge_check, check_values)
 
 
 def _counts(*names: str) -> tuple[ColumnInfo, ...]:

@@ -9,6 +9,7 @@ Anything sqlglot cannot express in DuckDB is refused.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from sqlglot import ErrorLevel, exp
 from sqlglot.errors import ParseError, UnsupportedError
@@ -116,7 +117,45 @@ def _split_add_columns(alter: exp.Alter) -> list[exp.Alter]:
     return statements
 
 
-def render(parsed: ParsedStatement, types: Mapping[str, str | None], columns_of: ColumnsOf) -> str:
+@dataclass(frozen=True)
+class Rendered:
+    """DuckDB SQL for a statement, plus, for MERGE, a query that finds a target row
+    matched by more than one source row (Databricks refuses such a MERGE)."""
+
+    sql: str
+    merge_check: str | None = None
+    merge_check_parameters: tuple[str, ...] = ()
+
+
+def _needs_cardinality_check(merge: exp.Merge) -> bool:
+    whens = merge.args.get("whens")
+    for when in whens.expressions if whens is not None else []:
+        if not when.args.get("matched") or when.args.get("source"):
+            continue
+        then = when.args.get("then")
+        if isinstance(then, exp.Update) or when.args.get("condition") is not None:
+            return True
+    return False
+
+
+def _merge_check(merge: exp.Merge) -> tuple[str, tuple[str, ...]]:
+    target = merge.this.copy()
+    alias = target.alias_or_name
+    query = (
+        exp.select("1")
+        .from_(target)
+        .join(merge.args["using"].copy(), on=merge.args["on"].copy())
+        .group_by(exp.column("rowid", alias, quoted=True))
+        .having("count(*) > 1")
+        .limit(1)
+    )
+    names = tuple(dict.fromkeys(node.name for node in query.find_all(exp.Placeholder)))
+    return str(query.sql(dialect="duckdb")), names
+
+
+def render(
+    parsed: ParsedStatement, types: Mapping[str, str | None], columns_of: ColumnsOf
+) -> Rendered:
     """DuckDB SQL text for a parsed statement with the given parameter types."""
     tree = parsed.fresh_tree()
     if isinstance(tree, exp.Merge):
@@ -132,4 +171,7 @@ def render(parsed: ParsedStatement, types: Mapping[str, str | None], columns_of:
         raise unsupported(f"{detail} (in a {parsed.info.kind} statement)") from None
     if isinstance(tree, exp.Merge):
         sql += " RETURNING merge_action"
-    return sql
+        if _needs_cardinality_check(tree):
+            check, names = _merge_check(tree)
+            return Rendered(sql, check, names)
+    return Rendered(sql)

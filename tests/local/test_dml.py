@@ -121,3 +121,18 @@ def test_failed_statement_changes_nothing(accounts: LocalEngine) -> None:
             "INSERT INTO accounts VALUES (9, 'x', 1.00, 'open'), (NULL, 'y', 1.00, 'open')"
         )
     assert accounts.execute("SELECT count(*) FROM accounts").scalar() == 3
+
+
+def test_merge_refuses_two_source_rows_updating_one_target_row(accounts: LocalEngine) -> None:
+    accounts.execute("INSERT INTO changes VALUES (1, 'ann', 175.00, 'open')")
+    with pytest.raises(InvalidInput, match="MULTIPLE_SOURCE_ROW_MATCHING_TARGET_ROW") as caught:
+        accounts.execute(
+            "MERGE INTO accounts t USING changes s ON t.id = s.id"
+            " WHEN MATCHED THEN UPDATE SET balance = s.balance"
+        )
+    assert caught.value.details["sql_state"] == "21506"
+    assert _balances(accounts)[0] == (1, Decimal("100.00"), "open")
+    deleted = accounts.execute(
+        "MERGE INTO accounts t USING changes s ON t.id = s.id WHEN MATCHED THEN DELETE"
+    )
+    assert deleted.affected_rows == 2
