@@ -21,7 +21,7 @@ from appkit_web.bundle.app_yaml import AppSpec, parse_yaml, validate_command, va
 from appkit_web.bundle.problems import ConfigProblem
 from appkit_web.bundle.schema import check_against_schema
 
-APP_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,28}[a-z0-9])?$")
+APP_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,28}[a-z0-9]$")
 RESOURCE_TYPES = (
     "sql_warehouse",
     "serving_endpoint",

@@ -4,8 +4,9 @@ Each command group lives in its own module and registers itself on
 :data:`appkit_web.cli.app.app` when imported here.
 """
 
-from appkit_web.cli import deploy as _deploy  # noqa: F401  (registers `deploy`)
+from appkit_web.cli import create as _create  # noqa: F401  (registers `create`)
 from appkit_web.cli import db as _db  # noqa: F401  (registers `db`)
+from appkit_web.cli import deploy as _deploy  # noqa: F401  (registers `deploy`)
 from appkit_web.cli import init as _init  # noqa: F401  (registers `init`)
 from appkit_web.cli import jobs as _jobs  # noqa: F401  (registers `jobs`)
 from appkit_web.cli import oauth as _oauth  # noqa: F401  (registers `oauth`)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import typer
 
 from appkit_web import __version__
+from appkit_web.cli.output import EXIT_CODES_HELP
 
 app = typer.Typer(
     name="lakehouse-appkit",
     help="Build, run and operate governed FastAPI apps for Databricks Apps.",
+    epilog=EXIT_CODES_HELP,
     no_args_is_help=True,
     add_completion=False,
 )

@@ -30,7 +30,7 @@ from appkit_testing.workspace.errors import (
 )
 from appkit_testing.workspace.identity.backend import Identity
 
-APP_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,28}[a-z0-9])?$")
+APP_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,28}[a-z0-9]$")
 LEVELS = {"CAN_USE": 1, "CAN_MANAGE": 2}
 PRINCIPAL_KEYS = ("user_name", "group_name", "service_principal_name")
 
