@@ -49,7 +49,69 @@ class DropCatalog:
     cascade: bool
 
 
-Command = ShowCatalogs | ShowSchemas | ShowTables | CreateCatalog | DropCatalog
+@dataclass(frozen=True)
+class PrivilegeChange:
+    """A GRANT or REVOKE, described for whoever keeps privileges (the engine does not)."""
+
+    action: str  # GRANT or REVOKE
+    privileges: tuple[str, ...]  # e.g. ("SELECT", "MODIFY", "USE_CATALOG", "ALL_PRIVILEGES")
+    securable_type: str  # CATALOG, SCHEMA or TABLE
+    securable: str  # lower-case full name: catalog, catalog.schema or catalog.schema.table
+    principals: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A statement the engine understands but will not run; ``construct`` names why."""
+
+    construct: str
+
+
+Command = (
+    ShowCatalogs
+    | ShowSchemas
+    | ShowTables
+    | CreateCatalog
+    | DropCatalog
+    | PrivilegeChange
+    | Refused
+)
+
+_GRANT = re.compile(
+    r"(GRANT|REVOKE)\s+(.+?)\s+ON\s+(?:(CATALOG|SCHEMA|DATABASE|TABLE|VIEW)\s+)?"
+    r"((?:`[^`]+`|[A-Za-z_][A-Za-z0-9_]*)(?:\.(?:`[^`]+`|[A-Za-z_][A-Za-z0-9_]*)){0,2})"
+    r"\s+(?:TO|FROM)\s+(.+)",
+    re.I | re.S,
+)
+_PRINCIPAL = re.compile(r"\s*(?:`([^`]+)`|([A-Za-z0-9_.@-]+))\s*(?:,|$)")
+
+
+def parse_privilege_change(statement: str, catalog: str, schema: str) -> PrivilegeChange:
+    """Describe a GRANT/REVOKE on a catalog, schema or table (defaults fill short names)."""
+    text = statement.strip().rstrip(";").strip()
+    found = _GRANT.fullmatch(text)
+    if not found:
+        raise syntax_error("GRANT/REVOKE must read: privileges ON [type] name TO|FROM principals")
+    action, privileges_text, kind, name_text, principals_text = found.groups()
+    privileges = tuple(
+        "_".join(word.upper() for word in item.split()) for item in privileges_text.split(",")
+    )
+    parts = [check_identifier(part.strip("`"), "name").lower() for part in name_text.split(".")]
+    securable_type = {"DATABASE": "SCHEMA", "VIEW": "TABLE", None: "TABLE"}.get(
+        kind.upper() if kind else None, kind.upper() if kind else "TABLE"
+    )
+    wanted = {"CATALOG": 1, "SCHEMA": 2, "TABLE": 3}[securable_type]
+    if len(parts) > wanted:
+        raise syntax_error(f"{name_text} is not a {securable_type.lower()} name")
+    defaults = [catalog, schema][: wanted - len(parts)]
+    securable = ".".join([*defaults, *parts])
+    principals = tuple(
+        (quoted or bare) for quoted, bare in _PRINCIPAL.findall(principals_text) if quoted or bare
+    )
+    if not principals:
+        raise syntax_error("GRANT/REVOKE names no principal")
+    return PrivilegeChange(action.upper(), privileges, securable_type, securable, principals)
+
 
 _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"SHOW\s+CATALOGS" + _PATTERN, re.I), "show_catalogs"),

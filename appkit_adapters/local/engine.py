@@ -20,11 +20,13 @@ from appkit_adapters.local.catalogs import CatalogRegistry
 from appkit_adapters.local.commands import (
     CreateCatalog,
     DropCatalog,
+    PrivilegeChange,
+    Refused,
     ShowCatalogs,
     ShowSchemas,
     ShowTables,
 )
-from appkit_adapters.local.errors import sql_error, translate_duckdb_error
+from appkit_adapters.local.errors import sql_error, translate_duckdb_error, unsupported
 from appkit_adapters.local.execution import (
     LruCache,
     Plan,
@@ -295,6 +297,12 @@ class LocalEngine:
             return show_tables(schema, names, command.pattern)
         if isinstance(command, DescribeTarget):
             return describe(self.get_table(command.full_name), command.extended)
+        if isinstance(command, PrivilegeChange):
+            raise unsupported(
+                f"{command.action} (privileges are kept by the workspace; analyze() describes it)"
+            )
+        if isinstance(command, Refused):
+            raise unsupported(command.construct)
         with self._write_lock:
             try:
                 if isinstance(command, CreateCatalog):

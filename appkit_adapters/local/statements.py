@@ -8,13 +8,20 @@ statement text and default namespace.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from appkit_adapters.local.commands import Command, parse_command
+from appkit_adapters.local.commands import (
+    Command,
+    PrivilegeChange,
+    Refused,
+    parse_command,
+    parse_privilege_change,
+)
 from appkit_adapters.local.definitions import (
     MetadataChange,
     TableDefinition,
@@ -47,6 +54,8 @@ class StatementInfo:
     writes: frozenset[str]
     schemas: frozenset[str] = frozenset()
     """``catalog.schema`` names created, dropped or described by schema-level DDL."""
+    grant: PrivilegeChange | None = None
+    """For GRANT/REVOKE: what it asks (the engine itself refuses to run it)."""
 
     @property
     def is_read_only(self) -> bool:
@@ -156,10 +165,6 @@ class Namespace:
 
 
 def _refuse_unsupported(tree: exp.Expression) -> None:
-    if isinstance(tree, exp.Use):
-        raise unsupported("USE (each statement runs alone; pass catalog and schema instead)")
-    if isinstance(tree, (exp.Grant, exp.Revoke)):
-        raise unsupported(f"{_kind(tree)} (privileges are managed by the workspace)")
     if isinstance(tree, exp.Insert) and tree.args.get("overwrite"):
         raise unsupported("INSERT OVERWRITE")
     if isinstance(tree, exp.Command):
@@ -222,9 +227,19 @@ def _replace_session_functions(tree: exp.Expression) -> exp.Expression:
     return swapped
 
 
+_PRIVILEGE_STATEMENT = re.compile(r"\s*(GRANT|REVOKE)\b", re.I)
+
+
 def parse_statement(statement: str, namespace: Namespace) -> ParsedStatement:
     """Parse, check and qualify one statement (see module docstring)."""
+    if _PRIVILEGE_STATEMENT.match(statement):
+        privileges = parse_privilege_change(statement, namespace.catalog, namespace.schema)
+        info = StatementInfo(privileges.action, frozenset(), frozenset(), grant=privileges)
+        return ParsedStatement(info, None, privileges)
     tree = _parse_tree(statement)
+    if isinstance(tree, exp.Use):
+        refusal = Refused("USE (each statement runs alone; pass catalog and schema instead)")
+        return ParsedStatement(StatementInfo("USE", frozenset(), frozenset()), None, refusal)
     _refuse_unsupported(tree)
     if isinstance(tree, exp.Command):
         kind, command = parse_command(statement)

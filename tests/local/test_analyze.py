@@ -79,3 +79,29 @@ def test_schema_ddl_names_the_schema(engine: LocalEngine) -> None:
 def test_analyze_does_not_run_the_statement(engine: LocalEngine) -> None:
     engine.analyze("CREATE TABLE t (a INT)")
     assert engine.list_tables("main", "default") == []
+
+
+def test_grant_is_described_for_the_workspace_and_refused_by_the_engine(
+    engine: LocalEngine,
+) -> None:
+    from appkit_adapters.local import UnsupportedStatement
+
+    info = engine.analyze(
+        "GRANT SELECT, MODIFY ON TABLE gov.orders TO `alice@example.com`, `data eng`"
+    )
+    assert info.kind == "GRANT" and not info.is_read_only
+    assert info.grant is not None
+    assert (info.grant.privileges, info.grant.securable_type, info.grant.securable) == (
+        ("SELECT", "MODIFY"),
+        "TABLE",
+        "main.gov.orders",
+    )
+    assert info.grant.principals == ("alice@example.com", "data eng")
+    revoke = engine.analyze("REVOKE USE CATALOG ON CATALOG main FROM `account users`").grant
+    assert revoke is not None and (revoke.action, revoke.privileges, revoke.securable) == (
+        "REVOKE",
+        ("USE_CATALOG",),
+        "main",
+    )
+    with pytest.raises(UnsupportedStatement, match="GRANT"):
+        engine.execute("GRANT SELECT ON TABLE gov.orders TO `alice@example.com`")

@@ -62,3 +62,22 @@ async def test_warehouse_calls_run_concurrently_in_threads(engine: LocalEngine) 
 async def test_warehouse_errors_are_domain_errors(engine: LocalEngine) -> None:
     with pytest.raises(NotFound):
         await engine.warehouse().execute("SELECT * FROM nope", row_limit=1, idempotent=True)
+
+
+def test_timestamp_columns_keep_names_order_and_utc_zone(engine: LocalEngine) -> None:
+    engine.execute(
+        "CREATE TABLE main.default.ev AS SELECT id, timestampadd(MINUTE, id, TIMESTAMP'2024-01-01 00:00:00')"
+        " AS at FROM range(50) AS r(id)"
+    )
+    statement = (
+        "SELECT a.at, b.at, named_struct('at', a.at) AS s FROM ev a JOIN ev b ON a.id = b.id"
+        " ORDER BY a.id DESC"
+    )
+    for _ in range(2):  # the second run uses the cached result shape
+        result = engine.execute(statement)
+        assert [c.name for c in result.columns] == ["at", "at", "s"]
+        first = result.rows[0]
+        expected = dt.datetime(2024, 1, 1, 0, 49, tzinfo=dt.timezone.utc)
+        assert first == (expected, expected, {"at": expected})
+        assert first[0].tzinfo is dt.timezone.utc and first[2]["at"].tzinfo is dt.timezone.utc
+        assert [row[0].minute for row in result.rows] == list(range(49, -1, -1))
