@@ -39,8 +39,9 @@ from appkit_domain.ports.directory import Directory
 from appkit_domain.ports.ids import IdGenerator
 from appkit_domain.ports.notifier import Notifier
 from appkit_domain.roles import RoleMap
+from appkit_domain.versioning import DEFAULT_ATTEMPTS
 
-DEFAULT_MAX_ATTEMPTS = 5
+DEFAULT_MAX_ATTEMPTS = DEFAULT_ATTEMPTS
 
 
 class ApprovalService:

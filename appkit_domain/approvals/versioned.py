@@ -20,6 +20,7 @@ from appkit_domain.approvals.model import ApprovalRequest, ApprovalStatus
 from appkit_domain.audit.log import AuditLog
 from appkit_domain.errors import AppkitError, InvalidInput, StaleVersion
 from appkit_domain.ports.approval_store import ApprovalStore
+from appkit_domain.versioning import retry_stale
 
 
 @dataclass
@@ -42,6 +43,8 @@ Step = Callable[[ApprovalRequest], Awaitable[Change]]
 
 
 class VersionedCommands:
+    """Load, step, version-checked save and audit of one approval request (rule 9, rule 10)."""
+
     def __init__(self, store: ApprovalStore, audit: AuditLog, *, max_attempts: int) -> None:
         if max_attempts < 1:
             raise InvalidInput("max_attempts must be at least 1")
@@ -52,27 +55,35 @@ class VersionedCommands:
     async def run(
         self, approval_id: str, actor: Actor, request_id: str | None, step: Step
     ) -> ApprovalRequest:
-        """Run ``step`` on fresh state, save it version-checked and audit it; retry if stale."""
-        for _attempt in range(self.max_attempts):
+        """Run ``step`` on fresh state, save it version-checked and audit it; retry if stale.
+
+        The audit event is appended only after the save succeeded and before
+        the new state is returned; if the append fails its error reaches the
+        caller (the saved state stands, and no success is reported).
+        """
+
+        async def attempt() -> tuple[ApprovalRequest, Change, ApprovalRequest]:
             current = await self.store.get(approval_id)
             change = await step(current)
             saved = replace(change.request, version=current.version + 1)
-            try:
-                await self.store.save(saved, expected_version=current.version)
-            except StaleVersion:
-                continue
-            if change.action:
-                await self.record(
-                    actor, change.action, saved, current.status, change.details, request_id
-                )
-            if change.raise_after is not None:
-                raise change.raise_after
-            return saved
-        raise ConcurrentModification(
-            f"approval request {approval_id} kept changing; gave up after "
-            f"{self.max_attempts} attempts",
-            details={"approval_id": approval_id, "attempts": self.max_attempts},
-        )
+            await self.store.save(saved, expected_version=current.version)
+            return current, change, saved
+
+        try:
+            current, change, saved = await retry_stale(attempt, self.max_attempts)
+        except StaleVersion:
+            raise ConcurrentModification(
+                f"approval request {approval_id} kept changing; gave up after "
+                f"{self.max_attempts} attempts",
+                details={"approval_id": approval_id, "attempts": self.max_attempts},
+            ) from None
+        if change.action:
+            await self.record(
+                actor, change.action, saved, current.status, change.details, request_id
+            )
+        if change.raise_after is not None:
+            raise change.raise_after
+        return saved
 
     async def record(
         self,

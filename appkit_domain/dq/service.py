@@ -16,13 +16,13 @@ from appkit_domain.dq.query import DqQuery
 from appkit_domain.dq.recording import IngestReport, Outcome, Recorded
 from appkit_domain.dq.severity import SlaPolicy
 from appkit_domain.dq.status import DqStatus
-from appkit_domain.dq.versioned import DEFAULT_ATTEMPTS, retry_stale
 from appkit_domain.errors import Conflict, InvalidInput, PermissionDenied
 from appkit_domain.pagination import MAX_PAGE_SIZE, Page
 from appkit_domain.ports.clock import Clock
 from appkit_domain.ports.dq_store import DqStore
 from appkit_domain.ports.ids import IdGenerator
 from appkit_domain.principal import Principal
+from appkit_domain.versioning import DEFAULT_ATTEMPTS, retry_stale
 
 OwnerResolution = Callable[[CheckFailure], "str | None"]
 """Names the owner of a failure that arrives without one (e.g. by table), or None."""

@@ -27,9 +27,9 @@ from appkit_domain.approvals import (
 from appkit_domain.dq.exception import DqException, Waiver
 from appkit_domain.dq.service import DqExceptionService
 from appkit_domain.dq.status import DqStatus, check_transition
-from appkit_domain.dq.versioned import retry_stale
 from appkit_domain.errors import Conflict, InvalidInput
 from appkit_domain.principal import Principal
+from appkit_domain.versioning import retry_stale
 
 DQ_WAIVER_KIND = "dq_waiver"
 

@@ -42,8 +42,9 @@ from appkit_domain.ports.clock import Clock
 from appkit_domain.ports.ids import IdGenerator
 from appkit_domain.ports.metric_source import MetricSource
 from appkit_domain.ports.override_store import OverrideStore
+from appkit_domain.versioning import DEFAULT_ATTEMPTS, retry_stale
 
-SUPERSEDE_ATTEMPTS = 5
+SUPERSEDE_ATTEMPTS = DEFAULT_ATTEMPTS
 
 
 @dataclass(frozen=True)
@@ -202,25 +203,27 @@ class OverrideService:
         Another apply may touch the same older override at the same moment;
         a stale save re-reads it and tries again (bounded).
         """
-        for _attempt in range(SUPERSEDE_ATTEMPTS):
+
+        async def attempt() -> bool:
             older = await self.store.get(older_id)
             if older.status is not OverrideStatus.ACTIVE:
                 return False
-            try:
-                await self.store.save(
-                    replace(
-                        older,
-                        status=OverrideStatus.SUPERSEDED,
-                        superseded_by=newer.id,
-                        superseded_at=now,
-                        version=older.version + 1,
-                    ),
-                    expected_version=older.version,
-                )
-            except StaleVersion:
-                continue
+            await self.store.save(
+                replace(
+                    older,
+                    status=OverrideStatus.SUPERSEDED,
+                    superseded_by=newer.id,
+                    superseded_at=now,
+                    version=older.version + 1,
+                ),
+                expected_version=older.version,
+            )
             return True
-        raise Conflict(f"override {older_id} kept changing while being superseded")
+
+        try:
+            return await retry_stale(attempt, SUPERSEDE_ATTEMPTS)
+        except StaleVersion:
+            raise Conflict(f"override {older_id} kept changing while being superseded") from None
 
     async def effective_value(self, entity: str, metric: str, period: str) -> EffectiveValue:
         """The value in force for the key at the clock's now, and whether it is overridden.

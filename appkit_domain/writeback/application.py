@@ -15,13 +15,13 @@ from datetime import datetime
 from typing import Any
 
 from appkit_domain.audit import AuditLog
-from appkit_domain.dq.versioned import DEFAULT_ATTEMPTS, retry_stale
 from appkit_domain.errors import InvalidInput, InvalidTransition
 from appkit_domain.ports.change_store import ChangeStore
 from appkit_domain.ports.clock import Clock
 from appkit_domain.ports.governed_table import ApplyOutcome, ApplyStatus, GovernedTable
 from appkit_domain.ports.permissions import PermissionChecker
 from appkit_domain.principal import Principal
+from appkit_domain.versioning import DEFAULT_ATTEMPTS, retry_stale
 from appkit_domain.writeback.change import ChangeRequest, ChangeStatus
 from appkit_domain.writeback.rules import AuditColumns, WritebackRules
 

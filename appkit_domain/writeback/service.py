@@ -26,7 +26,6 @@ from appkit_domain.approvals import (
 )
 from appkit_domain.audit import AuditLog
 from appkit_domain.audit.chain import normalize_json
-from appkit_domain.dq.versioned import DEFAULT_ATTEMPTS, retry_stale
 from appkit_domain.errors import (
     Conflict,
     InvalidInput,
@@ -42,6 +41,7 @@ from appkit_domain.ports.governed_table import GovernedTable
 from appkit_domain.ports.ids import IdGenerator
 from appkit_domain.ports.permissions import PermissionChecker
 from appkit_domain.principal import Principal
+from appkit_domain.versioning import DEFAULT_ATTEMPTS, retry_stale
 from appkit_domain.writeback.application import ChangeApplication
 from appkit_domain.writeback.change import ChangeRequest, ChangeStatus
 from appkit_domain.writeback.query import ChangeQuery
