@@ -58,7 +58,7 @@ _SCALARS: dict[str, DatabricksType] = {
     "timestamp_s": DatabricksType("TIMESTAMP_NTZ", "TIMESTAMP_NTZ"),
     "timestamp_ms": DatabricksType("TIMESTAMP_NTZ", "TIMESTAMP_NTZ"),
     "timestamp_ns": DatabricksType("TIMESTAMP_NTZ", "TIMESTAMP_NTZ"),
-    "interval": DatabricksType("INTERVAL", "INTERVAL"),
+    "interval": DatabricksType("INTERVAL", "INTERVAL DAY TO SECOND"),
     "null": DatabricksType("NULL", "VOID"),
     '"null"': DatabricksType("NULL", "VOID"),
 }

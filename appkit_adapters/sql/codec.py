@@ -8,7 +8,8 @@ Every non-NULL value travels as a string; NULL is ``None``. Formats, by type nam
 - BOOLEAN: ``true``/``false``; DATE: ``YYYY-MM-DD``.
 - TIMESTAMP: ISO 8601 in UTC with ``Z`` (``2024-03-01T10:00:00.000Z``); a naive
   datetime is taken as UTC. TIMESTAMP_NTZ: the same without a zone.
-- BINARY: base64. STRING: as is.
+- BINARY: base64. STRING: as is. INTERVAL (a ``timedelta``): the day-time literal
+  ``INTERVAL '1 02:03:04.5' DAY TO SECOND``.
 - ARRAY/MAP/STRUCT: JSON text. Decimals are JSON numbers written exactly; dates,
   timestamps and binary are JSON strings in the scalar formats above.
 
@@ -63,6 +64,39 @@ def _format_timestamp(value: dt.datetime, *, ntz: bool) -> str:
     return instant.strftime("%Y-%m-%dT%H:%M:%S") + _fraction(instant.microsecond) + "Z"
 
 
+def _format_interval(value: dt.timedelta) -> str:
+    sign = "-" if value < dt.timedelta(0) else ""
+    total = abs(value)
+    hours, rest = divmod(total.seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    fraction = f".{total.microseconds:06d}".rstrip("0") if total.microseconds else ""
+    return (
+        f"INTERVAL '{sign}{total.days} {hours:02d}:{minutes:02d}:{seconds:02d}{fraction}'"
+        " DAY TO SECOND"
+    )
+
+
+_INTERVAL = re.compile(
+    r"INTERVAL\s+'(-?)(\d+) (\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?'\s+DAY\s+TO\s+SECOND",
+    re.I,
+)
+
+
+def _parse_interval(text: str) -> dt.timedelta | str:
+    found = _INTERVAL.fullmatch(text.strip())
+    if not found:
+        return text
+    sign, days, hours, minutes, seconds, fraction = found.groups()
+    value = dt.timedelta(
+        days=int(days),
+        hours=int(hours),
+        minutes=int(minutes),
+        seconds=int(seconds),
+        microseconds=int((fraction or "0").ljust(6, "0")[:6]),
+    )
+    return -value if sign else value
+
+
 def _encode_scalar(value: Any, name: str) -> str:
     if name in _INTEGERS:
         if isinstance(value, int) and not isinstance(value, bool):
@@ -99,6 +133,8 @@ def _encode_scalar(value: Any, name: str) -> str:
         if isinstance(value, (bytes, bytearray, memoryview)):
             return base64.b64encode(bytes(value)).decode("ascii")
         raise _refuse(value, name)
+    if name == "INTERVAL" and isinstance(value, dt.timedelta):
+        return _format_interval(value)
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, str):
@@ -234,6 +270,8 @@ def _decode_scalar(text: str, name: str) -> Any:
             return _parse_timestamp(text, ntz=name == "TIMESTAMP_NTZ")
         if name == "BINARY":
             return base64.b64decode(text, validate=True)
+        if name == "INTERVAL":
+            return _parse_interval(text)
     except (ValueError, InvalidOperation, binascii.Error) as error:
         raise InvalidInput(f"{text!r} is not a valid {name} value") from error
     return text

@@ -43,6 +43,11 @@ UTC = dt.timezone.utc
         ([1, 2, None], "ARRAY", "[1,2,null]"),
         ({"a": 1, "b": "x"}, "STRUCT", '{"a":1,"b":"x"}'),
         (None, "STRING", None),
+        (
+            dt.timedelta(days=1, hours=2, minutes=3, seconds=4, microseconds=500000),
+            "INTERVAL",
+            "INTERVAL '1 02:03:04.5' DAY TO SECOND",
+        ),
     ],
 )
 def test_each_type_has_its_wire_format(value: Any, type_name: str, wire: str | None) -> None:
@@ -113,6 +118,7 @@ SCALARS: list[tuple[str, st.SearchStrategy[Any]]] = [
     ("TIMESTAMP_NTZ", naive),
     ("BINARY", st.binary(max_size=64)),
     ("STRING", st.text(max_size=64)),
+    ("INTERVAL", st.timedeltas()),
 ]
 
 
