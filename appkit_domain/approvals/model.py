@@ -18,6 +18,7 @@ from typing import Any
 from appkit_domain.approvals.payload import Payload, freeze_payload, thaw
 from appkit_domain.audit.chain import format_time
 from appkit_domain.errors import InvalidInput, InvalidTransition
+from appkit_domain.lifecycle import check_move, require_aware
 
 
 class ApprovalStatus(str, enum.Enum):
@@ -131,9 +132,7 @@ class ApprovalRequest:
             object.__setattr__(self, "payload", freeze_payload(self.payload))
         if self.result is not None and not isinstance(self.result, MappingProxyType):
             object.__setattr__(self, "result", freeze_payload(self.result))
-        for name in ("deadline", "created_at", "updated_at"):
-            if getattr(self, name).tzinfo is None:
-                raise InvalidInput(f"{name} must be timezone-aware")
+        require_aware(self, "deadline", "created_at", "updated_at")
 
     @property
     def requester(self) -> str:
@@ -196,21 +195,27 @@ class ApprovalRequest:
 
     def transition(self, to: ApprovalStatus, at: datetime, **changes: Any) -> ApprovalRequest:
         """Return this request in state ``to``; ``InvalidTransition`` if that move does not exist."""
-        if to not in TRANSITIONS[self.status]:
-            raise InvalidTransition(
-                f"approval request {self.id} cannot go from {self.status.value} to {to.value}",
-                details={"approval_id": self.id, "from": self.status.value, "to": to.value},
-            )
+        check_move(
+            TRANSITIONS,
+            self.status,
+            to,
+            subject=f"approval request {self.id}",
+            details={"approval_id": self.id},
+        )
         return replace(self, status=to, updated_at=at, **changes)
+
+    def require_status(self, status: ApprovalStatus, what: str) -> None:
+        """``InvalidTransition`` ("only ``status`` requests ``what``") unless it is in ``status``."""
+        if self.status is not status:
+            raise InvalidTransition(
+                f"approval request {self.id} is {self.status.value}; only {status.value} "
+                f"requests {what}",
+                details={"approval_id": self.id, "status": self.status.value},
+            )
 
     def with_decision(self, decision: Decision) -> ApprovalRequest:
         """Return this still-``PENDING`` request with ``decision`` recorded."""
-        if self.status is not ApprovalStatus.PENDING:
-            raise InvalidTransition(
-                f"approval request {self.id} is {self.status.value}; only PENDING requests "
-                "take decisions",
-                details={"approval_id": self.id, "status": self.status.value},
-            )
+        self.require_status(ApprovalStatus.PENDING, "take decisions")
         return replace(
             self,
             decisions=(*self.decisions, decision),
@@ -219,12 +224,7 @@ class ApprovalRequest:
 
     def claimed_for_apply(self, at: datetime) -> ApprovalRequest:
         """Return this ``APPROVED`` request with its action claimed (not a state change)."""
-        if self.status is not ApprovalStatus.APPROVED:
-            raise InvalidTransition(
-                f"approval request {self.id} is {self.status.value}; only APPROVED requests "
-                "can be applied",
-                details={"approval_id": self.id, "status": self.status.value},
-            )
+        self.require_status(ApprovalStatus.APPROVED, "can be applied")
         if self.apply_claimed:
             raise InvalidTransition(
                 f"approval request {self.id} is already being applied",

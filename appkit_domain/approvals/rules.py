@@ -116,12 +116,7 @@ def check_withdrawal(request: ApprovalRequest, actor: Actor) -> None:
             f"only the requester may withdraw approval request {request.id}",
             details={"approval_id": request.id},
         )
-    if request.status is not ApprovalStatus.PENDING:
-        raise InvalidTransition(
-            f"approval request {request.id} is {request.status.value}; only PENDING requests "
-            "can be withdrawn",
-            details={"approval_id": request.id, "status": request.status.value},
-        )
+    request.require_status(ApprovalStatus.PENDING, "can be withdrawn")
 
 
 def binding_failure(request: ApprovalRequest) -> str | None:

@@ -11,6 +11,7 @@ from appkit_domain.dq.severity import Severity
 from appkit_domain.dq.status import DqStatus, check_transition
 from appkit_domain.errors import InvalidInput
 from appkit_domain.identifiers import TableName
+from appkit_domain.lifecycle import require_aware
 from appkit_domain.principal import Principal
 
 ObservedValue = str | int | float | bool | None
@@ -70,9 +71,7 @@ class DqException:
             value = getattr(self, name)
             if not isinstance(value, str) or not value.strip():
                 raise InvalidInput(f"a data-quality exception needs a non-empty {name}")
-        for name in ("detected_at", "due_at"):
-            if getattr(self, name).tzinfo is None:
-                raise InvalidInput(f"{name} must be timezone-aware")
+        require_aware(self, "detected_at", "due_at")
         if self.last_detected_at is None:
             object.__setattr__(self, "last_detected_at", self.detected_at)
 

@@ -12,7 +12,7 @@ import enum
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from appkit_domain.errors import InvalidTransition
+from appkit_domain.lifecycle import check_move
 
 
 class DqStatus(str, enum.Enum):
@@ -43,9 +43,6 @@ TRANSITIONS: Mapping[DqStatus, frozenset[DqStatus]] = MappingProxyType(
 
 def check_transition(current: DqStatus, target: DqStatus, exception_id: str = "") -> None:
     """Raise :class:`InvalidTransition` unless ``current -> target`` is in :data:`TRANSITIONS`."""
-    if target not in TRANSITIONS[current]:
-        subject = f"exception {exception_id}" if exception_id else "an exception"
-        raise InvalidTransition(
-            f"{subject} cannot go from {current.value} to {target.value}",
-            details={"from": current.value, "to": target.value},
-        )
+    subject = f"exception {exception_id}" if exception_id else "an exception"
+    details = {"exception_id": exception_id} if exception_id else None
+    check_move(TRANSITIONS, current, target, subject=subject, details=details)

@@ -17,8 +17,9 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from appkit_domain.errors import InvalidInput, InvalidTransition
+from appkit_domain.errors import InvalidInput
 from appkit_domain.identifiers import TableName
+from appkit_domain.lifecycle import check_move, require_aware
 
 RowImage = Mapping[str, Any]
 """Column -> value in canonical JSON form (see ``appkit_domain.audit.chain.normalize_json``)."""
@@ -97,9 +98,7 @@ class ChangeRequest:
     def __post_init__(self) -> None:
         if not self.reason or not self.reason.strip():
             raise InvalidInput("a change request needs a reason")
-        for name in ("created_at", "updated_at"):
-            if getattr(self, name).tzinfo is None:
-                raise InvalidInput(f"{name} must be timezone-aware")
+        require_aware(self, "created_at", "updated_at")
         for name in ("key", "values", "before"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
         object.__setattr__(self, "approvers", tuple(self.approvers))
@@ -116,11 +115,13 @@ class ChangeRequest:
 
     def moved(self, status: ChangeStatus, at: datetime, **changes: Any) -> ChangeRequest:
         """This change in ``status``; ``InvalidTransition`` if that move does not exist."""
-        if status not in CHANGE_TRANSITIONS[self.status]:
-            raise InvalidTransition(
-                f"change {self.id} cannot go from {self.status.value} to {status.value}",
-                details={"change_id": self.id, "from": self.status.value, "to": status.value},
-            )
+        check_move(
+            CHANGE_TRANSITIONS,
+            self.status,
+            status,
+            subject=f"change {self.id}",
+            details={"change_id": self.id},
+        )
         return dataclasses.replace(
             self, status=status, updated_at=at, version=self.version + 1, **changes
         )
