@@ -17,8 +17,6 @@ from appkit_domain.approvals import (
     PolicyRegistry,
 )
 from appkit_domain.audit import AuditLog
-from appkit_domain.principal import Principal, PrincipalKind
-from appkit_domain.roles import RoleMap
 from appkit_testing.fakes import (
     ControllableClock,
     InMemoryApprovalStore,
@@ -27,15 +25,28 @@ from appkit_testing.fakes import (
     RecordingNotifier,
     SequentialIds,
 )
+from tests.domain.people import (
+    ALICE as ALICE,
+)
+from tests.domain.people import (
+    APP as APP,
+)
+from tests.domain.people import (
+    BOB as BOB,
+)
+from tests.domain.people import (
+    CAROL as CAROL,
+)
+from tests.domain.people import (
+    DAVE as DAVE,
+)
+from tests.domain.people import (
+    ERIN as ERIN,
+)
+from tests.domain.people import (
+    ROLES as ROLES,
+)
 
-ALICE = Principal("u-alice", "alice@example.com", groups=frozenset({"data-stewards"}))
-BOB = Principal("u-bob", "bob@example.com", groups=frozenset({"risk-approvers"}))
-CAROL = Principal("u-carol", "carol@example.com", groups=frozenset({"risk-approvers"}))
-ERIN = Principal("u-erin", "erin@example.com", groups=frozenset({"risk-approvers"}))
-DAVE = Principal("u-dave", "dave@example.com")
-APP = Principal("sp-app", "app@example.com", kind=PrincipalKind.SERVICE_PRINCIPAL)
-
-ROLES = RoleMap({"data-stewards": {"maker"}, "risk-approvers": {"approver"}})
 MAKERS = Eligibility.of(roles={"maker"})
 CHECKERS = Eligibility.of(roles={"approver"})
 

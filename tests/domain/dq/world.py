@@ -15,9 +15,6 @@ from appkit_domain.audit import AuditEvent, AuditLog
 from appkit_domain.dq import CheckFailure, Severity
 from appkit_domain.dq.service import DqExceptionService
 from appkit_domain.dq.waiver import DQ_WAIVER_KIND, WaiverWorkflow
-from appkit_domain.identifiers import TableName
-from appkit_domain.principal import Principal, PrincipalKind
-from appkit_domain.roles import RoleMap
 from appkit_testing.fakes import (
     ControllableClock,
     InMemoryApprovalStore,
@@ -25,12 +22,26 @@ from appkit_testing.fakes import (
     SequentialIds,
 )
 from appkit_testing.fakes.dq_store import InMemoryDqStore
+from tests.domain.people import (
+    ALICE as ALICE,
+)
+from tests.domain.people import (
+    APP as APP,
+)
+from tests.domain.people import (
+    BOB as BOB,
+)
+from tests.domain.people import (
+    CUSTOMERS as CUSTOMERS,
+)
+from tests.domain.people import (
+    DAVE as DAVE,
+)
+from tests.domain.people import (
+    ROLES as ROLES,
+)
 
-ALICE = Principal("u-alice", "alice@example.com", groups=frozenset({"data-stewards"}))
-BOB = Principal("u-bob", "bob@example.com", groups=frozenset({"risk-approvers"}))
-DAVE = Principal("u-dave", "dave@example.com")
-INGESTER = Principal("sp-app", "app@example.com", kind=PrincipalKind.SERVICE_PRINCIPAL)
-CUSTOMERS = TableName("demo", "crm", "customers")
+INGESTER = APP
 
 
 @dataclass
@@ -90,7 +101,7 @@ def make_world() -> DqWorld:
                 )
             ]
         ),
-        roles=RoleMap({"data-stewards": {"maker"}, "risk-approvers": {"approver"}}),
+        roles=ROLES,
     )
     waivers = WaiverWorkflow(service, approvals)
     return DqWorld(clock, store, audit_store, service, approvals, waivers)

@@ -14,8 +14,6 @@ from appkit_domain.approvals import (
 )
 from appkit_domain.audit import AuditEvent, AuditLog
 from appkit_domain.identifiers import TableName
-from appkit_domain.principal import Principal, PrincipalKind
-from appkit_domain.roles import RoleMap
 from appkit_domain.writeback import AuditColumns, TableRules, ValueRule, WritebackRules
 from appkit_domain.writeback.service import WRITEBACK_KIND, WritebackService
 from appkit_testing.fakes import (
@@ -27,14 +25,28 @@ from appkit_testing.fakes import (
 from appkit_testing.fakes.change_store import InMemoryChangeStore
 from appkit_testing.fakes.governed_table import InMemoryGovernedTable
 from appkit_testing.fakes.permissions import InMemoryPermissions
+from tests.domain.people import (
+    ALICE as ALICE,
+)
+from tests.domain.people import (
+    APP as APP,
+)
+from tests.domain.people import (
+    BOB as BOB,
+)
+from tests.domain.people import (
+    CAROL as CAROL,
+)
+from tests.domain.people import (
+    CUSTOMERS as CUSTOMERS,
+)
+from tests.domain.people import (
+    DAVE as DAVE,
+)
+from tests.domain.people import (
+    ROLES as ROLES,
+)
 
-ALICE = Principal("u-alice", "alice@example.com", groups=frozenset({"data-stewards"}))
-BOB = Principal("u-bob", "bob@example.com", groups=frozenset({"risk-approvers"}))
-CAROL = Principal("u-carol", "carol@example.com", groups=frozenset({"risk-approvers"}))
-DAVE = Principal("u-dave", "dave@example.com")
-APP = Principal("sp-app", "app@example.com", kind=PrincipalKind.SERVICE_PRINCIPAL)
-
-CUSTOMERS = TableName("demo", "crm", "customers")
 NOTES = TableName("demo", "crm", "notes")
 TIERS = frozenset({"bronze", "silver", "gold", "platinum"})
 
@@ -148,7 +160,7 @@ def make_world(
                 )
             ]
         ),
-        roles=RoleMap({"data-stewards": {"maker"}, "risk-approvers": {"approver"}}),
+        roles=ROLES,
     )
     changes = InMemoryChangeStore()
     service = WritebackService(
