@@ -63,6 +63,19 @@ def test_generated_project_tests_pass_and_its_config_validates(cli, tmp_path, te
     assert " passed" in run.stdout
 
 
+@pytest.mark.parametrize("template", TEMPLATE_NAMES)
+def test_generated_code_is_lint_clean_under_its_own_ruff_config(cli, tmp_path, template) -> None:
+    ruff = Path(sys.executable).parent / "ruff"
+    if not ruff.exists():
+        pytest.skip("ruff is not installed next to this interpreter")
+    project = _create(cli, tmp_path, template)
+    for args in (["check", "."], ["format", "--check", "."]):
+        run = subprocess.run(
+            [str(ruff), *args], cwd=project, capture_output=True, text=True, timeout=60
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+
+
 def test_generated_app_yaml_variants_are_rejected_naming_the_field(cli, tmp_path) -> None:
     project = _create(cli, tmp_path, "governed-api")
     good = yaml.safe_load((project / "app.yaml").read_text())
