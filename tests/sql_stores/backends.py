@@ -15,8 +15,13 @@ EMULATED_CATALOG = "gov"
 
 
 @asynccontextmanager
-async def emulated_warehouse(emulator: Any) -> AsyncIterator[tuple[SqlWarehouse, str]]:
-    """The Statement Execution client talking to the emulated workspace as its admin."""
+async def emulated_warehouse(
+    emulator: Any, *, deadline: float | None = None
+) -> AsyncIterator[tuple[SqlWarehouse, str]]:
+    """The Statement Execution client talking to the emulated workspace as its admin.
+
+    ``deadline`` bounds each statement (a short one turns a statement stuck in
+    PENDING into a quick, retryable failure)."""
     from appkit_adapters.databricks.credentials import BearerToken
     from appkit_adapters.databricks.http import DatabricksHttp
     from appkit_adapters.databricks.statements import StatementExecutionWarehouse
@@ -29,7 +34,9 @@ async def emulated_warehouse(emulator: Any) -> AsyncIterator[tuple[SqlWarehouse,
     )
     async with http:
         yield (
-            StatementExecutionWarehouse(http, emulator.warehouse_id, poll_initial=0.01),
+            StatementExecutionWarehouse(
+                http, emulator.warehouse_id, poll_initial=0.01, poll_max=0.2, deadline=deadline
+            ),
             EMULATED_CATALOG,
         )
 

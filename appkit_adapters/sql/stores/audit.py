@@ -18,6 +18,7 @@ not contend.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 from appkit_adapters.sql.schema import AUDIT_EVENTS, TABLES_BY_NAME, GovernanceSchema
@@ -41,6 +42,18 @@ from appkit_domain.ports.audit_store import AuditStore
 
 _COLUMNS = TABLES_BY_NAME[AUDIT_EVENTS].column_names
 _SELECT = ", ".join(quote(c) for c in _COLUMNS)
+_PADDING = AuditEvent(
+    id="",
+    stream="",
+    seq=0,
+    at=datetime(1970, 1, 1, tzinfo=timezone.utc),
+    actor="",
+    action="",
+    target="",
+    details={},
+    prev_hash="",
+    hash="",
+)
 
 
 def _event_params(i: int, event: AuditEvent) -> list[SqlParameter]:
@@ -58,6 +71,11 @@ def _event_params(i: int, event: AuditEvent) -> list[SqlParameter]:
         string(f"prev_hash{i}", event.prev_hash),
         string(f"hash{i}", event.hash),
     ]
+
+
+def _padding_params(i: int) -> list[SqlParameter]:
+    """A row of typed NULLs that pads a batch to its statement shape."""
+    return [SqlParameter(f"{p.name}", None, p.type) for p in _event_params(i, _PADDING)]
 
 
 def event_from_row(row: dict[str, Any]) -> AuditEvent:
@@ -87,28 +105,43 @@ class SqlAuditStore(AuditStore):
         self.table = location.table(AUDIT_EVENTS)
 
     def append_statement(self, events: Sequence[AuditEvent]) -> tuple[str, list[SqlParameter]]:
-        """The one statement that appends ``events`` (exposed for inspection and benchmarks)."""
+        """The one statement that appends ``events`` (exposed for inspection and benchmarks).
+
+        A batch of one stream (what :class:`AuditLog` writes) is padded with
+        all-NULL rows up to the next power of two, so the statement text takes
+        one of a few shapes and a warehouse that caches parsed statements
+        parses each shape once; the padding rows are filtered out.
+        """
+        streams = {event.stream for event in events}
+        size = len(events)
+        if len(streams) == 1:
+            size = 1 << (len(events) - 1).bit_length()
         params: list[SqlParameter] = []
         rows = []
-        for i, event in enumerate(events):
-            row = _event_params(i, event)
+        for i in range(size):
+            row = _event_params(i, events[i]) if i < len(events) else _padding_params(i)
             params.extend(row)
             rows.append("(" + ", ".join(f":{p.name}" for p in row) + ")")
-        seqs_of_stream: dict[str, list[str]] = {}
-        stream_marker: dict[str, str] = {}
-        for i, event in enumerate(events):
-            stream_marker.setdefault(event.stream, f":stream{i}")
-            seqs_of_stream.setdefault(event.stream, []).append(f":seq{i}")
-        taken = " OR ".join(
-            f"(a.`stream` = {stream_marker[stream]} AND a.`seq` IN ({', '.join(seqs)}))"
-            for stream, seqs in seqs_of_stream.items()
-        )
+        if len(streams) == 1:
+            seqs = ", ".join(f":seq{i}" for i in range(size))
+            taken = f"a.`stream` = :stream0 AND a.`seq` IN ({seqs})"
+        else:
+            seqs_of_stream: dict[str, list[str]] = {}
+            stream_marker: dict[str, str] = {}
+            for i, event in enumerate(events):
+                stream_marker.setdefault(event.stream, f":stream{i}")
+                seqs_of_stream.setdefault(event.stream, []).append(f":seq{i}")
+            taken = " OR ".join(
+                f"(a.`stream` = {stream_marker[stream]} AND a.`seq` IN ({', '.join(seqs)}))"
+                for stream, seqs in seqs_of_stream.items()
+            )
         columns = ", ".join(quote(c) for c in _COLUMNS)
         statement = (
             f"INSERT INTO {self.table} ({columns}) "
             f"SELECT {', '.join('b.' + quote(c) for c in _COLUMNS)} "
             f"FROM (VALUES {', '.join(rows)}) AS b({columns}) "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {self.table} AS a WHERE {taken})"
+            f"WHERE b.`id` IS NOT NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM {self.table} AS a WHERE {taken})"
         )
         return statement, params
 
