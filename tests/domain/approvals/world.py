@@ -26,25 +26,13 @@ from appkit_testing.fakes import (
     SequentialIds,
 )
 from tests.domain.people import (
-    ALICE as ALICE,
-)
-from tests.domain.people import (
-    APP as APP,
-)
-from tests.domain.people import (
-    BOB as BOB,
-)
-from tests.domain.people import (
-    CAROL as CAROL,
-)
-from tests.domain.people import (
-    DAVE as DAVE,
-)
-from tests.domain.people import (
-    ERIN as ERIN,
-)
-from tests.domain.people import (
-    ROLES as ROLES,
+    ALICE,
+    APP,
+    BOB,
+    CAROL,
+    DAVE,
+    ERIN,
+    ROLES,
 )
 
 MAKERS = Eligibility.of(roles={"maker"})

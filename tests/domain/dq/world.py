@@ -22,23 +22,13 @@ from appkit_testing.fakes import (
     SequentialIds,
 )
 from appkit_testing.fakes.dq_store import InMemoryDqStore
-from tests.domain.people import (
-    ALICE as ALICE,
-)
-from tests.domain.people import (
-    APP as APP,
-)
-from tests.domain.people import (
-    BOB as BOB,
-)
-from tests.domain.people import (
-    CUSTOMERS as CUSTOMERS,
-)
-from tests.domain.people import (
-    DAVE as DAVE,
-)
-from tests.domain.people import (
-    ROLES as ROLES,
+from tests.domain.people import (  # noqa: F401 (re-exported to the tests)
+    ALICE,
+    APP,
+    BOB,
+    CUSTOMERS,
+    DAVE,
+    ROLES,
 )
 
 INGESTER = APP

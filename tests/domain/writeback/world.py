@@ -25,26 +25,14 @@ from appkit_testing.fakes import (
 from appkit_testing.fakes.change_store import InMemoryChangeStore
 from appkit_testing.fakes.governed_table import InMemoryGovernedTable
 from appkit_testing.fakes.permissions import InMemoryPermissions
-from tests.domain.people import (
-    ALICE as ALICE,
-)
-from tests.domain.people import (
-    APP as APP,
-)
-from tests.domain.people import (
-    BOB as BOB,
-)
-from tests.domain.people import (
-    CAROL as CAROL,
-)
-from tests.domain.people import (
-    CUSTOMERS as CUSTOMERS,
-)
-from tests.domain.people import (
-    DAVE as DAVE,
-)
-from tests.domain.people import (
-    ROLES as ROLES,
+from tests.domain.people import (  # noqa: F401 (re-exported to the tests)
+    ALICE,
+    APP,
+    BOB,
+    CAROL,
+    CUSTOMERS,
+    DAVE,
+    ROLES,
 )
 
 NOTES = TableName("demo", "crm", "notes")
