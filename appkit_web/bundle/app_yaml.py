@@ -87,7 +87,10 @@ def validate_command(command: object, source: str, field: str = "command") -> tu
     return tuple(command)
 
 
-def validate_env(env: object, source: str, field: str = "env") -> tuple[EnvEntry, ...]:
+def validate_env(
+    env: object, source: str, field: str = "env", from_key: str = "valueFrom"
+) -> tuple[EnvEntry, ...]:
+    """Check env entries; ``from_key`` is ``valueFrom`` in app.yaml, ``value_from`` in a bundle."""
     if env is None:
         return ()
     if not isinstance(env, list):
@@ -98,7 +101,7 @@ def validate_env(env: object, source: str, field: str = "env") -> tuple[EnvEntry
         where = f"{field}[{index}]"
         if not isinstance(item, Mapping):
             raise ConfigProblem(source, where, "must be a mapping with name and value or valueFrom")
-        unknown = sorted(set(item) - {"name", "value", "valueFrom"})
+        unknown = sorted(set(item) - {"name", "value", from_key})
         if unknown:
             raise ConfigProblem(source, f"{where}.{unknown[0]}", "is not a known env field")
         name = item.get("name")
@@ -111,13 +114,13 @@ def validate_env(env: object, source: str, field: str = "env") -> tuple[EnvEntry
         if name in seen:
             raise ConfigProblem(source, f"{where}.name", f"{name} is set twice")
         seen.add(name)
-        has_value, has_from = "value" in item, "valueFrom" in item
+        has_value, has_from = "value" in item, from_key in item
         if has_value == has_from:
-            raise ConfigProblem(source, where, f"{name} needs exactly one of value or valueFrom")
+            raise ConfigProblem(source, where, f"{name} needs exactly one of value or {from_key}")
         if has_from:
-            reference = item["valueFrom"]
+            reference = item[from_key]
             if not isinstance(reference, str) or not reference.strip():
-                raise ConfigProblem(source, f"{where}.valueFrom", "must name an app resource key")
+                raise ConfigProblem(source, f"{where}.{from_key}", "must name an app resource key")
             entries.append(EnvEntry(name=name, value_from=reference))
             continue
         value = item["value"]

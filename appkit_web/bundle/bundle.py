@@ -5,7 +5,9 @@ schema, then the rules the schema cannot express: a ``bundle.name``, app
 names the Apps service accepts, one resource type per app resource with
 unique keys, one principal per permission. Variables (``${var.name}``) are
 resolved from, highest first: explicit values, the selected target's
-``variables``, the variable's ``default``. ``${bundle.name}`` and
+``variables``, the variable's ``default``. The selected target's
+``resources`` are laid over the top-level ones (mappings merge, lists are
+replaced). ``${bundle.name}`` and
 ``${bundle.target}`` are resolved too; anything else is left as written.
 """
 
@@ -108,6 +110,18 @@ class BundleSpec:
             if key in (app.key, app.name):
                 return app
         raise ConfigProblem("databricks.yml", "resources.apps", f"declares no app {key!r}")
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """``override`` laid over ``base``: mappings merge key by key, anything else is replaced."""
+    merged: dict[str, Any] = dict(base)
+    for key, value in override.items():
+        current = merged.get(key)
+        if isinstance(current, Mapping) and isinstance(value, Mapping):
+            merged[key] = deep_merge(current, value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def _select_target(document: Mapping[str, Any], target: str | None, source: str) -> str:
@@ -239,7 +253,9 @@ def _app(key: str, raw: Mapping[str, Any], source: str, warnings: list[str]) -> 
     if isinstance(config_raw, Mapping) and "command" in config_raw:
         config = AppSpec(
             command=validate_command(config_raw["command"], source, f"{where}.config.command"),
-            env=validate_env(config_raw.get("env"), source, f"{where}.config.env"),
+            env=validate_env(
+                config_raw.get("env"), source, f"{where}.config.env", from_key="value_from"
+            ),
         )
     return BundleApp(
         key=key,
@@ -272,7 +288,9 @@ def validate_bundle(
     chosen = _select_target(document, target, source)
     values = _variable_values(document, chosen, variables or {}, source)
     context = {"name": str(bundle_name), "target": chosen}
-    apps_raw = (document.get("resources") or {}).get("apps") or {}
+    target_body = (document.get("targets") or {}).get(chosen) or {}
+    resources = deep_merge(document.get("resources") or {}, target_body.get("resources") or {})
+    apps_raw = resources.get("apps") or {}
     if require_app and not apps_raw:
         raise ConfigProblem(source, "resources.apps", "declares no app")
     warnings: list[str] = []

@@ -123,7 +123,7 @@ def load_project(
             declared = ", ".join(resource_keys) or "none"
             raise ConfigProblem(
                 spec_source,
-                f"{env_field}[{index}].valueFrom",
+                f"{env_field}[{index}].{'value_from' if app.config else 'valueFrom'}",
                 f"{entry.value_from!r} is not a resource of app {app.name!r} (declared: {declared})",
             )
     files = tuple(source_files(source_dir))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+import yaml
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.errors import NotFound
 from databricks.sdk.service.apps import (
@@ -121,12 +122,35 @@ def default_workspace_path(project: ProjectSpec, user_name: str) -> str:
     return posixpath.normpath(path)
 
 
+def upload_contents(project: ProjectSpec) -> dict[str, bytes]:
+    """Relative path -> bytes to upload. A bundle ``config`` becomes the uploaded ``app.yaml``
+    (it overrides the project's own, as the bundle tooling does)."""
+    contents = {
+        p.as_posix(): (project.source_dir / p).read_bytes()
+        for p in project.files
+        if project.app.config is None or p.as_posix() not in ("app.yaml", "app.yml")
+    }
+    config = project.app.config
+    if config is not None:
+        env = [
+            {"name": e.name, "value": e.value}
+            if e.value is not None
+            else {"name": e.name, "valueFrom": e.value_from}
+            for e in config.env
+        ]
+        document: dict[str, Any] = {"command": list(config.command)}
+        if env:
+            document["env"] = env
+        contents["app.yaml"] = yaml.safe_dump(document, sort_keys=False).encode()
+    return dict(sorted(contents.items()))
+
+
 def make_plan(project: ProjectSpec, workspace_path: str) -> DeployPlan:
     return DeployPlan(
         app_name=project.app.name,
         target=project.bundle.target,
         workspace_path=workspace_path,
-        files=tuple(p.as_posix() for p in project.files),
+        files=tuple(upload_contents(project)),
         resources=tuple(
             {"name": r.name, r.kind: dict(r.settings)}
             | ({"description": r.description} if r.description else {})
@@ -197,6 +221,7 @@ def _ensure_app(
 
 
 def _upload(w: WorkspaceClient, project: ProjectSpec, plan: DeployPlan) -> None:
+    contents = upload_contents(project)
     folders = {plan.workspace_path}
     for name in plan.files:
         folders.add(posixpath.dirname(posixpath.join(plan.workspace_path, name)))
@@ -212,7 +237,7 @@ def _upload(w: WorkspaceClient, project: ProjectSpec, plan: DeployPlan) -> None:
         task = progress.add_task("", total=len(plan.files))
         for name in plan.files:
             progress.update(task, description=name)
-            content = (project.source_dir / name).read_bytes()
+            content = contents[name]
             w.workspace.import_(
                 posixpath.join(plan.workspace_path, name),
                 content=base64.b64encode(content).decode("ascii"),

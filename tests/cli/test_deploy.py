@@ -167,3 +167,70 @@ def test_create_app_rejects_a_bad_name_before_calling_the_workspace(cli) -> None
     result = cli("deploy", "create-app", "Risk_App")
     assert result.exit_code == 2
     assert "not a valid app name" in result.stderr
+
+
+def test_bundle_config_becomes_the_uploaded_app_yaml(ws_cli, emulator, project: Path) -> None:
+    (project / "app.yaml").unlink()
+    bundle = BUNDLE.replace(
+        "      source_code_path: .\n",
+        "      source_code_path: .\n"
+        "      config:\n"
+        "        command: [python, main.py]\n"
+        "        env:\n"
+        "          - name: DATABRICKS_WAREHOUSE_ID\n"
+        "            value_from: sql-warehouse\n",
+    )
+    (project / "databricks.yml").write_text(bundle)
+    args = ("deploy", "-C", str(project), "--var", f"warehouse_id={emulator.warehouse_id}")
+    result = ws_cli(*args, "--json")
+    assert result.exit_code == 0, result.output
+    path = json.loads(result.stdout)["source_code_path"]
+    w = WorkspaceClient(host=emulator.host, token=emulator.admin_token, auth_type="pat")
+    uploaded = w.workspace.download(f"{path}/app.yaml").read().decode()
+    assert "command:\n- python\n- main.py" in uploaded
+    assert "valueFrom: sql-warehouse" in uploaded
+
+
+def test_target_resources_override_the_top_level_ones(cli, project: Path) -> None:
+    bundle = BUNDLE + (
+        "  prod:\n"
+        "    mode: production\n"
+        "    resources:\n"
+        "      apps:\n"
+        "        tiny:\n"
+        "          name: tiny-app-prod\n"
+    )
+    (project / "databricks.yml").write_text(bundle)
+    args = ("deploy", "-C", str(project), "--var", "warehouse_id=abc", "--dry-run", "--json")
+    prod = json.loads(cli(*args, "--target", "prod").stdout)
+    assert prod["app"] == "tiny-app-prod"
+    assert prod["source_code_path"] == "/Workspace/Users/<you>/.bundle/tiny/prod/files"
+    assert json.loads(cli(*args).stdout)["app"] == "tiny-app"
+
+
+def test_unknown_target_is_a_usage_error(cli, project: Path) -> None:
+    result = cli(
+        "deploy", "-C", str(project), "--var", "warehouse_id=a", "--target", "qa", "--dry-run"
+    )
+    assert result.exit_code == 2
+    assert "databricks.yml: targets: has no target 'qa'" in result.stderr
+
+
+def test_unreachable_workspace_fails_with_one_line(cli, project: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = cli(
+        "uc",
+        "list-catalogs",
+        env={
+            "DATABRICKS_HOST": f"http://127.0.0.1:{port}",
+            "DATABRICKS_TOKEN": "dapi-x",
+            "APPKIT_CLI_RETRY_TIMEOUT": "1",
+        },
+    )
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("error: list catalogs:")
+    assert len(result.stderr.strip().splitlines()) == 1
