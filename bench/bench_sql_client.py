@@ -4,8 +4,9 @@ Starts the emulated workspace in a separate process (so client and server do
 not share a GIL), then reads a 1,000,000-row result (BIGINT, DECIMAL(10,2))
 several times with each client (after one warm-up round, interleaved) and prints the median wall time and rows/s.
 
-* ``appkit``: ``StatementExecutionWarehouse`` (aiohttp, concurrent chunk
-  prefetch, rows decoded to int/Decimal).
+* ``appkit execute()``: ``StatementExecutionWarehouse.execute`` (aiohttp,
+  concurrent chunk prefetch, rows decoded to int/Decimal, all rows returned).
+* ``appkit iterate()``: the same rows streamed one by one in bounded memory.
 * ``sdk raw``: ``WorkspaceClient.statement_execution`` (requests), polling and
   walking chunks one by one; rows left as wire strings (the SDK does not decode).
 * ``sdk + decode``: the same plus decoding with the shared codec, i.e. the same
@@ -65,7 +66,9 @@ def statement(rows: int) -> str:
     )
 
 
-async def appkit_read(host: str, warehouse_id: str, sql: str, disposition: str) -> int:
+async def appkit_read(
+    host: str, warehouse_id: str, sql: str, disposition: str, *, streaming: bool
+) -> int:
     from appkit_adapters.databricks.credentials import BearerToken
     from appkit_adapters.databricks.http import DatabricksHttp
     from appkit_adapters.databricks.statements import StatementExecutionWarehouse
@@ -74,8 +77,15 @@ async def appkit_read(host: str, warehouse_id: str, sql: str, disposition: str) 
     policy = ResiliencePolicy.for_profile("prod")
     async with DatabricksHttp(host, BearerToken(ADMIN_TOKEN), policy=policy) as http:
         warehouse = StatementExecutionWarehouse(
-            http, warehouse_id, disposition=disposition, deadline=600, fetch_concurrency=4
+            http,
+            warehouse_id,
+            disposition=disposition,
+            deadline=600,
+            wait_timeout=30,
+            fetch_concurrency=4,
         )
+        if not streaming:
+            return len((await warehouse.execute(sql)).rows)
         count = 0
         async for _row in warehouse.iterate(sql):
             count += 1
@@ -171,8 +181,11 @@ def main() -> None:
         for disposition in ("INLINE", "EXTERNAL_LINKS"):
             print(f"-- disposition {disposition}")
             runs: dict[str, Callable[[], int]] = {
-                "appkit (aiohttp, decoded)": lambda d=disposition: asyncio.run(
-                    appkit_read(host, warehouse_id, sql, d)
+                "appkit execute() (decoded)": lambda d=disposition: asyncio.run(
+                    appkit_read(host, warehouse_id, sql, d, streaming=False)
+                ),
+                "appkit iterate() (decoded rows)": lambda d=disposition: asyncio.run(
+                    appkit_read(host, warehouse_id, sql, d, streaming=True)
                 ),
                 "databricks-sdk (raw strings)": lambda d=disposition: sdk_read(
                     host, warehouse_id, sql, d, decode=False

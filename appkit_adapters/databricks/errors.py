@@ -216,3 +216,19 @@ def sql_condition(message: str) -> str | None:
     """The error condition in brackets at the start of a Databricks SQL message, if any."""
     match = _SQL_CONDITION.match(message.strip())
     return match.group(1) if match else None
+
+
+def statement_failure(statement_id: str, status: Mapping[str, Any]) -> AppkitError:
+    """The domain error for a ``FAILED`` statement status, code and SQL state in ``details``."""
+    error = status.get("error") or {}
+    code = error.get("error_code") if isinstance(error.get("error_code"), str) else None
+    message = Redactor().redact_text(str(error.get("message") or "the statement failed"))
+    details: dict[str, object] = {"statement_id": statement_id}
+    if code:
+        details["error_code"] = code
+    if status.get("sql_state"):
+        details["sql_state"] = status["sql_state"]
+    condition = sql_condition(message)
+    if condition:
+        details["condition"] = condition
+    return sql_error_class(code, message)(message, details=details)

@@ -93,15 +93,24 @@ class RowStream:
             yield await self._materialise(data)
             following = _next_index(data)
 
-    async def _iterate(self) -> AsyncGenerator[tuple[Any, ...], None]:
+    async def batches(self) -> AsyncGenerator[list[tuple[Any, ...]], None]:
+        """The decoded rows chunk by chunk (one await per chunk, not per row)."""
         decode = self._decode
         chunks = self.chunks()
         try:
             async for raw in chunks:
-                for row in raw:
-                    yield decode(row)
+                yield [decode(row) for row in raw]
         finally:
             await chunks.aclose()
+
+    async def _iterate(self) -> AsyncGenerator[tuple[Any, ...], None]:
+        batches = self.batches()
+        try:
+            async for batch in batches:
+                for row in batch:
+                    yield row
+        finally:
+            await batches.aclose()
 
     def _fetch(self, index: int) -> asyncio.Task[RawRows]:
         async def fetch() -> RawRows:

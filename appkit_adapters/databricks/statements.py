@@ -18,7 +18,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from appkit_adapters.databricks.errors import sql_condition, sql_error_class
+from appkit_adapters.databricks.errors import statement_failure
 from appkit_adapters.databricks.http import DatabricksHttp
 from appkit_adapters.databricks.result_stream import RowStream
 from appkit_adapters.databricks.results import (
@@ -99,8 +99,10 @@ class StatementExecutionWarehouse(SqlWarehouse):
         stream = await self.stream(
             statement, parameters, row_limit=row_limit, idempotent=idempotent, deadline=deadline
         )
+        rows: list[tuple[Any, ...]] = []
         async with stream:
-            rows = [row async for row in stream]
+            async for batch in stream.batches():
+                rows.extend(batch)
         return StatementResult(
             columns=stream.columns,
             rows=rows,
@@ -123,8 +125,26 @@ class StatementExecutionWarehouse(SqlWarehouse):
             statement, parameters, row_limit=row_limit, idempotent=idempotent, deadline=deadline
         )
         async with stream:
-            async for row in stream:
-                yield row
+            async for batch in stream.batches():
+                for row in batch:
+                    yield row
+
+    async def iterate_batches(
+        self,
+        statement: str,
+        parameters: Parameters = None,
+        *,
+        row_limit: int | None = None,
+        idempotent: bool = False,
+        deadline: float | None = None,
+    ) -> AsyncIterator[list[tuple[Any, ...]]]:
+        """Yield the decoded rows one result chunk at a time (the cheapest way to stream)."""
+        stream = await self.stream(
+            statement, parameters, row_limit=row_limit, idempotent=idempotent, deadline=deadline
+        )
+        async with stream:
+            async for batch in stream.batches():
+                yield batch
 
     async def stream(
         self,
@@ -209,7 +229,7 @@ class StatementExecutionWarehouse(SqlWarehouse):
         state = _state(response)
         status = response.get("status") or {}
         if state == "FAILED":
-            raise _failure(statement_id, status)
+            raise statement_failure(statement_id, status)
         if state in ("CANCELED", "CLOSED"):
             raise Unavailable(
                 f"the statement ended {state} before returning results",
@@ -271,18 +291,3 @@ class StatementExecutionWarehouse(SqlWarehouse):
 
 def _state(response: dict[str, Any]) -> str:
     return str((response.get("status") or {}).get("state") or "PENDING").upper()
-
-
-def _failure(statement_id: str, status: dict[str, Any]) -> AppkitError:
-    error = status.get("error") or {}
-    code = error.get("error_code") if isinstance(error.get("error_code"), str) else None
-    message = str(error.get("message") or "the statement failed")
-    details: dict[str, object] = {"statement_id": statement_id}
-    if code:
-        details["error_code"] = code
-    if status.get("sql_state"):
-        details["sql_state"] = status["sql_state"]
-    condition = sql_condition(message)
-    if condition:
-        details["condition"] = condition
-    return sql_error_class(code, message)(message, details=details)
