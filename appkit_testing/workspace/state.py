@@ -104,8 +104,13 @@ class Workspace:
         """Back to the initial state: seed principals (same tokens), no grants, no statements."""
         self.statements.reset()
         for backend in (
-            self.identity, self.grants, self.catalog_objects, self.secrets, self.jobs,
-            self.apps, self.workspace_files,
+            self.identity,
+            self.grants,
+            self.catalog_objects,
+            self.secrets,
+            self.jobs,
+            self.apps,
+            self.workspace_files,
         ):
             backend.reset()
         self.stats.reset()

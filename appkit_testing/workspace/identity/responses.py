@@ -98,11 +98,14 @@ def routes(workspace: Workspace) -> list[Route]:
                 raise invalid_parameter(f"Unsupported filter: {expression}")
             field_name, value = match.group(1).lower(), match.group(2)
             found = [p for p in found if (p.id if field_name == "id" else p.name) == value]
-        resources = [scim_user(p) for p in found]
+        start = max(1, call.int_arg("startIndex", 1) or 1)
+        count = call.int_arg("count", 100)
+        window = found[start - 1 : start - 1 + (count if count is not None else len(found))]
+        resources = [scim_user(p) for p in window]
         return {
             "schemas": [SCIM_LIST],
-            "totalResults": len(resources),
-            "startIndex": 1,
+            "totalResults": len(found),
+            "startIndex": start,
             "itemsPerPage": len(resources),
             "Resources": resources,
         }

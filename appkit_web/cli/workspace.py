@@ -1,0 +1,77 @@
+"""``lakehouse-appkit workspace serve``: run the emulated Databricks workspace.
+
+The emulator ships in ``appkit_testing``, which the web layer never imports
+statically (layering rule); the command loads it at run time.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import typer
+
+from appkit_domain.errors import AppkitError
+from appkit_web.cli.app import app
+
+workspace_app = typer.Typer(
+    name="workspace",
+    help="The emulated Databricks workspace (local REST API for tests and CI).",
+    no_args_is_help=True,
+)
+app.add_typer(workspace_app)
+
+
+@workspace_app.command("serve")
+def serve(
+    port: int = typer.Option(8787, "--port", help="Port on 127.0.0.1 (0 picks a free one)."),
+    data: Path = typer.Option(
+        None, "--data", help="Keep tables in this directory (default: in memory)."
+    ),
+    latency_ms: int = typer.Option(0, "--latency-ms", min=0, help="Added latency per request."),
+    fault_rate: float = typer.Option(
+        0.0,
+        "--fault-rate",
+        min=0.0,
+        max=1.0,
+        help="Share of Databricks requests answered 429 or 503 (half each).",
+    ),
+    seed: int = typer.Option(None, "--seed", help="Seed for a reproducible fault sequence."),
+    principals: Path = typer.Option(
+        None, "--principals", help="JSON/YAML file declaring users and service principals."
+    ),
+    token: str = typer.Option(
+        None, "--token", envvar="APPKIT_WORKSPACE_TOKEN", help="Admin token (default: random)."
+    ),
+) -> None:
+    """Serve an emulated workspace; print DATABRICKS_* lines a shell can export.
+
+    Example:
+
+        eval "$(lakehouse-appkit workspace serve --port 8787 --fault-rate 0.05 --seed 7 &
+        sleep 2)"; export DATABRICKS_HOST DATABRICKS_TOKEN DATABRICKS_WAREHOUSE_ID
+
+    or run it in one terminal and copy the three lines into another.
+    """
+    emulator = importlib.import_module("appkit_testing.workspace.serve")
+    typer.echo("# emulated Databricks workspace; Ctrl-C stops it", err=True)
+
+    def echo(line: str) -> None:
+        typer.echo(line)
+        sys.stdout.flush()
+
+    try:
+        emulator.serve(
+            port=port,
+            data_dir=data,
+            latency_ms=latency_ms,
+            fault_rate=fault_rate,
+            seed=seed,
+            principals_file=principals,
+            admin_token=token,
+            echo=echo,
+        )
+    except (AppkitError, ValueError, OSError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
