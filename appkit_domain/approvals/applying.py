@@ -7,6 +7,15 @@ then the applier runs and the request ends ``APPLIED`` with its result, or
 or ``NotFound`` gives its own message as the reason; any other exception a
 generic reason naming only the exception type, so no secret in its text can
 reach the request or the audit log.
+
+An applier that raises :class:`~appkit_domain.errors.Unavailable` has an
+unknown outcome: a dependency (the warehouse, or the audit store recording
+what the action did) could not answer, so the action may or may not have
+taken effect and its audit event may be missing. Such a request is not
+settled: its claim is released (it stays ``APPROVED``, so a later ``apply``
+runs the applier again; appliers are idempotent per request) and the error
+reaches the caller. No command reports success for an action whose audit
+event is not durable.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ from appkit_domain.approvals.appliers import ApplierRegistry, ApplyContext
 from appkit_domain.approvals.model import ApprovalRequest, ApprovalStatus
 from appkit_domain.approvals.payload import freeze_payload
 from appkit_domain.approvals.versioned import Change, VersionedCommands
-from appkit_domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from appkit_domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound, Unavailable
 from appkit_domain.ports.clock import Clock
 
 EXPECTED_APPLY_ERRORS = (Conflict, InvalidInput, NotFound)
@@ -45,6 +54,9 @@ async def run_claimed_action(
         context = ApplyContext(actor, claimed.approvers, clock.now(), request_id)
         try:
             result = freeze_payload(await applier(claimed, context))
+        except Unavailable:
+            await _release_claim(claimed, actor, request_id, commands)
+            raise
         except EXPECTED_APPLY_ERRORS as exc:
             failure = exc.message
         except Exception as exc:
@@ -63,3 +75,16 @@ async def run_claimed_action(
         return Change(applied, "approval.apply", {"result": result})
 
     return await commands.run(claimed.id, actor, request_id, step)
+
+
+async def _release_claim(
+    claimed: ApprovalRequest, actor: Actor, request_id: str | None, commands: VersionedCommands
+) -> None:
+    """Give back the claim of an action whose outcome is unknown, so it can be applied again."""
+
+    async def step(current: ApprovalRequest) -> Change:
+        if current.status is not ApprovalStatus.APPROVED or not current.apply_claimed:
+            raise InvalidTransition(f"approval request {current.id} changed while its action ran")
+        return Change(current.released_for_apply(), "", {})
+
+    await commands.run(claimed.id, actor, request_id, step)

@@ -231,3 +231,8 @@ class ApprovalRequest:
                 details={"approval_id": self.id, "status": self.status.value},
             )
         return replace(self, apply_claimed=True, updated_at=at)
+
+    def released_for_apply(self) -> ApprovalRequest:
+        """This ``APPROVED`` request with its claim given back (the action's outcome is unknown)."""
+        self.require_status(ApprovalStatus.APPROVED, "can be applied")
+        return replace(self, apply_claimed=False)

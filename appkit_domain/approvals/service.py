@@ -268,6 +268,8 @@ class ApprovalService:
     ) -> ApprovalRequest:
         """Run the action of an ``APPROVED`` request whose policy does not auto-apply.
 
+        Also the retry of an auto-applied action that raised ``Unavailable``
+        (its outcome unknown, the request left ``APPROVED`` and unclaimed).
         ``NotEligible`` if the policy's ``appliers`` do not admit the actor,
         ``InvalidInput`` if the kind has no applier, ``InvalidTransition`` if
         the request is not ``APPROVED`` or its action was already claimed.

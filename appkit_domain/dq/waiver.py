@@ -135,7 +135,11 @@ class WaiverWorkflow:
         return WaiverProposal(linked, approval)
 
     async def grant(self, request: ApprovalRequest, context: ApplyContext) -> Mapping[str, Any]:
-        """The applier of ``dq_waiver`` requests: ``ACKNOWLEDGED -> WAIVED`` until the approved end."""
+        """The applier of ``dq_waiver`` requests: ``ACKNOWLEDGED -> WAIVED`` until the approved end.
+
+        Idempotent per approval request: an exception already waived by this
+        request is returned as it is (a rerun after ``Unavailable``).
+        """
         payload = thaw(request.payload)
         exception_id = payload.get("exception_id")
         if not isinstance(exception_id, str):
@@ -152,6 +156,8 @@ class WaiverWorkflow:
             current = await self.exceptions.store.get(exception_id)
             if current.fingerprint != payload.get("fingerprint"):
                 raise Conflict(f"exception {exception_id} is not the one the waiver approved")
+            if current.waiver is not None and current.waiver.approval_id == request.id:
+                return current  # granted by an earlier run whose outcome was not known
             now = self.exceptions.clock.now()
             if until <= now:
                 raise InvalidInput(f"the waiver window of exception {exception_id} already ended")

@@ -163,7 +163,9 @@ class OverrideService:
         """The ``metric_override`` applier: activate exactly the approved override.
 
         ``Conflict`` if the stored override differs from the approved payload
-        or is no longer ``PENDING``; ``NotFound`` if it is missing.
+        or is no longer ``PENDING``; ``NotFound`` if it is missing. An
+        override this request already activated (a rerun after
+        ``Unavailable``) is not activated again; its supersessions complete.
         """
         payload = request.payload
         override = await self.store.get(str(payload["override_id"]))
@@ -179,17 +181,22 @@ class OverrideService:
             raise Conflict(f"override {override.id} differs from the approved payload")
         if override.approval_id != request.id:
             raise Conflict(f"override {override.id} belongs to another approval request")
-        if override.status is not OverrideStatus.PENDING:
-            raise Conflict(f"override {override.id} is already {override.status.value}")
         now = context.now
-        activated = replace(
-            override,
-            status=OverrideStatus.ACTIVE,
-            applied_at=now,
-            approved_by=context.approvers,
-            version=override.version + 1,
-        )
-        await self.store.save(activated, expected_version=override.version)
+        if override.status is OverrideStatus.ACTIVE and override.applied_at is not None:
+            # Activated by an earlier run whose outcome was not known: finish its supersessions.
+            activated = override
+            now = override.applied_at
+        elif override.status is not OverrideStatus.PENDING:
+            raise Conflict(f"override {override.id} is already {override.status.value}")
+        else:
+            activated = replace(
+                override,
+                status=OverrideStatus.ACTIVE,
+                applied_at=now,
+                approved_by=context.approvers,
+                version=override.version + 1,
+            )
+            await self.store.save(activated, expected_version=override.version)
         superseded = []
         mine = _applied_order(activated)
         for older in await self.store.active(override.key):

@@ -2,6 +2,9 @@
 
 ``rows`` is the stored table, in insertion order, exactly as a SQL store
 would hold it; tests may tamper with it to check that verification notices.
+:meth:`InMemoryAuditStore.fail_next_append` makes the store refuse a batch as
+an unreachable one would, to check that no state change is acknowledged
+before its audit event is durable.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from collections.abc import Sequence
 
 from appkit_domain.audit.chain import format_time
 from appkit_domain.audit.event import AuditEvent, AuditQuery, Checkpoint
-from appkit_domain.errors import Conflict
+from appkit_domain.errors import Conflict, Unavailable
 from appkit_domain.pagination import Page, decode_token, encode_token
 from appkit_domain.ports.audit_store import AuditStore
 
@@ -21,9 +24,24 @@ class InMemoryAuditStore(AuditStore):
         self.rows: list[AuditEvent] = []
         self.append_calls = 0
         self._keys: set[tuple[str, int]] = set()
+        self.failed: list[AuditEvent] = []
+        self._faults: list[str | None] = []
+
+    def fail_next_append(self, action: str | None = None) -> None:
+        """Refuse (with ``Unavailable``, storing nothing) the next batch holding ``action``.
+
+        ``None`` refuses the next batch whatever it holds. Each call arms one
+        refusal; refused events are kept in ``failed``.
+        """
+        self._faults.append(action)
 
     async def append(self, events: Sequence[AuditEvent]) -> None:
         self.append_calls += 1
+        for fault in self._faults:
+            if fault is None or any(event.action == fault for event in events):
+                self._faults.remove(fault)
+                self.failed.extend(events)
+                raise Unavailable("the audit store cannot be reached")
         keys = [(event.stream, event.seq) for event in events]
         if len(set(keys)) != len(keys) or any(key in self._keys for key in keys):
             raise Conflict("an audit event with this stream and sequence number is already stored")

@@ -91,6 +91,27 @@ async def test_unexpected_applier_error_fails_without_leaking_its_text(
     assert all(secret not in str(dict(e.details)) for e in world.audit_store.rows)
 
 
+async def test_an_action_whose_outcome_is_unknown_is_not_settled_and_can_be_applied_again(
+    world: ApprovalWorld,
+) -> None:
+    world.applier.error = Unavailable("warehouse unreachable")
+    request = await world.submit()
+    with pytest.raises(Unavailable):
+        await world.service.approve(request.id, Actor(BOB))
+    approved = await world.service.get(request.id)
+    assert approved.status is ApprovalStatus.APPROVED and not approved.apply_claimed
+    assert approved.approvers == (BOB.id,)
+    world.applier.error = None
+    applied = await world.service.apply(request.id, Actor(CAROL))
+    assert applied.status is ApprovalStatus.APPLIED
+    assert world.applier.calls == [request.id, request.id]
+    assert await world.actions(request.id) == [
+        "approval.submit",
+        "approval.approve",
+        "approval.apply",
+    ]
+
+
 async def test_manual_apply_needs_an_eligible_applier(world: ApprovalWorld) -> None:
     request = await world.submit("manual")
     approved = await world.service.approve(request.id, Actor(BOB))

@@ -11,7 +11,7 @@ from appkit_domain.approvals.errors import SelfApproval
 from appkit_domain.dq import DqException, DqStatus
 from appkit_domain.dq.recording import Outcome
 from appkit_domain.dq.waiver import WaiverProposal
-from appkit_domain.errors import Conflict, InvalidInput, InvalidTransition
+from appkit_domain.errors import Conflict, InvalidInput, InvalidTransition, Unavailable
 from tests.domain.dq.world import ALICE, BOB, HOUR, INGESTER, DqWorld
 
 DAY = timedelta(days=1)
@@ -174,3 +174,17 @@ async def test_waiver_request_and_grant_are_audited_with_maker_and_checker(
     assert (granted.details["from"], granted.details["to"]) == ("ACKNOWLEDGED", "WAIVED")
     assert granted.target == waived.target
     assert (await world.service.audit.verify()).ok
+
+
+async def test_no_waiver_is_acknowledged_before_its_audit_event_is_durable(world: DqWorld) -> None:
+    item = await _acknowledged(world)
+    proposal = await _request(world, item)
+    world.audit_store.fail_next_append(action="dq.waive")
+    with pytest.raises(Unavailable):
+        await world.approvals.approve(proposal.approval_id, Actor.of(BOB))
+    approval = await world.approvals.get(proposal.approval_id)
+    assert approval.status is ApprovalStatus.APPROVED and not approval.apply_claimed
+    # Applying again finds the waiver granted by this request and settles the approval.
+    retried = await world.approvals.apply(proposal.approval_id, Actor.of(BOB))
+    assert retried.status is ApprovalStatus.APPLIED
+    assert world.store.rows[item.id].status is DqStatus.WAIVED

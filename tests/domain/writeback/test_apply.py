@@ -10,7 +10,7 @@ import pytest
 
 from appkit_domain.approvals import Actor, ApplyContext, ApprovalStatus
 from appkit_domain.approvals.errors import SelfApproval
-from appkit_domain.errors import Conflict, InvalidTransition
+from appkit_domain.errors import Conflict, InvalidTransition, Unavailable
 from appkit_domain.writeback import ChangeQuery, ChangeStatus
 from appkit_domain.writeback.service import Proposal
 from tests.domain.writeback.world import (
@@ -266,3 +266,21 @@ async def test_changes_are_listed_by_status_and_paginated(world: WritebackWorld)
     two = await world.service.query(ChangeQuery(page_size=1, page_token=one.next_page_token))
     assert two.next_page_token is None
     assert {c.id for c in [*one.items, *two.items]} == set(world.changes.rows)
+
+
+async def test_no_apply_is_acknowledged_before_its_audit_event_is_durable(
+    world: WritebackWorld,
+) -> None:
+    proposal = await _propose(world)
+    assert proposal.approval_id is not None
+    world.audit_store.fail_next_append(action="writeback.apply")
+    with pytest.raises(Unavailable):
+        await _approve(world, proposal)
+    # The row was written, but neither the approval nor the change reports success yet.
+    approval = await world.approvals.get(proposal.approval_id)
+    assert approval.status is ApprovalStatus.APPROVED and not approval.apply_claimed
+    assert len(world.table.writes) == 1
+    retried = await world.approvals.apply(proposal.approval_id, Actor.of(BOB))
+    assert retried.status is ApprovalStatus.APPLIED
+    assert (await world.service.get(proposal.change.id)).status is ChangeStatus.APPLIED
+    assert len(world.table.writes) == 1
