@@ -12,7 +12,8 @@ Tests build it directly and inspect the fakes::
     app = create_app(container)
     container.backend.governed_table().rows["demo.crm.customers"]  # the live rows
 
-There is no SQL warehouse on this backend: ``/api/sql/query`` answers 503.
+There is no SQL warehouse or Unity Catalog on this backend: ``/api/sql/query`` and
+``/api/uc/...`` answer 503.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from appkit_testing.fakes.governed_table import InMemoryGovernedTable
 from appkit_testing.fakes.metric_source import InMemoryMetricSource
 from appkit_testing.fakes.override_store import InMemoryOverrideStore
 from appkit_testing.fakes.permissions import InMemoryPermissions
+from appkit_web.catalog_browser import UserCatalogs
 from appkit_web.check_results import CheckResultsSource
 from appkit_web.containers import (
     GovernedAppContainer,
@@ -117,7 +119,9 @@ class MemoryBackend(containers.DeclarativeContainer):
 
     warehouse: providers.Provider[None] = providers.Object(None)
     user_warehouses = providers.Singleton(UserWarehouses, None, "memory")
+    user_catalogs = providers.Singleton(UserCatalogs, None, "memory")
     breakers = providers.List()
+    startup: providers.Provider[None] = providers.Object(None)
 
 
 def memory_container(settings: Settings) -> GovernedAppContainer:

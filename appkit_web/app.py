@@ -34,6 +34,7 @@ from appkit_web.routers import (
     me,
     overrides,
     sql,
+    uc,
     writeback,
 )
 from appkit_web.sample.landing import LANDING_HTML
@@ -71,6 +72,7 @@ def _lifespan(container: GovernedAppContainer) -> Any:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await _maybe_await(container.init_resources())
+        await _maybe_await(container.startup())
         build_services(container)
         try:
             yield
@@ -85,7 +87,7 @@ def _lifespan(container: GovernedAppContainer) -> Any:
     return lifespan
 
 
-API_ROUTERS = (health, me, approvals, overrides, exceptions, writeback, audit, sql)
+API_ROUTERS = (health, me, approvals, overrides, exceptions, writeback, audit, uc, sql)
 """The ``/api`` routers of a governed app, each included directly on the app."""
 
 

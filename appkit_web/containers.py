@@ -19,8 +19,10 @@ container; every backend container provides the same names:
 ``notifier``        Notifier port, or None
 ``warehouse``       SqlWarehouse of the app's service principal, or None
 ``user_warehouses`` :class:`~appkit_web.user_warehouses.UserWarehouses` (on behalf of users)
+``user_catalogs``   :class:`~appkit_web.catalog_browser.UserCatalogs` (on behalf of users)
 ``me_lookup``       SCIM ``Me`` with a user's token, or None
 ``breakers``        circuit breakers readiness reports on
+``startup``         awaited once at start-up after resources (e.g. seeding), or None
 ==================  ============================================================
 
 The ``memory`` backend's container is
@@ -139,6 +141,8 @@ class GovernedAppContainer(containers.DeclarativeContainer):
 
     # --- reads and health ----------------------------------------------------------------
     user_warehouses = backend.user_warehouses
+    user_catalogs = backend.user_catalogs
+    startup = backend.startup
     readiness = providers.Singleton(Readiness, backend.warehouse, backend.breakers)
 
 

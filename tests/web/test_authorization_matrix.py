@@ -22,7 +22,7 @@ Setup = Callable[[Api], Awaitable[dict[str, str]]]
 
 
 async def nothing(api: Api) -> dict[str, str]:
-    return {}
+    return {"full_name": "demo.crm.customers"}
 
 
 async def pending_override(api: Api) -> dict[str, str]:

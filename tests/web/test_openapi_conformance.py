@@ -43,23 +43,33 @@ def operations(tmp_path: Path):
     return [result.ok() for result in schema.get_all_operations()]
 
 
+def conformance_test(operation, checks: list):
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=10,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+        database=None,
+    )
+    def conforms(case) -> None:
+        response = case.call_and_validate(headers={"X-Forwarded-Email": ALICE}, checks=checks)
+        assert response.status_code != 500, response.text
+
+    return conforms
+
+
 def test_every_operation_conforms_to_its_schema_and_never_answers_5xx(tmp_path: Path):
     checked = []
     for operation in operations(tmp_path):
         if operation.path == "/api/ready":
             continue  # readiness may rightly answer 503
+        # The memory backend has no warehouse and no Unity Catalog: those routes answer a
+        # documented 503, so there the check is "never a 500" rather than "never a 5xx".
+        no_upstream = operation.path.startswith(("/api/uc/", "/api/sql/"))
+        checks = CHECKS[1:] if no_upstream else CHECKS
 
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=10,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-            derandomize=True,
-            database=None,
-        )
-        def conforms(case) -> None:
-            case.call_and_validate(headers={"X-Forwarded-Email": ALICE}, checks=CHECKS)
-
+        conforms = conformance_test(operation, checks)
         conforms()
         checked.append(f"{operation.method.upper()} {operation.path}")
     assert len(checked) >= 20, checked
