@@ -76,7 +76,10 @@ class WaiverWorkflow:
         ``InvalidInput`` without a justification or with an end that is not
         in the future; ``InvalidTransition`` unless the exception is
         ``ACKNOWLEDGED``; ``Conflict`` while another waiver request for it is
-        still pending.
+        still pending. Two requests racing for one exception both pass that
+        check, but only the first to link itself to the exception stands: the
+        other is withdrawn (audited ``approval.withdraw``) and answered
+        ``Conflict``, so at most one waiver request per exception is pending.
         """
         actor = by if isinstance(by, Actor) else Actor.of(by)
         if not isinstance(justification, str) or not justification.strip():
@@ -87,13 +90,9 @@ class WaiverWorkflow:
             raise InvalidInput("a waiver must end in the future")
         current = await self.exceptions.store.get(exception_id)
         check_transition(current.status, DqStatus.WAIVED, current.id)
-        if current.pending_waiver_approval_id:
-            pending = await self.approvals.get(current.pending_waiver_approval_id)
-            if pending.status is ApprovalStatus.PENDING:
-                raise Conflict(
-                    f"waiver request {pending.id} for exception {current.id} is still pending",
-                    details={"approval_id": pending.id},
-                )
+        pending = await self._pending_request(current)
+        if pending is not None:
+            raise _pending_conflict(pending, current.id)
         approval = await self.approvals.submit(
             actor,
             DQ_WAIVER_KIND,
@@ -110,15 +109,28 @@ class WaiverWorkflow:
             request_id=request_id,
         )
 
-        async def link() -> DqException:
+        async def link() -> DqException | ApprovalRequest:
             fresh = await self.exceptions.store.get(exception_id)
             if fresh.pending_waiver_approval_id == approval.id or fresh.status is DqStatus.WAIVED:
                 return fresh
+            rival = await self._pending_request(fresh)
+            if rival is not None:
+                return rival
             updated = fresh.with_waiver_requested(approval.id)
             await self.exceptions.store.save(updated, expected_version=fresh.version)
             return updated
 
         linked = await retry_stale(link)
+        if isinstance(linked, ApprovalRequest):
+            # Another request for this exception was linked first (the two raced past the
+            # check above): this one is withdrawn, so only one waiver request is ever pending.
+            await self.approvals.withdraw(
+                approval.id,
+                actor,
+                reason=f"waiver request {linked.id} for exception {exception_id} came first",
+                request_id=request_id,
+            )
+            raise _pending_conflict(linked, exception_id)
         await self.exceptions.audit.append(
             actor=actor.id,
             on_behalf_of=actor.on_behalf_of_id,
@@ -133,6 +145,13 @@ class WaiverWorkflow:
             },
         )
         return WaiverProposal(linked, approval)
+
+    async def _pending_request(self, exception: DqException) -> ApprovalRequest | None:
+        """The waiver request linked to ``exception`` while it is still ``PENDING``, or None."""
+        if not exception.pending_waiver_approval_id:
+            return None
+        linked = await self.approvals.get(exception.pending_waiver_approval_id)
+        return linked if linked.status is ApprovalStatus.PENDING else None
 
     async def grant(self, request: ApprovalRequest, context: ApplyContext) -> Mapping[str, Any]:
         """The applier of ``dq_waiver`` requests: ``ACKNOWLEDGED -> WAIVED`` until the approved end.
@@ -184,3 +203,10 @@ class WaiverWorkflow:
 
         waived = await retry_stale(command)
         return {"exception_id": waived.id, "status": waived.status.value, "until": until}
+
+
+def _pending_conflict(pending: ApprovalRequest, exception_id: str) -> Conflict:
+    return Conflict(
+        f"waiver request {pending.id} for exception {exception_id} is still pending",
+        details={"approval_id": pending.id},
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -188,3 +189,18 @@ async def test_no_waiver_is_acknowledged_before_its_audit_event_is_durable(world
     retried = await world.approvals.apply(proposal.approval_id, Actor.of(BOB))
     assert retried.status is ApprovalStatus.APPLIED
     assert world.store.rows[item.id].status is DqStatus.WAIVED
+
+
+async def test_two_waiver_requests_at_once_leave_one_pending(world: DqWorld) -> None:
+    item = await _acknowledged(world)
+    outcomes = await asyncio.gather(
+        _request(world, item), _request(world, item), return_exceptions=True
+    )
+    proposals = [o for o in outcomes if isinstance(o, WaiverProposal)]
+    refused = [o for o in outcomes if isinstance(o, BaseException)]
+    assert len(proposals) == 1 and len(refused) == 1
+    assert isinstance(refused[0], Conflict)
+    pending = await world.approvals.list(status=ApprovalStatus.PENDING)
+    assert [a.id for a in pending.items] == [proposals[0].approval_id]
+    assert world.store.rows[item.id].pending_waiver_approval_id == proposals[0].approval_id
+    assert len(world.events("dq.waiver_request")) == 1
