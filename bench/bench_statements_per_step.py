@@ -45,6 +45,7 @@ from appkit_domain.approvals import (
     PolicyRegistry,
 )
 from appkit_domain.audit import AuditLog
+from appkit_domain.errors import Conflict, Unavailable
 from appkit_domain.identifiers import TableName
 from appkit_domain.principal import Principal, PrincipalKind
 from appkit_domain.roles import RoleMap
@@ -145,6 +146,29 @@ class Counts:
         return Counter({"total": statements["total"], **statements["by_kind"]})
 
 
+RETRIES = Counter[str]()
+
+
+async def attempt(step: str, run: Callable[[], Awaitable[Any]]) -> None:
+    """Run one step, again after an ``Unavailable`` (counted and reported, never hidden).
+
+    A run again that meets a ``Conflict`` (the request already moved on) means
+    the failed run had landed its change before failing.
+    """
+    for tries in range(6):
+        try:
+            await run()
+            return
+        except Unavailable:
+            if tries == 5:
+                raise
+            RETRIES[step] += 1
+        except Conflict:
+            if tries == 0:
+                raise
+            return
+
+
 async def measure(
     counts: Counts, services: Services, first_id: int, workflows: int, together: bool
 ) -> dict[str, tuple[float, float, dict[str, float]]]:
@@ -155,11 +179,11 @@ async def measure(
         before = await counts.snapshot()
         started = time.perf_counter()
         if together:
-            await asyncio.gather(*(plan[index]() for plan in plans))
+            await asyncio.gather(*(attempt(step, plan[index]) for plan in plans))
             runs = 1
         else:
             for plan in plans:
-                await plan[index]()
+                await attempt(step, plan[index])
             runs = workflows
         seconds = (time.perf_counter() - started) / runs
         after = await counts.snapshot()
@@ -178,6 +202,9 @@ def report(title: str, results: dict[str, tuple[float, float, dict[str, float]]]
         shown = ", ".join(f"{k} {v:.2f}" for k, v in kinds.items())
         print(f"  {step:<8} {per_workflow:>20.2f} {seconds * 1000:>12.1f}  {shown}")
     print(f"  {'total':<8} {total:>20.2f}")
+    if RETRIES:
+        print(f"  steps run again after Unavailable (counted above): {dict(RETRIES)}")
+        RETRIES.clear()
 
 
 async def prepare(warehouse: SqlWarehouse, rows: int) -> None:
