@@ -4,12 +4,14 @@
 In memory the databases are in-memory; with a data directory each catalog is the
 file ``<data_dir>/catalogs/<name>.duckdb``, attached again when the engine reopens.
 Every catalog database holds a ``default`` schema and a hidden metadata schema.
-All methods expect the caller to hold the engine's writer lock when they change state.
+All methods expect the caller to hold the engine's writer lock when they change state,
+and run on the calling thread's own cursor.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -46,7 +48,10 @@ def catalog_not_found(name: str) -> NotFound:
 class CatalogRegistry:
     """Creates, attaches, lists and drops catalog databases on one DuckDB instance."""
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection, data_dir: Path | None) -> None:
+    def __init__(
+        self, connection: Callable[[], duckdb.DuckDBPyConnection], data_dir: Path | None
+    ) -> None:
+        # a DuckDB connection serves one call at a time: ask for the caller thread's cursor
         self._connection = connection
         self._dir = None if data_dir is None else data_dir / "catalogs"
         if self._dir is not None:
@@ -68,17 +73,21 @@ class CatalogRegistry:
     def _attach(self, name: str) -> None:
         alias = quote(database_alias(name))
         location = ":memory:" if self._dir is None else str(self._path(name))
-        self._connection.execute(f"ATTACH $location AS {alias}", {"location": location})
-        self._connection.execute(f"CREATE SCHEMA IF NOT EXISTS {alias}.{quote(META_SCHEMA)}")
+        self._connection().execute(f"ATTACH $location AS {alias}", {"location": location})
+        self._connection().execute(f"CREATE SCHEMA IF NOT EXISTS {alias}.{quote(META_SCHEMA)}")
         for ddl in _META_TABLES:
-            self._connection.execute(ddl.format(db=alias))
+            self._connection().execute(ddl.format(db=alias))
 
     def names(self) -> list[str]:
-        rows = self._connection.execute(
-            "SELECT database_name FROM duckdb_databases() WHERE starts_with(database_name, $p)"
-            " ORDER BY database_name",
-            {"p": ALIAS_PREFIX},
-        ).fetchall()
+        rows = (
+            self._connection()
+            .execute(
+                "SELECT database_name FROM duckdb_databases() WHERE starts_with(database_name, $p)"
+                " ORDER BY database_name",
+                {"p": ALIAS_PREFIX},
+            )
+            .fetchall()
+        )
         return [name for (alias,) in rows if (name := catalog_of(alias)) is not None]
 
     def exists(self, name: str) -> bool:
@@ -101,8 +110,8 @@ class CatalogRegistry:
             )
         self._attach(name)
         alias = quote(database_alias(name))
-        self._connection.execute(f'CREATE SCHEMA IF NOT EXISTS {alias}."default"')
-        self._connection.execute(
+        self._connection().execute(f'CREATE SCHEMA IF NOT EXISTS {alias}."default"')
+        self._connection().execute(
             f"INSERT INTO {alias}.{quote(META_SCHEMA)}.catalog VALUES ($comment, $owner, $at)",
             {"comment": comment, "owner": owner, "at": now},
         )
@@ -110,10 +119,14 @@ class CatalogRegistry:
 
     def schemas(self, name: str) -> list[str]:
         self.require(name)
-        rows = self._connection.execute(
-            "SELECT schema_name FROM duckdb_schemas() WHERE database_name = $db ORDER BY 1",
-            {"db": database_alias(name)},
-        ).fetchall()
+        rows = (
+            self._connection()
+            .execute(
+                "SELECT schema_name FROM duckdb_schemas() WHERE database_name = $db ORDER BY 1",
+                {"db": database_alias(name)},
+            )
+            .fetchall()
+        )
         return [schema for (schema,) in rows if schema not in HIDDEN_SCHEMAS]
 
     def drop(self, name: str, *, if_exists: bool, cascade: bool) -> bool:
@@ -125,10 +138,14 @@ class CatalogRegistry:
             raise catalog_not_found(name)
         if not cascade:
             non_empty = [schema for schema in self.schemas(name) if schema != "default"]
-            tables = self._connection.execute(
-                "SELECT count(*) FROM duckdb_tables() WHERE database_name = $db AND schema_name <> $meta",
-                {"db": database_alias(name), "meta": META_SCHEMA},
-            ).fetchone()
+            tables = (
+                self._connection()
+                .execute(
+                    "SELECT count(*) FROM duckdb_tables() WHERE database_name = $db AND schema_name <> $meta",
+                    {"db": database_alias(name), "meta": META_SCHEMA},
+                )
+                .fetchone()
+            )
             if non_empty or (tables and tables[0]):
                 raise sql_error(
                     Conflict,
@@ -136,7 +153,7 @@ class CatalogRegistry:
                     "2BP01",
                     f"Cannot drop catalog `{name}` because it is not empty; use CASCADE.",
                 )
-        self._connection.execute(f"DETACH {quote(database_alias(name))}")
+        self._connection().execute(f"DETACH {quote(database_alias(name))}")
         if self._dir is not None:
             for suffix in ("", ".wal"):
                 Path(str(self._path(name)) + suffix).unlink(missing_ok=True)

@@ -85,7 +85,7 @@ class LocalEngine:
         self._closed = False
         self.namespace = Namespace(default_catalog, default_schema)
         path = None if data_dir is None else Path(data_dir)
-        self._catalogs = CatalogRegistry(self._root, path)
+        self._catalogs = CatalogRegistry(self._cursor, path)
         with self._write_lock:
             self._catalogs.attach_existing()
             self._catalogs.create(
@@ -95,7 +95,7 @@ class LocalEngine:
                 owner="system",
                 now=self._clock.now(),
             )
-            self._root.execute(
+            self._cursor().execute(
                 f"CREATE SCHEMA IF NOT EXISTS {quote(database_alias(self.namespace.catalog))}"
                 f".{quote(self.namespace.schema)}"
             )
@@ -106,10 +106,8 @@ class LocalEngine:
 
     def _new_cursor(self) -> duckdb.DuckDBPyConnection:
         self._check_open()
+        # no USE: every name reaching DuckDB is fully qualified
         cursor = self._root.cursor()
-        cursor.execute(
-            f"USE {quote(database_alias(self.namespace.catalog))}.{quote(self.namespace.schema)}"
-        )
         with self._cursor_lock:
             self._cursors.add(cursor)
         return cursor

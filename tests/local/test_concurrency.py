@@ -81,3 +81,31 @@ def test_an_open_stream_does_not_block_other_statements_on_the_same_thread(
         rest = [row for batch in batches for row in batch]
     assert [row[0] for row in first + rest] == list(range(100))
     assert engine.execute("SELECT count(*) FROM items").scalar() == 101
+
+
+def test_introspection_and_statements_from_many_threads_do_not_share_a_connection(
+    engine: LocalEngine,
+) -> None:
+    engine.execute("CREATE SCHEMA main.gov")
+    engine.execute("CREATE TABLE main.gov.t (a INT)")
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            for i in range(30):
+                assert "main" in engine.list_catalogs()
+                assert "gov" in engine.list_schemas("main")
+                assert engine.get_table("main.gov.t").name == "t"
+                engine.list_tables("main", "gov")
+                engine.execute("INSERT INTO main.gov.t VALUES (:v)", {"v": n * 100 + i})
+                engine.execute("SELECT count(*) FROM main.gov.t")
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert engine.execute("SELECT count(*) FROM main.gov.t").scalar() == 180
