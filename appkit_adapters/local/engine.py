@@ -8,7 +8,6 @@ snapshot); every statement that changes data or schema takes the single writer l
 from __future__ import annotations
 
 import threading
-import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -26,32 +25,29 @@ from appkit_adapters.local.commands import (
     ShowSchemas,
     ShowTables,
 )
+from appkit_adapters.local.connections import Connections
 from appkit_adapters.local.errors import sql_error, translate_duckdb_error, unsupported
 from appkit_adapters.local.execution import (
     LruCache,
     Plan,
     StatementPlanner,
-    affected_result,
-    merge_result,
 )
 from appkit_adapters.local.introspection import describe, show_catalogs, show_schemas, show_tables
 from appkit_adapters.local.naming import database_alias
 from appkit_adapters.local.result_shape import ResultShape, shape_of
-from appkit_adapters.local.statements import DescribeTarget, Namespace, StatementInfo
+from appkit_adapters.local.statements import DML_KINDS, DescribeTarget, Namespace, StatementInfo
 from appkit_adapters.local.stream import ResultStream
 from appkit_adapters.local.tables import (
     TableInfo,
-    apply_change,
     describe_table,
-    forget_tables,
-    record_definition,
     table_names,
     table_not_found,
 )
 from appkit_adapters.local.warehouse import LocalWarehouse
+from appkit_adapters.local.writes import change_catalog, run_write
 from appkit_adapters.sql.warehouse import Parameters, StatementResult
 from appkit_adapters.system import SystemClock
-from appkit_domain.errors import AppkitError, InvalidInput, NotFound, Unavailable
+from appkit_domain.errors import AppkitError, NotFound
 from appkit_domain.identifiers import TableName, check_identifier, quote
 from appkit_domain.ports.clock import Clock
 
@@ -75,14 +71,10 @@ class LocalEngine:
         clock: Clock | None = None,
     ) -> None:
         self._clock = clock or SystemClock()
-        self._root = duckdb.connect(":memory:")
-        self._root.execute("SET GLOBAL TimeZone = 'UTC'")
+        self._connections = Connections()
+        self._cursor = self._connections.current
         self._write_lock = threading.RLock()
-        self._cursor_lock = threading.Lock()
-        # weak: a finished thread's cursor is closed when its thread-local storage goes
-        self._cursors: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()
         self._local = threading.local()
-        self._closed = False
         self.namespace = Namespace(default_catalog, default_schema)
         path = None if data_dir is None else Path(data_dir)
         self._catalogs = CatalogRegistry(self._cursor, path)
@@ -102,43 +94,10 @@ class LocalEngine:
         self._planner = StatementPlanner(self._columns_of)
         self._shapes: LruCache[ResultShape] = LruCache(1024)
 
-    # -- connections -------------------------------------------------------------------------
-
-    def _new_cursor(self) -> duckdb.DuckDBPyConnection:
-        self._check_open()
-        # no USE: every name reaching DuckDB is fully qualified
-        cursor = self._root.cursor()
-        with self._cursor_lock:
-            self._cursors.add(cursor)
-        return cursor
-
-    def _release(self, cursor: duckdb.DuckDBPyConnection) -> None:
-        with self._cursor_lock:
-            self._cursors.discard(cursor)
-        cursor.close()
-
-    def _cursor(self) -> duckdb.DuckDBPyConnection:
-        cursor: duckdb.DuckDBPyConnection | None = getattr(self._local, "cursor", None)
-        if cursor is None:
-            cursor = self._new_cursor()
-            self._local.cursor = cursor
-        return cursor
-
-    def _check_open(self) -> None:
-        if self._closed:
-            raise Unavailable("the local engine is closed")
-
     def close(self) -> None:
         """Close every cursor and the database; later calls raise ``Unavailable``."""
         with self._write_lock:
-            if self._closed:
-                return
-            self._closed = True
-            with self._cursor_lock:
-                cursors, self._cursors = list(self._cursors), weakref.WeakSet()
-            for cursor in cursors:
-                cursor.close()
-            self._root.close()
+            self._connections.close()
 
     def __enter__(self) -> LocalEngine:
         return self
@@ -147,7 +106,7 @@ class LocalEngine:
         self.close()
 
     def _guard(self, action: Callable[[], T]) -> T:
-        self._check_open()
+        self._connections.check_open()
         self._local.known = frozenset()
         try:
             return action()
@@ -235,51 +194,11 @@ class LocalEngine:
             return self._write(plan, principal)
 
     def _write(self, plan: Plan, principal: str) -> StatementResult:
-        cursor = self._cursor()
-        sql, values, info = plan.sql, plan.values, plan.parsed.info
-        definition, change = plan.parsed.definition, plan.parsed.change
-        if info.kind == "MERGE":
-            # writes are serialised, so nothing changes between this check and the MERGE
-            check = plan.merge_check
-            if check is not None and cursor.execute(check, plan.merge_check_values).fetchone():
-                raise sql_error(
-                    InvalidInput,
-                    "DELTA_MULTIPLE_SOURCE_ROW_MATCHING_TARGET_ROW_IN_MERGE",
-                    "21506",
-                    "Cannot perform Merge as multiple source rows matched and attempted to"
-                    " modify the same target row in the Delta table.",
-                )
-            actions = cursor.execute(sql, values).fetchall()
-            return merge_result([action for (action,) in actions])
-        if info.kind in ("INSERT", "UPDATE", "DELETE"):
-            row = cursor.execute(sql, values).fetchone()
-            return affected_result(info.kind, int(row[0]) if row else 0)
-        if info.kind == "CREATE" and info.schemas:
-            for name in info.schemas:
-                self._catalogs.require(name.split(".")[0])
-        cursor.execute("BEGIN TRANSACTION")
         try:
-            if sql:
-                cursor.execute(sql, values)
-            if definition is not None:
-                record_definition(cursor, definition, principal, self._clock.now())
-            if change is not None:
-                apply_change(cursor, change, principal, self._clock.now())
-            if info.kind == "DROP":
-                for full_name in info.writes:
-                    dropped = TableName.parse(full_name)
-                    forget_tables(cursor, dropped.catalog, dropped.schema, dropped.table)
-                for schema_name in info.schemas:
-                    catalog, schema = schema_name.split(".")
-                    if self._catalogs.exists(catalog):
-                        forget_tables(cursor, catalog, schema, None)
-            cursor.execute("COMMIT")
-        except BaseException:
-            cursor.execute("ROLLBACK")
-            raise
+            return run_write(self._cursor(), plan, principal, self._clock.now(), self._catalogs)
         finally:
-            self._planner.schema_changed()
-        return StatementResult(columns=())
+            if plan.parsed.info.kind not in DML_KINDS:
+                self._planner.schema_changed()
 
     def _run_command(self, command: object, principal: str) -> StatementResult:
         if isinstance(command, ShowCatalogs):
@@ -301,27 +220,13 @@ class LocalEngine:
             )
         if isinstance(command, Refused):
             raise unsupported(command.construct)
+        if not isinstance(command, (CreateCatalog, DropCatalog)):
+            raise unsupported(f"the statement {type(command).__name__}")
         with self._write_lock:
             try:
-                if isinstance(command, CreateCatalog):
-                    self._catalogs.create(
-                        command.name,
-                        if_not_exists=command.if_not_exists,
-                        comment=command.comment,
-                        owner=principal,
-                        now=self._clock.now(),
-                    )
-                elif isinstance(command, DropCatalog):
-                    if command.name == self.namespace.catalog:
-                        raise sql_error(
-                            InvalidInput,
-                            "FORBIDDEN_OPERATION",
-                            "42809",
-                            f"the default catalog `{command.name}` cannot be dropped",
-                        )
-                    self._catalogs.drop(
-                        command.name, if_exists=command.if_exists, cascade=command.cascade
-                    )
+                change_catalog(
+                    command, self._catalogs, principal, self._clock.now(), self.namespace.catalog
+                )
             finally:
                 self._planner.schema_changed()
         return StatementResult(columns=())
@@ -349,18 +254,18 @@ class LocalEngine:
             if plan.parsed.command is not None or not plan.parsed.info.is_read_only:
                 result = self._execute(statement, parameters, principal, None, catalog, schema)
                 return ResultStream.of_result(result, batch_rows)
-            cursor = self._new_cursor()
+            cursor = self._connections.dedicated()
             try:
                 shape = self._shape(cursor, plan)
                 cursor.execute(shape.sql, plan.values)
             except BaseException:
-                self._release(cursor)
+                self._connections.release(cursor)
                 raise
             return ResultStream(
                 columns=shape.columns,
                 fetch=lambda: cursor.fetchmany(batch_rows),
                 convert=shape.convert,
-                on_close=lambda: self._release(cursor),
+                on_close=lambda: self._connections.release(cursor),
                 translate=translate_duckdb_error,
             )
 

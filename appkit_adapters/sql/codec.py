@@ -25,11 +25,16 @@ import binascii
 import datetime as dt
 import json
 import math
-import re
 import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from appkit_adapters.sql.temporal_text import (
+    format_interval,
+    format_timestamp,
+    parse_interval,
+    parse_timestamp,
+)
 from appkit_adapters.sql.type_text import SqlType, canonical_type_name, parse_type_text
 from appkit_domain.errors import InvalidInput
 
@@ -50,51 +55,6 @@ def _format_float(value: float) -> str:
     if math.isinf(value):
         return "Infinity" if value > 0 else "-Infinity"
     return repr(value)
-
-
-def _fraction(microsecond: int) -> str:
-    return f".{microsecond // 1000:03d}" if microsecond % 1000 == 0 else f".{microsecond:06d}"
-
-
-def _format_timestamp(value: dt.datetime, *, ntz: bool) -> str:
-    if ntz:
-        local = value.astimezone(_UTC).replace(tzinfo=None) if value.tzinfo else value
-        return local.strftime("%Y-%m-%dT%H:%M:%S") + _fraction(local.microsecond)
-    instant = value.replace(tzinfo=_UTC) if value.tzinfo is None else value.astimezone(_UTC)
-    return instant.strftime("%Y-%m-%dT%H:%M:%S") + _fraction(instant.microsecond) + "Z"
-
-
-def _format_interval(value: dt.timedelta) -> str:
-    sign = "-" if value < dt.timedelta(0) else ""
-    total = abs(value)
-    hours, rest = divmod(total.seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    fraction = f".{total.microseconds:06d}".rstrip("0") if total.microseconds else ""
-    return (
-        f"INTERVAL '{sign}{total.days} {hours:02d}:{minutes:02d}:{seconds:02d}{fraction}'"
-        " DAY TO SECOND"
-    )
-
-
-_INTERVAL = re.compile(
-    r"INTERVAL\s+'(-?)(\d+) (\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?'\s+DAY\s+TO\s+SECOND",
-    re.I,
-)
-
-
-def _parse_interval(text: str) -> dt.timedelta | str:
-    found = _INTERVAL.fullmatch(text.strip())
-    if not found:
-        return text
-    sign, days, hours, minutes, seconds, fraction = found.groups()
-    value = dt.timedelta(
-        days=int(days),
-        hours=int(hours),
-        minutes=int(minutes),
-        seconds=int(seconds),
-        microseconds=int((fraction or "0").ljust(6, "0")[:6]),
-    )
-    return -value if sign else value
 
 
 def _encode_scalar(value: Any, name: str) -> str:
@@ -127,14 +87,14 @@ def _encode_scalar(value: Any, name: str) -> str:
         raise _refuse(value, name)
     if name in ("TIMESTAMP", "TIMESTAMP_NTZ"):
         if isinstance(value, dt.datetime):
-            return _format_timestamp(value, ntz=name == "TIMESTAMP_NTZ")
+            return format_timestamp(value, ntz=name == "TIMESTAMP_NTZ")
         raise _refuse(value, name)
     if name == "BINARY":
         if isinstance(value, (bytes, bytearray, memoryview)):
             return base64.b64encode(bytes(value)).decode("ascii")
         raise _refuse(value, name)
     if name == "INTERVAL" and isinstance(value, dt.timedelta):
-        return _format_interval(value)
+        return format_interval(value)
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, str):
@@ -217,39 +177,6 @@ def encode_value(value: Any, type_name: str, type_text: str | None = None) -> st
     return _encode_scalar(value, name)
 
 
-_TIMESTAMP = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?"
-    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?"
-)
-
-
-def _parse_timestamp(text: str, *, ntz: bool) -> dt.datetime:
-    found = _TIMESTAMP.fullmatch(text.strip())
-    if not found:
-        raise InvalidInput(f"{text!r} is not a timestamp")
-    year, month, day, hour, minute, second, fraction, zone = found.groups()
-    micro = int((fraction or "0").ljust(6, "0")[:6])
-    tz: dt.tzinfo | None = None
-    if zone and zone != "Z":
-        sign = 1 if zone[0] == "+" else -1
-        digits = zone[1:].replace(":", "")
-        offset = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
-        tz = dt.timezone(sign * offset)
-    value = dt.datetime(
-        int(year),
-        int(month),
-        int(day),
-        int(hour or 0),
-        int(minute or 0),
-        int(second or 0),
-        micro,
-        tz,
-    )
-    if ntz:
-        return value.astimezone(_UTC).replace(tzinfo=None) if tz is not None else value
-    return value.replace(tzinfo=_UTC) if tz is None else value.astimezone(_UTC)
-
-
 def _decode_scalar(text: str, name: str) -> Any:
     try:
         if name in _INTEGERS:
@@ -267,11 +194,11 @@ def _decode_scalar(text: str, name: str) -> Any:
         if name == "DATE":
             return dt.date.fromisoformat(text.strip()[:10])
         if name in ("TIMESTAMP", "TIMESTAMP_NTZ"):
-            return _parse_timestamp(text, ntz=name == "TIMESTAMP_NTZ")
+            return parse_timestamp(text, ntz=name == "TIMESTAMP_NTZ")
         if name == "BINARY":
             return base64.b64decode(text, validate=True)
         if name == "INTERVAL":
-            return _parse_interval(text)
+            return parse_interval(text)
     except (ValueError, InvalidOperation, binascii.Error) as error:
         raise InvalidInput(f"{text!r} is not a valid {name} value") from error
     return text

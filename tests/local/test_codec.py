@@ -99,11 +99,11 @@ decimals = st.decimals(allow_nan=False, allow_infinity=False, places=4).filter(
     lambda d: abs(d) < Decimal("1e30")
 )
 aware = st.datetimes(
-    min_value=dt.datetime(1900, 1, 1),
-    max_value=dt.datetime(2200, 1, 1),
+    min_value=dt.datetime(2, 1, 1),
+    max_value=dt.datetime(9998, 12, 31),
     timezones=st.sampled_from([UTC, dt.timezone(dt.timedelta(hours=-5, minutes=-30))]),
 )
-naive = st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2200, 1, 1))
+naive = st.datetimes()
 SCALARS: list[tuple[str, st.SearchStrategy[Any]]] = [
     ("DECIMAL", decimals),
     ("BIGINT", st.integers(min_value=-(2**63), max_value=2**63 - 1)),

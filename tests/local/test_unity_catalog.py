@@ -192,3 +192,11 @@ def test_statement_namespace_can_be_chosen_per_call(engine: LocalEngine) -> None
     assert engine.execute(
         "SELECT current_catalog(), current_schema()", catalog="other", schema="s"
     ).rows == [("other", "s")]
+
+
+def test_the_default_catalog_cannot_be_dropped(engine: LocalEngine) -> None:
+    from appkit_domain.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="FORBIDDEN_OPERATION"):
+        engine.execute("DROP CATALOG main CASCADE")
+    assert engine.list_catalogs() == ["main"]
