@@ -9,17 +9,14 @@ from dataclasses import dataclass
 import pytest
 from typer.testing import CliRunner
 
-from appkit_testing.workspace import EmulatedWorkspace, start_in_thread
+from appkit_testing.workspace import EmulatedWorkspace
 from appkit_web.cli import app
 
 
 @pytest.fixture(scope="session")
-def emulator() -> Iterator[EmulatedWorkspace]:
-    running = start_in_thread()
-    try:
-        yield running
-    finally:
-        running.stop()
+def emulator(fake_workspace_server: EmulatedWorkspace) -> EmulatedWorkspace:
+    """The session's emulated workspace (from the appkit pytest plugin); tests reset it."""
+    return fake_workspace_server
 
 
 @dataclass
