@@ -14,6 +14,7 @@ from appkit_web.cli import run as _run  # noqa: F401  (registers `run`)
 from appkit_web.cli import secrets as _secrets  # noqa: F401  (registers `secrets`)
 from appkit_web.cli import sql as _sql  # noqa: F401  (registers `sql`)
 from appkit_web.cli import uc as _uc  # noqa: F401  (registers `uc`)
+from appkit_web.cli import workspace as _workspace  # noqa: F401  (registers `workspace`)
 from appkit_web.cli.app import app, main
 
 __all__ = ["app", "main"]

@@ -47,12 +47,12 @@ def serve(
 ) -> None:
     """Serve an emulated workspace; print DATABRICKS_* lines a shell can export.
 
-    Example:
+    Example (one shell):
 
-        eval "$(lakehouse-appkit workspace serve --port 8787 --fault-rate 0.05 --seed 7 &
-        sleep 2)"; export DATABRICKS_HOST DATABRICKS_TOKEN DATABRICKS_WAREHOUSE_ID
-
-    or run it in one terminal and copy the three lines into another.
+    \b
+        lakehouse-appkit workspace serve --port 8787 --seed 7 > emulator.env &
+        sleep 2; export $(cat emulator.env)
+        databricks current-user me    # or any databricks-sdk client
     """
     emulator = importlib.import_module("appkit_testing.workspace.serve")
     typer.echo("# emulated Databricks workspace; Ctrl-C stops it", err=True)

@@ -33,6 +33,10 @@ class FaultPlan:
     @classmethod
     def from_json(cls, body: Mapping[str, Any]) -> FaultPlan:
         """Accept ``{"rates": {...}}`` or the kinds at top level, plus the other fields."""
+        known = {"rates", "latency_ms", "seed", "max_faults", "retry_after_seconds", *FAULT_KINDS}
+        unknown = sorted(set(body) - known)
+        if unknown:
+            raise invalid_parameter(f"unknown fault plan fields {unknown}; known: {sorted(known)}")
         raw_rates = dict(body.get("rates") or {})
         for kind in FAULT_KINDS:
             if kind in body:

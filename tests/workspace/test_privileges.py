@@ -1,0 +1,134 @@
+"""Unity Catalog privileges decide what a user's token may read and write."""
+
+from __future__ import annotations
+
+from databricks.sdk import WorkspaceClient
+from databricks.sdk.service.catalog import PermissionsChange, Privilege
+from databricks.sdk.service.sql import StatementState
+
+from appkit_testing.workspace import EmulatedWorkspace
+from tests.workspace.conftest import ClientFor
+
+
+def _sql(client: WorkspaceClient, warehouse_id: str, statement: str):  # type: ignore[no-untyped-def]
+    return client.statement_execution.execute_statement(statement, warehouse_id, wait_timeout="10s")
+
+
+def _setup(fake_workspace: EmulatedWorkspace) -> None:
+    fake_workspace.sql("CREATE SCHEMA main.risk")
+    fake_workspace.sql("CREATE TABLE main.risk.metrics (entity STRING, value DOUBLE)")
+    fake_workspace.sql("INSERT INTO main.risk.metrics VALUES ('acme', 0.5)")
+
+
+def test_user_reads_only_after_select_is_granted_and_not_after_revoke(
+    fake_workspace: EmulatedWorkspace, workspace_client: WorkspaceClient, client_for: ClientFor
+) -> None:
+    _setup(fake_workspace)
+    warehouse = fake_workspace.warehouse_id
+    dave = client_for("dave@example.com")
+    query = "SELECT value FROM main.risk.metrics"
+
+    denied = _sql(dave, warehouse, query)
+    assert denied.status.state == StatementState.FAILED
+    assert denied.status.error.message.startswith("[INSUFFICIENT_PERMISSIONS]")
+    assert "USE CATALOG on Catalog 'main'" in denied.status.error.message
+
+    for grant in (
+        "GRANT USE CATALOG ON CATALOG main TO `dave@example.com`",
+        "GRANT USE SCHEMA ON SCHEMA main.risk TO `dave@example.com`",
+        "GRANT SELECT ON TABLE main.risk.metrics TO `dave@example.com`",
+    ):
+        assert _sql(workspace_client, warehouse, grant).status.state == StatementState.SUCCEEDED
+
+    allowed = _sql(dave, warehouse, query)
+    assert allowed.status.state == StatementState.SUCCEEDED, allowed.status
+    assert allowed.result.data_array == [["0.5"]]
+
+    revoke = "REVOKE SELECT ON TABLE main.risk.metrics FROM `dave@example.com`"
+    assert _sql(workspace_client, warehouse, revoke).status.state == StatementState.SUCCEEDED
+    again = _sql(dave, warehouse, query)
+    assert again.status.state == StatementState.FAILED
+    assert "User does not have SELECT on Table 'main.risk.metrics'" in again.status.error.message
+
+
+def test_select_inherited_from_a_group_grant_on_the_catalog(
+    fake_workspace: EmulatedWorkspace, workspace_client: WorkspaceClient, client_for: ClientFor
+) -> None:
+    _setup(fake_workspace)
+    workspace_client.grants.update(
+        "CATALOG",
+        "main",
+        changes=[
+            PermissionsChange(
+                principal="risk-readers",
+                add=[Privilege.USE_CATALOG, Privilege.USE_SCHEMA, Privilege.SELECT],
+            )
+        ],
+    )
+    carol = client_for("carol@example.com", groups=("risk-readers",))
+    answer = _sql(carol, fake_workspace.warehouse_id, "SELECT entity FROM main.risk.metrics")
+    assert answer.status.state == StatementState.SUCCEEDED, answer.status
+
+
+def test_writing_needs_modify_not_just_select(
+    fake_workspace: EmulatedWorkspace, workspace_client: WorkspaceClient, client_for: ClientFor
+) -> None:
+    _setup(fake_workspace)
+    warehouse = fake_workspace.warehouse_id
+    _sql(
+        workspace_client,
+        warehouse,
+        "GRANT USE CATALOG, USE SCHEMA, SELECT ON CATALOG main TO `alice@example.com`",
+    )
+    alice = client_for("alice@example.com")
+    insert = "INSERT INTO main.risk.metrics VALUES ('zeta', 0.1)"
+    refused = _sql(alice, warehouse, insert)
+    assert refused.status.state == StatementState.FAILED
+    assert "User does not have MODIFY on Table 'main.risk.metrics'" in refused.status.error.message
+    _sql(
+        workspace_client,
+        warehouse,
+        "GRANT MODIFY ON TABLE main.risk.metrics TO `alice@example.com`",
+    )
+    assert _sql(alice, warehouse, insert).status.state == StatementState.SUCCEEDED
+
+
+def test_non_admin_cannot_grant_what_they_do_not_manage(
+    fake_workspace: EmulatedWorkspace, client_for: ClientFor
+) -> None:
+    _setup(fake_workspace)
+    eve = client_for("eve@example.com")
+    answer = _sql(
+        eve,
+        fake_workspace.warehouse_id,
+        "GRANT SELECT ON TABLE main.risk.metrics TO `eve@example.com`",
+    )
+    assert answer.status.state == StatementState.FAILED
+    assert answer.status.error.message.startswith("[INSUFFICIENT_PERMISSIONS]")
+
+
+def test_grant_sql_updates_the_permissions_api(
+    fake_workspace: EmulatedWorkspace, workspace_client: WorkspaceClient
+) -> None:
+    _setup(fake_workspace)
+    _sql(
+        workspace_client,
+        fake_workspace.warehouse_id,
+        "GRANT SELECT ON main.risk.metrics TO analysts",
+    )
+    direct = workspace_client.grants.get("TABLE", "main.risk.metrics")
+    assert [(a.principal, a.privileges) for a in direct.privilege_assignments] == [
+        ("analysts", [Privilege.SELECT])
+    ]
+
+
+def test_grant_on_a_missing_table_fails_as_not_found(
+    fake_workspace: EmulatedWorkspace, workspace_client: WorkspaceClient
+) -> None:
+    answer = _sql(
+        workspace_client,
+        fake_workspace.warehouse_id,
+        "GRANT SELECT ON TABLE main.default.ghost TO x",
+    )
+    assert answer.status.state == StatementState.FAILED
+    assert answer.status.error.message.startswith("[TABLE_OR_VIEW_NOT_FOUND]")
