@@ -95,10 +95,8 @@ class ApprovalService:
         ``NotFound`` for an unknown kind, ``NotEligible`` if the accountable
         party may not propose, ``InvalidInput`` for a non-JSON payload.
         """
+        await self.check_submission(actor, kind, target, payload)
         policy = self.policies.get(kind)
-        if not target or not target.strip():
-            raise InvalidInput("an approval request needs a target")
-        await self._eligibility.require(policy.proposers, actor, f"propose {kind!r} requests")
         frozen = freeze_payload(payload)
         now = self._clock.now()
         request = ApprovalRequest(
@@ -131,6 +129,21 @@ class ApprovalService:
         )
         await self._notices.requested(request, policy)
         return request
+
+    async def check_submission(
+        self, actor: Actor, kind: str, target: str, payload: Mapping[str, Any]
+    ) -> int:
+        """Raise what :meth:`submit` would refuse this submission with; else its quorum.
+
+        Stores nothing and audits nothing: a service that stores its own
+        record before submitting (so an approval never names a missing
+        record) asks first, and stores nothing when the answer is no.
+        """
+        policy = self.policies.get(kind)
+        if not target or not target.strip():
+            raise InvalidInput("an approval request needs a target")
+        await self._eligibility.require(policy.proposers, actor, f"propose {kind!r} requests")
+        return policy.required_approvals(freeze_payload(payload))
 
     async def approve(
         self,

@@ -10,10 +10,12 @@ executing identity.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from appkit_domain.approvals.model import ApprovalRequest
 from appkit_domain.audit import AuditLog
 from appkit_domain.errors import InvalidInput, InvalidTransition
 from appkit_domain.ports.change_store import ChangeStore
@@ -51,7 +53,12 @@ class ChangeApplication:
         self._attempts = attempts
 
     async def apply_once(
-        self, change_id: str, approvers: tuple[str, ...], request_id: str | None
+        self,
+        change_id: str,
+        approvers: tuple[str, ...],
+        request_id: str | None,
+        *,
+        approval: ApprovalRequest | None = None,
     ) -> ChangeRequest:
         """Write the change once and record ``APPLIED`` or ``APPLY_FAILED``.
 
@@ -59,7 +66,8 @@ class ChangeApplication:
         than ``PENDING``/``APPROVED`` is ``InvalidTransition`` and nothing is
         written. Concurrent calls write once: the table port records the
         outcome per change id, and a caller whose save went stale re-reads
-        the change and finds it final.
+        the change and finds it final. ``approval`` is the approved request
+        being applied; a change not yet linked to it is linked as it is applied.
         """
 
         async def command() -> ChangeRequest:
@@ -72,6 +80,12 @@ class ChangeApplication:
                     details={"change_id": change_id, "status": current.status.value},
                 )
             now = self.clock.now()
+            if approval is not None and current.approval_id is None:
+                current = dataclasses.replace(
+                    current,
+                    approval_id=approval.id,
+                    required_approvals=approval.required_approvals,
+                )
             outcome = await self._write(current, approvers, now)
             common = {"approvers": approvers, "executed_by": self.service_principal.id}
             if outcome.applied:

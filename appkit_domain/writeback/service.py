@@ -2,7 +2,8 @@
 
 The order of a proposal is fixed: the configuration check (no port call),
 the requester's SELECT privilege, the column types, the before-image read,
-then the approval request and the stored change. Apply writes only while the
+the approval pre-check, the stored change, then its approval request (so an
+approval never names a change that is not stored yet). Apply writes only while the
 row still equals its before-image, at most once per change id, as the app's
 service principal; the maker and checkers go to the row's audit columns when
 the table has them and always to the audit log.
@@ -10,7 +11,7 @@ the table has them and always to the audit log.
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,7 @@ from appkit_domain.approvals import (
 from appkit_domain.audit import AuditLog
 from appkit_domain.audit.chain import normalize_json
 from appkit_domain.errors import (
+    AppkitError,
     Conflict,
     InvalidInput,
     InvalidTransition,
@@ -191,14 +193,9 @@ class WritebackService:
         )
         approval = None
         if rules.approval_required:
-            assert self.approvals is not None  # checked at construction
-            approval = await self.approvals.submit(
-                actor, WRITEBACK_KIND, change.target, _payload(change), request_id=request_id
-            )
-            change = dataclasses.replace(
-                change, approval_id=approval.id, required_approvals=approval.required_approvals
-            )
-        await self.changes.add(change)
+            approval, change = await self._submit(actor, change, request_id)
+        else:
+            await self.changes.add(change)
         await self.audit.append(
             actor=actor.id,
             on_behalf_of=actor.on_behalf_of_id,
@@ -211,6 +208,61 @@ class WritebackService:
             change = await self.apply(change.id, request_id=request_id)
         return Proposal(change, approval)
 
+    async def _submit(
+        self, actor: Actor, change: ChangeRequest, request_id: str | None
+    ) -> tuple[ApprovalRequest, ChangeRequest]:
+        """Store ``change``, then submit its approval request, then link the two.
+
+        The change is stored before the request exists, so an approval given
+        at once (even before ``submit`` returns) finds the change it applies.
+        Whatever would refuse the submission is checked before anything is
+        stored. Should the submission still fail (the store cannot be
+        reached), the stored change is withdrawn so that it is never applied.
+        """
+        assert self.approvals is not None  # checked at construction
+        payload = _payload(change)
+        await self.approvals.check_submission(actor, WRITEBACK_KIND, change.target, payload)
+        await self.changes.add(change)
+        try:
+            approval = await self.approvals.submit(
+                actor, WRITEBACK_KIND, change.target, payload, request_id=request_id
+            )
+        except Exception:
+            await self._withdraw_unsubmitted(change.id)
+            raise
+
+        async def link() -> ChangeRequest:
+            fresh = await self.changes.get(change.id)
+            if fresh.approval_id is not None:
+                return fresh  # already linked by an apply that came first
+            linked = fresh.with_approval(approval.id, approval.required_approvals, fresh.updated_at)
+            await self.changes.save(linked, expected_version=fresh.version)
+            return linked
+
+        return approval, await retry_stale(link, self._attempts)
+
+    async def _withdraw_unsubmitted(self, change_id: str) -> None:
+        """Best effort: a change whose approval request was never submitted cannot stay open."""
+
+        async def withdraw() -> ChangeRequest | None:
+            fresh = await self.changes.get(change_id)
+            if fresh.status is not ChangeStatus.PENDING or fresh.approval_id is not None:
+                return None
+            withdrawn = fresh.moved(
+                ChangeStatus.WITHDRAWN,
+                self.clock.now(),
+                failure="its approval request could not be submitted",
+            )
+            await self.changes.save(withdrawn, expected_version=fresh.version)
+            return withdrawn
+
+        # The submission error is the one the caller needs; a change this cannot withdraw
+        # is still never applied (it is bound to no approval and its table needs one).
+        with contextlib.suppress(AppkitError):
+            withdrawn = await retry_stale(withdraw, self._attempts)
+            if withdrawn is not None:
+                await self._audit_status(withdrawn, ChangeStatus.PENDING, None)
+
     # -- apply -----------------------------------------------------------------------
 
     async def apply_approved(
@@ -219,7 +271,7 @@ class WritebackService:
         """The applier of ``writeback_change`` approval requests.
 
         Applies exactly the approved payload: the stored change must match
-        it field for field. A conflict (the row moved or vanished) ends the
+        it field for field (and be linked to this request, or not linked yet). A conflict (the row moved or vanished) ends the
         change ``APPLY_FAILED`` and is raised as ``Conflict`` so the approval
         ends ``APPLY_FAILED`` too.
         """
@@ -230,12 +282,15 @@ class WritebackService:
         if request.status is not ApprovalStatus.APPROVED:
             raise Conflict(f"approval request {request.id} is {request.status.value}, not APPROVED")
         stored = await self.changes.get(change_id)
-        if stored.approval_id != request.id or _payload(stored) != payload:
+        # A change not linked yet is one whose proposal is still linking it (the approval came
+        # at once); the payload, which names the change id, says it is the approved one.
+        linked = stored.approval_id in (request.id, None)
+        if not linked or _payload(stored) != payload:
             raise Conflict(
                 f"change {change_id} does not match what approval request {request.id} approved"
             )
         change = await self._application.apply_once(
-            change_id, context.approvers, context.request_id
+            change_id, context.approvers, context.request_id, approval=request
         )
         if change.status is ChangeStatus.APPLY_FAILED:
             raise Conflict(change.failure or f"change {change_id} could not be applied")
@@ -284,22 +339,31 @@ class WritebackService:
                 return current
             updated = current.moved(status, self.clock.now(), failure=approval.failure)
             await self.changes.save(updated, expected_version=current.version)
-            await self.audit.append(
-                actor=self.service_principal.id,
-                action="writeback.status",
-                target=updated.target,
-                details={
-                    "from": current.status.value,
-                    "to": updated.status.value,
-                    "approval_id": approval.id,
-                },
-            )
+            await self._audit_status(updated, current.status, approval.id)
             return updated
 
         return await retry_stale(command, self._attempts)
 
     async def query(self, query: ChangeQuery) -> Page[ChangeRequest]:
         return await self.changes.query(query)
+
+    async def _audit_status(
+        self, change: ChangeRequest, before: ChangeStatus, approval_id: str | None
+    ) -> None:
+        """Record a status the change took from its approval request (or the lack of one)."""
+        details: dict[str, Any] = {
+            "from": before.value,
+            "to": change.status.value,
+            "approval_id": approval_id,
+        }
+        if change.failure:
+            details["failure"] = change.failure
+        await self.audit.append(
+            actor=self.service_principal.id,
+            action="writeback.status",
+            target=change.target,
+            details=details,
+        )
 
 
 def _payload(change: ChangeRequest) -> dict[str, Any]:

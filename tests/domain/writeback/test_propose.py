@@ -6,17 +6,27 @@ from typing import Any
 
 import pytest
 
-from appkit_domain.approvals import ApprovalStatus, payload_hash, thaw
-from appkit_domain.errors import InvalidInput, NotFound, PermissionDenied
+from appkit_domain.approvals import ApprovalRequest, ApprovalStatus, payload_hash, thaw
+from appkit_domain.approvals.errors import NotEligible
+from appkit_domain.errors import (
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    Unavailable,
+)
 from appkit_domain.writeback import ChangeStatus, WritebackRules
 from appkit_domain.writeback.service import WritebackService
 from tests.domain.writeback.world import (
     ALICE,
     APP,
+    BOB,
     CUSTOMERS,
     DAVE,
+    ApprovingAtOnce,
     WritebackWorld,
     customer_rules,
+    make_world,
 )
 
 
@@ -196,3 +206,46 @@ def test_service_needs_an_approval_service_when_a_table_requires_approval(
             world.service.ids,
             service_principal=APP,
         )
+
+
+async def test_an_approval_given_at_once_finds_the_change_it_applies() -> None:
+    notifier = ApprovingAtOnce(BOB)
+    world = make_world(notifier=notifier)
+    notifier.approvals = world.approvals
+    proposal = await world.service.propose(
+        ALICE, CUSTOMERS, {"customer_id": 1}, {"tier": "gold"}, "approved before propose returns"
+    )
+    assert notifier.approved == [proposal.approval_id]
+    assert proposal.approval is not None
+    approval = await world.approvals.get(proposal.approval.id)
+    assert approval.status is ApprovalStatus.APPLIED
+    change = await world.service.get(proposal.change.id)
+    assert change.status is ChangeStatus.APPLIED
+    assert change.approval_id == approval.id
+    assert world.customer(1)["tier"] == "gold"
+
+
+async def test_a_proposal_its_approval_policy_refuses_stores_no_change(
+    world: WritebackWorld,
+) -> None:
+    with pytest.raises(NotEligible):
+        await world.service.propose(BOB, CUSTOMERS, {"customer_id": 1}, {"tier": "gold"}, "r")
+    assert world.changes.rows == {}
+    assert world.events() == []
+
+
+async def test_a_change_whose_approval_could_not_be_submitted_is_never_left_open(
+    world: WritebackWorld,
+) -> None:
+    async def unreachable(request: ApprovalRequest) -> None:
+        raise Unavailable("approval store unreachable")
+
+    world.approval_store.add = unreachable  # type: ignore[method-assign]
+    with pytest.raises(Unavailable):
+        await world.service.propose(ALICE, CUSTOMERS, {"customer_id": 1}, {"tier": "gold"}, "r")
+    (change,) = world.changes.rows.values()
+    assert change.status is ChangeStatus.WITHDRAWN
+    assert change.failure == "its approval request could not be submitted"
+    with pytest.raises(InvalidTransition):
+        await world.service.apply(change.id)
+    assert world.table.writes == []

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from appkit_domain.approvals import (
+    Actor,
     ApprovalService,
     Eligibility,
     MakerCheckerPolicy,
@@ -14,6 +15,8 @@ from appkit_domain.approvals import (
 )
 from appkit_domain.audit import AuditEvent, AuditLog
 from appkit_domain.identifiers import TableName
+from appkit_domain.ports.notifier import Notification, Notifier
+from appkit_domain.principal import Principal
 from appkit_domain.writeback import AuditColumns, TableRules, ValueRule, WritebackRules
 from appkit_domain.writeback.service import WRITEBACK_KIND, WritebackService
 from appkit_testing.fakes import (
@@ -90,7 +93,11 @@ class WritebackWorld:
 
 
 def make_world(
-    *, approval_required: bool = True, quorum: int = 1, auto_apply: bool = True
+    *,
+    approval_required: bool = True,
+    quorum: int = 1,
+    auto_apply: bool = True,
+    notifier: Notifier | None = None,
 ) -> WritebackWorld:
     clock = ControllableClock()
     ids = SequentialIds()
@@ -149,6 +156,7 @@ def make_world(
             ]
         ),
         roles=ROLES,
+        notifier=notifier,
     )
     changes = InMemoryChangeStore()
     service = WritebackService(
@@ -165,3 +173,17 @@ def make_world(
     return WritebackWorld(
         clock, table, permissions, changes, approval_store, audit_store, approvals, service
     )
+
+
+class ApprovingAtOnce:
+    """A notifier whose reader approves a request the moment it is announced (as ``by``)."""
+
+    def __init__(self, by: Principal) -> None:
+        self.by = by
+        self.approvals: ApprovalService | None = None
+        self.approved: list[str] = []
+
+    async def send(self, notification: Notification) -> None:
+        if notification.topic == "approval.requested" and self.approvals is not None:
+            await self.approvals.approve(notification.approval_id, Actor.of(self.by))
+            self.approved.append(notification.approval_id)
