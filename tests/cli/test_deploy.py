@@ -234,3 +234,16 @@ def test_unreachable_workspace_fails_with_one_line(cli, project: Path) -> None:
     assert result.exit_code == 1, result.output
     assert result.stderr.startswith("error: list catalogs:")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_local_settings_and_caches_are_never_uploaded(cli, project: Path) -> None:
+    (project / "config").mkdir()
+    (project / "config" / ".env.dev").write_text("DATABRICKS_TOKEN=dapi-secret\n")
+    (project / "config" / ".env.dev.example").write_text("# DATABRICKS_TOKEN=\n")
+    (project / ".env").write_text("DATABRICKS_TOKEN=dapi-secret\n")
+    (project / "__pycache__").mkdir()
+    (project / "__pycache__" / "main.cpython-311.pyc").write_bytes(b"\0")
+    result = cli("deploy", "-C", str(project), "--var", "warehouse_id=a", "--dry-run", "--json")
+    files = json.loads(result.stdout)["files"]
+    assert "config/.env.dev.example" in files
+    assert not [f for f in files if f.endswith((".env", ".env.dev", ".pyc"))]
