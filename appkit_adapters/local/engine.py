@@ -26,7 +26,12 @@ from appkit_adapters.local.commands import (
     ShowTables,
 )
 from appkit_adapters.local.connections import Connections
-from appkit_adapters.local.errors import sql_error, translate_duckdb_error, unsupported
+from appkit_adapters.local.errors import (
+    sql_error,
+    table_not_found,
+    translate_duckdb_error,
+    unsupported,
+)
 from appkit_adapters.local.execution import (
     LruCache,
     Plan,
@@ -37,12 +42,7 @@ from appkit_adapters.local.naming import database_alias
 from appkit_adapters.local.result_shape import ResultShape, shape_of
 from appkit_adapters.local.statements import DML_KINDS, DescribeTarget, Namespace, StatementInfo
 from appkit_adapters.local.stream import ResultStream
-from appkit_adapters.local.tables import (
-    TableInfo,
-    describe_table,
-    table_names,
-    table_not_found,
-)
+from appkit_adapters.local.tables import TableInfo, describe_table, table_names
 from appkit_adapters.local.warehouse import LocalWarehouse
 from appkit_adapters.local.writes import change_catalog, run_write
 from appkit_adapters.sql.warehouse import Parameters, StatementResult

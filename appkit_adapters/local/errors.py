@@ -50,6 +50,17 @@ def unsupported(construct: str) -> UnsupportedStatement:
     return error
 
 
+def table_not_found(full_name: str) -> NotFound:
+    error = sql_error(
+        NotFound,
+        "TABLE_OR_VIEW_NOT_FOUND",
+        "42P01",
+        f"The table or view `{full_name}` cannot be found.",
+    )
+    assert isinstance(error, NotFound)
+    return error
+
+
 def syntax_error(detail: str) -> AppkitError:
     return sql_error(InvalidInput, "PARSE_SYNTAX_ERROR", "42601", f"Syntax error: {detail}")
 

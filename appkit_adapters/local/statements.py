@@ -28,8 +28,8 @@ from appkit_adapters.local.definitions import (
     take_alter,
     take_definition,
 )
-from appkit_adapters.local.errors import syntax_error, unsupported
-from appkit_adapters.local.naming import database_alias
+from appkit_adapters.local.errors import syntax_error, table_not_found, unsupported
+from appkit_adapters.local.naming import META_SCHEMA, database_alias
 from appkit_adapters.local.semantics import apply_databricks_semantics
 from appkit_domain.errors import InvalidInput
 from appkit_domain.identifiers import check_identifier
@@ -38,6 +38,14 @@ logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 READ_ONLY_KINDS = frozenset({"SELECT", "SHOW", "DESCRIBE", "EXPLAIN"})
 DML_KINDS = frozenset({"INSERT", "UPDATE", "DELETE", "MERGE"})
+
+TABLE_FUNCTIONS = frozenset(
+    {"range", "explode", "explode_outer", "posexplode", "posexplode_outer", "inline", "stack"}
+)
+"""Table-valued functions Databricks has and DuckDB runs alike; any other is refused, so
+no statement reaches the host's files or the engine's internals."""
+INTERNAL_SCHEMAS = frozenset({META_SCHEMA, "information_schema", "pg_catalog"})
+HOST_FUNCTIONS = frozenset({"getenv", "current_setting", "query", "query_table", "read_text"})
 
 PRINCIPAL_PARAMETER = "_appkit_principal"
 CATALOG_PARAMETER = "_appkit_catalog"
@@ -146,6 +154,8 @@ class Namespace:
         name = _part(table.this, "table")
         schema = _part(table.args.get("db"), "schema") or self.schema
         catalog = _part(table.args.get("catalog"), "catalog") or self.catalog
+        if schema in INTERNAL_SCHEMAS:
+            raise table_not_found(f"{catalog}.{schema}.{name}")
         table.set("this", exp.to_identifier(name, quoted=True))
         table.set("db", exp.to_identifier(schema, quoted=True))
         table.set("catalog", exp.to_identifier(database_alias(catalog), quoted=True))
@@ -158,6 +168,8 @@ class Namespace:
         catalog = _part(table.args.get("catalog"), "catalog") or self.catalog
         if schema is None:
             raise syntax_error("a schema name is required")
+        if schema in INTERNAL_SCHEMAS:
+            raise unsupported(f"the reserved schema name {schema}")
         table.set("this", None)
         table.set("db", exp.to_identifier(schema, quoted=True))
         table.set("catalog", exp.to_identifier(database_alias(catalog), quoted=True))
@@ -173,8 +185,17 @@ def _refuse_unsupported(tree: exp.Expression) -> None:
         raise unsupported("time travel (VERSION AS OF / TIMESTAMP AS OF)")
     for table in tree.find_all(exp.Table):
         func = table.this
-        if isinstance(func, exp.Anonymous) and str(func.this).upper() == "IDENTIFIER":
+        if func is None or isinstance(func, exp.Identifier):
+            continue
+        name = str(func.this if isinstance(func, exp.Anonymous) else func.key).lower()
+        if name == "identifier":
             raise unsupported("the IDENTIFIER clause")
+        if name not in TABLE_FUNCTIONS:
+            raise unsupported(f"the table function {name}()")
+    for call in tree.find_all(exp.Anonymous):
+        name = str(call.this).lower()
+        if name.startswith(("duckdb_", "pragma_")) or name in HOST_FUNCTIONS:
+            raise unsupported(f"the function {name}()")
     if not isinstance(
         tree,
         (

@@ -15,11 +15,10 @@ from typing import Any
 import duckdb
 
 from appkit_adapters.local.definitions import MetadataChange, TableDefinition
-from appkit_adapters.local.errors import sql_error
+from appkit_adapters.local.errors import table_not_found
 from appkit_adapters.local.naming import META_SCHEMA, database_alias
 from appkit_adapters.local.types import databricks_type
 from appkit_adapters.sql.warehouse import ColumnInfo
-from appkit_domain.errors import NotFound
 from appkit_domain.identifiers import TableName, quote, quote_name
 
 
@@ -42,17 +41,6 @@ class TableInfo:
     @property
     def full_name(self) -> str:
         return f"{self.catalog_name}.{self.schema_name}.{self.name}"
-
-
-def table_not_found(full_name: str) -> NotFound:
-    error = sql_error(
-        NotFound,
-        "TABLE_OR_VIEW_NOT_FOUND",
-        "42P01",
-        f"The table or view `{full_name}` cannot be found.",
-    )
-    assert isinstance(error, NotFound)
-    return error
 
 
 def _meta_table(catalog: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from appkit_adapters.local import LocalEngine, UnsupportedStatement
-from appkit_domain.errors import InvalidInput
+from appkit_domain.errors import InvalidInput, NotFound
 
 
 @pytest.fixture
@@ -31,6 +31,10 @@ def with_table(engine: LocalEngine) -> LocalEngine:
         ("SELECT * FROM t WHERE a = ?", "positional parameter"),
         ("SELECT * FROM IDENTIFIER(:name)", "IDENTIFIER"),
         ("SHOW TBLPROPERTIES t", "SHOW TBLPROPERTIES"),
+        ("SELECT * FROM read_csv('/etc/passwd')", "table function"),
+        ("SELECT * FROM duckdb_tables()", "table function duckdb_tables"),
+        ("SELECT getenv('HOME')", "function getenv"),
+        ("CREATE MATERIALIZED VIEW mv AS SELECT 1", "MATERIALIZED"),
     ],
 )
 def test_unsupported_sql_is_refused_naming_the_construct(
@@ -41,6 +45,15 @@ def test_unsupported_sql_is_refused_naming_the_construct(
     assert construct in caught.value.message
     assert caught.value.details == {"error_class": "UNSUPPORTED_FEATURE", "sql_state": "0A000"}
     assert isinstance(caught.value, InvalidInput)
+
+
+def test_engine_internals_stay_hidden(with_table: LocalEngine) -> None:
+    assert with_table.list_schemas("main") == ["default"]
+    assert [name for (name,) in with_table.execute("SHOW SCHEMAS").rows] == ["default"]
+    with pytest.raises(NotFound, match="TABLE_OR_VIEW_NOT_FOUND"):
+        with_table.execute("SELECT * FROM main.__appkit.tables")
+    with pytest.raises(InvalidInput, match="reserved schema"):
+        with_table.execute("CREATE SCHEMA main.information_schema")
 
 
 def test_more_than_one_statement_is_refused(engine: LocalEngine) -> None:
