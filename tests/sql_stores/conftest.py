@@ -1,5 +1,5 @@
-"""Backends the SQL stores run on: the local engine always; the emulated workspace through
-the Statement Execution client when both exist; a real workspace when configured.
+"""Backends the SQL stores run on: the local engine; the emulated workspace (the plugin's
+``fake_workspace``) through the Statement Execution client; a real workspace when configured.
 
 ``governance`` yields a :class:`Governance` whose tables were just created in a
 fresh schema. The real-workspace variant needs ``DATABRICKS_HOST``, a token (or
@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -35,16 +34,6 @@ class Governance:
 BACKENDS = ["local", "emulated", "databricks"]
 
 
-@pytest.fixture(scope="session")
-def sql_emulator() -> Iterator[Any]:
-    """One emulated workspace for the session; every test works in a fresh schema."""
-    from appkit_testing.workspace import start_in_thread
-
-    emulator = start_in_thread()
-    yield emulator
-    emulator.stop()
-
-
 @pytest.fixture(params=BACKENDS)
 async def governance(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Governance]:
     backend = request.param
@@ -59,16 +48,7 @@ async def governance(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
         engine.close()
         return
     if backend == "emulated":
-        if "concurrent" in request.node.name:
-            request.node.add_marker(
-                pytest.mark.xfail(
-                    reason="the emulated workspace's engine answers some concurrent statements "
-                    "with INTERNAL_ERROR 'connection is busy with another call' (one DuckDB "
-                    "cursor used by two threads); the stores are right on the local engine",
-                    strict=False,
-                )
-            )
-        emulator = request.getfixturevalue("sql_emulator")
+        emulator = request.getfixturevalue("fake_workspace")
         async with emulated_warehouse(emulator) as (warehouse, catalog):
             await init_schema(warehouse, catalog, schema, create_catalog=True)
             yield Governance(warehouse, GovernanceSchema(catalog, schema), backend)

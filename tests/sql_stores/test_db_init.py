@@ -78,10 +78,10 @@ def test_audit_log_on_the_initialised_tables_verifies_and_detects_tampering(
     assert tampered is False
 
 
-def test_db_init_through_the_statement_execution_api(tmp_path: Path, sql_emulator: Any) -> None:
-    sql_emulator.sql("CREATE CATALOG IF NOT EXISTS gov")
-    env = {"DATABRICKS_HOST": sql_emulator.host, "DATABRICKS_TOKEN": sql_emulator.admin_token}
-    extra = ("--backend", "databricks", "--warehouse-id", sql_emulator.warehouse_id)
+def test_db_init_through_the_statement_execution_api(tmp_path: Path, fake_workspace: Any) -> None:
+    fake_workspace.sql("CREATE CATALOG IF NOT EXISTS gov")
+    env = {"DATABRICKS_HOST": fake_workspace.host, "DATABRICKS_TOKEN": fake_workspace.admin_token}
+    extra = ("--backend", "databricks", "--warehouse-id", fake_workspace.warehouse_id)
     first = run_init(tmp_path, *extra, env=env)
     if first.exit_code != 0 and "statements" in first.output and "No module" in first.output:
         pytest.skip("the Statement Execution client is not available")
