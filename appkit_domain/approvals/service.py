@@ -89,18 +89,22 @@ class ApprovalService:
         payload: Mapping[str, Any],
         *,
         request_id: str | None = None,
+        approval_id: str | None = None,
     ) -> ApprovalRequest:
         """Create a ``PENDING`` request binding ``payload`` (hashed now) to ``kind``'s policy.
 
         ``NotFound`` for an unknown kind, ``NotEligible`` if the accountable
         party may not propose, ``InvalidInput`` for a non-JSON payload.
+        ``approval_id`` is an id the caller reserved (see :meth:`reserve_id`)
+        so that its own record could name the request before it existed; a
+        reserved id already in use is ``Conflict``.
         """
         await self.check_submission(actor, kind, target, payload)
         policy = self.policies.get(kind)
         frozen = freeze_payload(payload)
         now = self._clock.now()
         request = ApprovalRequest(
-            id=self._ids.new_id("apr-"),
+            id=approval_id if approval_id is not None else self.reserve_id(),
             kind=kind,
             target=target,
             payload=frozen,
@@ -144,6 +148,10 @@ class ApprovalService:
             raise InvalidInput("an approval request needs a target")
         await self._eligibility.require(policy.proposers, actor, f"propose {kind!r} requests")
         return policy.required_approvals(freeze_payload(payload))
+
+    def reserve_id(self) -> str:
+        """A fresh approval request id, for a record stored before its request is submitted."""
+        return self._ids.new_id("apr-")
 
     async def approve(
         self,

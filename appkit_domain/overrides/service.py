@@ -116,7 +116,10 @@ class OverrideService:
         """Submit an override for approval; the quorum is sized by its materiality.
 
         ``effective_from`` defaults to now; a window that has already ended
-        is ``InvalidInput``.
+        is ``InvalidInput``. The override is stored (``PENDING``, naming a
+        reserved approval id) before the request is submitted; should the
+        submission fail after the pre-check, it stays ``PENDING`` under an
+        approval that does not exist, and so is never activated.
         """
         key = MetricKey(entity, metric, period)
         number = to_decimal(value)
@@ -139,9 +142,10 @@ class OverrideService:
             "effective_from": _time_text(start),
             "effective_to": _time_text(effective_to),
         }
-        approval = await self.approvals.submit(
-            actor, OVERRIDE_KIND, key.target, payload, request_id=request_id
-        )
+        # The override is stored before its approval request exists, so an approval given at
+        # once (even before submit returns) finds what it activates.
+        await self.approvals.check_submission(actor, OVERRIDE_KIND, key.target, payload)
+        approval_id = self.approvals.reserve_id()
         override = MetricOverride(
             id=override_id,
             key=key,
@@ -151,11 +155,19 @@ class OverrideService:
             effective_from=start,
             effective_to=effective_to,
             proposed_by=actor.party_id,
-            approval_id=approval.id,
+            approval_id=approval_id,
             created_at=now,
         )
         await self.store.add(override)
-        return OverrideProposal(override, approval)
+        approval = await self.approvals.submit(
+            actor,
+            OVERRIDE_KIND,
+            key.target,
+            payload,
+            request_id=request_id,
+            approval_id=approval_id,
+        )
+        return OverrideProposal(await self.store.get(override_id), approval)
 
     async def apply_approved(
         self, request: ApprovalRequest, context: ApplyContext

@@ -17,6 +17,8 @@ from appkit_domain.approvals import (
     PolicyRegistry,
 )
 from appkit_domain.audit import AuditLog
+from appkit_domain.ports.notifier import Notification
+from appkit_domain.principal import Principal
 from appkit_testing.fakes import (
     ControllableClock,
     InMemoryApprovalStore,
@@ -84,7 +86,10 @@ class ApprovalWorld:
 
 
 def make_world(
-    *, max_attempts: int = 5, store: InMemoryApprovalStore | None = None
+    *,
+    max_attempts: int = 5,
+    store: InMemoryApprovalStore | None = None,
+    notifier: RecordingNotifier | None = None,
 ) -> ApprovalWorld:
     clock = ControllableClock()
     ids = SequentialIds()
@@ -92,7 +97,7 @@ def make_world(
     audit = AuditLog(audit_store, clock, ids, stream="app-1")
     store = store if store is not None else InMemoryApprovalStore()
     directory = InMemoryDirectory([ALICE, BOB, CAROL, ERIN, DAVE, APP])
-    notifier = RecordingNotifier()
+    notifier = notifier if notifier is not None else RecordingNotifier()
     policies = PolicyRegistry(
         [
             MakerCheckerPolicy("change", MAKERS, CHECKERS, quorum=1, deadline=timedelta(days=1)),
@@ -127,3 +132,17 @@ def make_world(
     return ApprovalWorld(
         clock, ids, store, audit_store, audit, directory, notifier, service, applier
     )
+
+
+class ApprovingNotifier(RecordingNotifier):
+    """Records, and approves (as ``by``) every request the moment it is announced."""
+
+    def __init__(self, by: Principal) -> None:
+        super().__init__()
+        self.by = by
+        self.service: ApprovalService | None = None
+
+    async def send(self, notification: Notification) -> None:
+        await super().send(notification)
+        if notification.topic == "approval.requested" and self.service is not None:
+            await self.service.approve(notification.approval_id, Actor(self.by))

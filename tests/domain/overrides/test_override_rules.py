@@ -11,8 +11,8 @@ import pytest
 from appkit_domain.approvals import Actor, ApprovalStatus, NotEligible, SelfApproval
 from appkit_domain.errors import InvalidInput, NotFound
 from appkit_domain.overrides import OVERRIDE_KIND, OverrideProposal, OverrideStatus
-from tests.domain.approvals.world import ALICE, BOB, CAROL, DAVE
-from tests.domain.overrides.world import OverrideWorld
+from tests.domain.approvals.world import ALICE, BOB, CAROL, DAVE, ApprovingNotifier
+from tests.domain.overrides.world import OverrideWorld, make_override_world
 
 
 async def _propose(ow: OverrideWorld, value: str = "105", **kwargs: object) -> OverrideProposal:
@@ -222,3 +222,23 @@ async def test_racing_override_applies_keep_exactly_one_effective_value(
     statuses = [ow.store.overrides[p.override.id].status for p in proposals]
     assert statuses.count(OverrideStatus.ACTIVE) >= 1
     assert all(s is not OverrideStatus.PENDING for s in statuses)
+
+
+async def test_an_approval_given_at_once_finds_the_override_it_activates() -> None:
+    notifier = ApprovingNotifier(BOB)
+    ow = make_override_world(notifier=notifier)
+    notifier.service = ow.approvals.service
+    proposal = await ow.service.propose(
+        Actor(ALICE),
+        entity="acme",
+        metric="pd",
+        period="2026-Q1",
+        value="105",
+        justification="approved before propose returns",
+    )
+    approval = await ow.approvals.service.get(proposal.approval.id)
+    assert approval.status is ApprovalStatus.APPLIED
+    assert proposal.override.status is OverrideStatus.ACTIVE
+    assert proposal.override.approval_id == approval.id
+    effective = await ow.service.effective_value("acme", "pd", "2026-Q1")
+    assert effective.overridden and effective.value == Decimal("105")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from appkit_domain.overrides import OverrideService, metric_override_policy
-from appkit_testing.fakes import InMemoryMetricSource, InMemoryOverrideStore
+from appkit_testing.fakes import InMemoryMetricSource, InMemoryOverrideStore, RecordingNotifier
 from tests.domain.approvals.world import CHECKERS, MAKERS, ApprovalWorld, make_world
 
 
@@ -17,8 +17,8 @@ class OverrideWorld:
     service: OverrideService
 
 
-def make_override_world() -> OverrideWorld:
-    approvals = make_world()
+def make_override_world(*, notifier: RecordingNotifier | None = None) -> OverrideWorld:
+    approvals = make_world(notifier=notifier)
     approvals.service.policies.register(metric_override_policy(MAKERS, CHECKERS))
     metrics = InMemoryMetricSource()
     metrics.set("acme", "pd", "2026-Q1", "100")
