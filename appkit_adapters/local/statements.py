@@ -86,6 +86,9 @@ class ParsedStatement:
     definition: TableDefinition | None = None
     placeholders: tuple[str, ...] = ()
     change: MetadataChange | None = None
+    overwrite: str | None = None
+    """For INSERT OVERWRITE: the DuckDB name of the table emptied first, in the same
+    transaction."""
 
     def fresh_tree(self) -> exp.Expression:
         assert self.tree is not None
@@ -177,8 +180,10 @@ class Namespace:
 
 
 def _refuse_unsupported(tree: exp.Expression) -> None:
-    if isinstance(tree, exp.Insert) and tree.args.get("overwrite"):
-        raise unsupported("INSERT OVERWRITE")
+    if isinstance(tree, exp.Insert) and any(
+        t.args.get("partition") for t in tree.find_all(exp.Table)
+    ):
+        raise unsupported("INSERT ... PARTITION (a static partition spec)")
     if isinstance(tree, exp.Command):
         return
     if tree.find(exp.Version):
@@ -331,6 +336,11 @@ def parse_statement(statement: str, namespace: Namespace) -> ParsedStatement:
         change, has_ddl = take_alter(tree, primary_write)
         if not has_ddl:
             return ParsedStatement(info, None, None, None, (), change)
+    overwrite = None
+    if isinstance(tree, exp.Insert) and tree.args.get("overwrite"):
+        tree.set("overwrite", None)
+        target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+        overwrite = str(target.sql(dialect="duckdb"))
     tree = apply_databricks_semantics(_replace_session_functions(tree))
     placeholders = []
     for node in tree.find_all(exp.Placeholder):
@@ -338,4 +348,4 @@ def parse_statement(statement: str, namespace: Namespace) -> ParsedStatement:
             raise unsupported("positional parameter markers (?); use :name")
         if node.name not in placeholders:
             placeholders.append(node.name)
-    return ParsedStatement(info, tree, None, definition, tuple(placeholders), change)
+    return ParsedStatement(info, tree, None, definition, tuple(placeholders), change, overwrite)

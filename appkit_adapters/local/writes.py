@@ -1,6 +1,7 @@
 """Statements that change data or schema, run under the engine's writer lock.
 
-DML runs as one DuckDB statement and reports Databricks' counts. DDL runs in a
+DML runs as one DuckDB statement and reports Databricks' counts (INSERT OVERWRITE
+as a DELETE and an INSERT in one transaction). DDL runs in a
 transaction together with the table metadata it changes (comments, properties,
 owner), so both land or neither does.
 """
@@ -36,6 +37,19 @@ def _merge(cursor: duckdb.DuckDBPyConnection, plan: Plan) -> StatementResult:
     return merge_result([action for (action,) in actions])
 
 
+def _overwrite(cursor: duckdb.DuckDBPyConnection, plan: Plan, table: str) -> StatementResult:
+    """INSERT OVERWRITE: empty the table and insert, as one transaction."""
+    cursor.execute("BEGIN TRANSACTION")
+    try:
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (a qualified, quoted table name)
+        row = cursor.execute(plan.sql, plan.values).fetchone()
+        cursor.execute("COMMIT")
+    except BaseException:
+        cursor.execute("ROLLBACK")
+        raise
+    return affected_result("INSERT", int(row[0]) if row else 0)
+
+
 def _forget_dropped(
     cursor: duckdb.DuckDBPyConnection, plan: Plan, catalogs: CatalogRegistry
 ) -> None:
@@ -60,6 +74,8 @@ def run_write(
     info = plan.parsed.info
     if info.kind == "MERGE":
         return _merge(cursor, plan)
+    if plan.parsed.overwrite is not None:
+        return _overwrite(cursor, plan, plan.parsed.overwrite)
     if info.kind in ("INSERT", "UPDATE", "DELETE"):
         row = cursor.execute(plan.sql, plan.values).fetchone()
         return affected_result(info.kind, int(row[0]) if row else 0)

@@ -136,3 +136,15 @@ def test_merge_refuses_two_source_rows_updating_one_target_row(accounts: LocalEn
         "MERGE INTO accounts t USING changes s ON t.id = s.id WHEN MATCHED THEN DELETE"
     )
     assert deleted.affected_rows == 2
+
+
+def test_insert_overwrite_replaces_every_row_in_one_transaction(accounts: LocalEngine) -> None:
+    result = accounts.execute(
+        "INSERT OVERWRITE accounts SELECT id, owner, balance, status FROM changes WHERE id > :n",
+        {"n": 2},
+    )
+    assert result.dicts() == [{"num_affected_rows": 2, "num_inserted_rows": 2}]
+    assert [row[0] for row in _balances(accounts)] == [3, 4]
+    with pytest.raises(InvalidInput):
+        accounts.execute("INSERT OVERWRITE accounts SELECT NULL, 'x', 1.00, 'open'")
+    assert [row[0] for row in _balances(accounts)] == [3, 4]

@@ -22,7 +22,7 @@ def with_table(engine: LocalEngine) -> LocalEngine:
         ("SELECT * FROM t VERSION AS OF 3", "time travel"),
         ("SELECT * FROM t TIMESTAMP AS OF '2024-01-01'", "time travel"),
         ("DESCRIBE HISTORY t", "DESCRIBE HISTORY"),
-        ("INSERT OVERWRITE t SELECT 1", "INSERT OVERWRITE"),
+        ("INSERT OVERWRITE t PARTITION (a = 1) SELECT 1", "PARTITION"),
         ("CREATE TABLE ext (a INT) LOCATION 's3://bucket/path'", "LOCATION"),
         ("CREATE TABLE ident (id BIGINT GENERATED ALWAYS AS IDENTITY)", "IDENTITY"),
         ("CREATE TEMPORARY VIEW tv AS SELECT 1", "TEMPORARY VIEW"),
