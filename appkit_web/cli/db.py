@@ -14,9 +14,6 @@ from appkit_domain.identifiers import check_identifier
 from appkit_web.cli.app import app
 from appkit_web.cli.output import ExitCode, fail, note, print_json, reported
 
-LAKEHOUSE_SUBDIR = "lakehouse"
-"""The local backend's embedded lakehouse lives in ``<APPKIT_DATA_DIR>/lakehouse``."""
-
 db_app = typer.Typer(
     help="Governance tables: create them where the app keeps its records.\n\n"
     "Example: lakehouse-appkit db init --catalog main --schema governance",
@@ -26,8 +23,9 @@ app.add_typer(db_app, name="db")
 
 
 def local_lakehouse_dir(data_dir: Path) -> Path:
-    """Where the local backend's embedded lakehouse keeps its catalogs."""
-    return data_dir / LAKEHOUSE_SUBDIR
+    """Where the local backend's embedded lakehouse keeps its catalogs: ``APPKIT_DATA_DIR``
+    itself, as the app's local container opens it (:mod:`appkit_web.local_backend`)."""
+    return data_dir
 
 
 def _settings_or_none() -> Any:
