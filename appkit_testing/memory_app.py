@@ -121,6 +121,7 @@ class MemoryBackend(containers.DeclarativeContainer):
     user_warehouses = providers.Singleton(UserWarehouses, None, "memory")
     user_catalogs = providers.Singleton(UserCatalogs, None, "memory")
     breakers = providers.List()
+    service_principal = providers.Singleton(app_service_principal, settings)
     startup: providers.Provider[None] = providers.Object(None)
 
 

@@ -57,15 +57,22 @@ async def _maybe_await(value: Any) -> None:
         await value
 
 
-def build_services(container: GovernedAppContainer) -> None:
+async def start_services(container: GovernedAppContainer) -> None:
     """Build the identity resolver and the governed services (registering their appliers).
 
     The lifespan does this after starting resources, so bad configuration
     fails start-up rather than the first request.
     """
-    container.identity()
-    for name in GOVERNED_SERVICES:
-        getattr(container, name)()
+    for name in ("identity", *GOVERNED_SERVICES):
+        await _maybe_await(getattr(container, name)())
+
+
+def build_services(container: GovernedAppContainer) -> None:
+    """:func:`start_services` for backends without async resources (memory), from sync code."""
+    for name in ("identity", *GOVERNED_SERVICES):
+        built = getattr(container, name)()
+        if inspect.isawaitable(built):
+            raise TypeError(f"{name} needs an async resource: use start_services")
 
 
 def _lifespan(container: GovernedAppContainer) -> Any:
@@ -73,7 +80,7 @@ def _lifespan(container: GovernedAppContainer) -> Any:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await _maybe_await(container.init_resources())
         await _maybe_await(container.startup())
-        build_services(container)
+        await start_services(container)
         try:
             yield
         finally:
@@ -115,8 +122,8 @@ def create_app(source: Settings | GovernedAppContainer, *, title: str = "Governe
     # add_middleware wraps: the last added is the outermost.
     app.add_middleware(
         PerPrincipalRateLimit,
-        rate=settings.rate_limit_rps,
-        burst=settings.rate_limit_burst,
+        rate=settings.user_rate_limit_rps,
+        burst=settings.user_rate_limit_burst,
         timer=container.timer(),
     )
     app.add_middleware(IdentityMiddleware, resolver=container.identity, roles=container.role_map)

@@ -22,6 +22,7 @@ container; every backend container provides the same names:
 ``user_catalogs``   :class:`~appkit_web.catalog_browser.UserCatalogs` (on behalf of users)
 ``me_lookup``       SCIM ``Me`` with a user's token, or None
 ``breakers``        circuit breakers readiness reports on
+``service_principal`` the Principal governed writes execute as (the app's identity)
 ``startup``         awaited once at start-up after resources (e.g. seeding), or None
 ==================  ============================================================
 
@@ -86,7 +87,7 @@ class GovernedAppContainer(containers.DeclarativeContainer):
     policies = providers.Singleton(demo_policies)
     writeback_rules = providers.Singleton(demo_writeback_rules)
     sla = providers.Singleton(SlaPolicy)
-    service_principal = providers.Singleton(app_service_principal, settings)
+    service_principal = backend.service_principal
 
     # --- identity ----------------------------------------------------------------------
     identity = providers.Singleton(

@@ -11,6 +11,7 @@ a worker thread, which would cost a thread hop per dependency per request.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -62,7 +63,9 @@ def provided(name: str) -> Callable[[Request], Awaitable[Any]]:
     """A dependency returning the app container's provider ``name``, called now."""
 
     async def get(request: Request) -> Any:
-        return getattr(request.app.state.container, name)()
+        value = getattr(request.app.state.container, name)()
+        # Providers that depend on an async resource hand back awaitables.
+        return await value if inspect.isawaitable(value) else value
 
     get.__name__ = f"provided_{name}"
     return get

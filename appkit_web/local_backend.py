@@ -111,6 +111,7 @@ class LocalBackend(containers.DeclarativeContainer):
         UserCatalogs, providers.Callable(engine_catalogs, engine), "local"
     )
     breakers = providers.List()
+    service_principal = providers.Singleton(app_service_principal, settings)
     startup = providers.Callable(seed_local, warehouse, settings)
 
 

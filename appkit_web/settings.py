@@ -85,16 +85,27 @@ class Settings(BaseSettings):
     catalog: str = Field("demo", alias="DATABRICKS_CATALOG")
     schema_name: str = Field("governance", alias="DATABRICKS_SCHEMA")
 
-    retry_max_attempts: int = Field(4, alias="RETRY_MAX_ATTEMPTS", ge=1, le=20)
-    retry_initial_delay: float = Field(0.5, alias="RETRY_INITIAL_DELAY", gt=0, le=60)
-    retry_max_delay: float = Field(10.0, alias="RETRY_MAX_DELAY", gt=0, le=300)
-    request_deadline: float = Field(100.0, alias="REQUEST_DEADLINE_SECONDS", gt=0, le=115)
-    rate_limit_rps: float = Field(20.0, alias="RATE_LIMIT_REQUESTS_PER_SECOND", gt=0)
-    rate_limit_burst: int = Field(40, alias="RATE_LIMIT_BURST", ge=1)
-    breaker_failure_threshold: int = Field(
-        5, alias="CIRCUIT_BREAKER_FAILURE_THRESHOLD", ge=1, le=1000
+    # Resilience of calls to Databricks (None keeps the profile's default; see
+    # appkit_adapters.resilience.ResiliencePolicy.for_profile).
+    retry_max_attempts: int | None = Field(None, alias="RETRY_MAX_ATTEMPTS", ge=1, le=20)
+    retry_initial_delay: float | None = Field(None, alias="RETRY_INITIAL_DELAY", gt=0, le=60)
+    retry_max_delay: float | None = Field(None, alias="RETRY_MAX_DELAY", gt=0, le=300)
+    rate_limit_requests_per_second: float | None = Field(
+        None, alias="RATE_LIMIT_REQUESTS_PER_SECOND", gt=0
     )
-    breaker_timeout: float = Field(30.0, alias="CIRCUIT_BREAKER_TIMEOUT", gt=0, le=3600)
+    rate_limit_burst: int | None = Field(None, alias="RATE_LIMIT_BURST", ge=1)
+    circuit_breaker_failure_threshold: int | None = Field(
+        None, alias="CIRCUIT_BREAKER_FAILURE_THRESHOLD", ge=1, le=1000
+    )
+    circuit_breaker_timeout: float | None = Field(
+        None, alias="CIRCUIT_BREAKER_TIMEOUT", gt=0, le=3600
+    )
+    request_timeout: float | None = Field(None, alias="REQUEST_TIMEOUT_SECONDS", gt=0, le=115)
+    deadline: float | None = Field(None, alias="REQUEST_DEADLINE_SECONDS", gt=0, le=115)
+
+    # Per-user limit on this app's own HTTP API.
+    user_rate_limit_rps: float = Field(20.0, alias="APPKIT_USER_RATE_LIMIT_PER_SECOND", gt=0)
+    user_rate_limit_burst: int = Field(40, alias="APPKIT_USER_RATE_LIMIT_BURST", ge=1)
 
     sql_row_limit: int = Field(1000, alias="APPKIT_SQL_ROW_LIMIT", ge=1, le=100_000)
     log_level: str = Field("INFO", alias="APPKIT_LOG_LEVEL")
@@ -109,7 +120,8 @@ class Settings(BaseSettings):
                 check_identifier(value, name)
             except InvalidInput as exc:
                 raise ValueError(str(exc)) from None
-        if self.retry_initial_delay > self.retry_max_delay:
+        initial, most = self.retry_initial_delay, self.retry_max_delay
+        if initial is not None and most is not None and initial > most:
             raise ValueError("RETRY_INITIAL_DELAY must not exceed RETRY_MAX_DELAY")
         if self.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("APPKIT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")

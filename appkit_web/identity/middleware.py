@@ -8,7 +8,8 @@ before any route runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import inspect
+from collections.abc import Awaitable, Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -23,8 +24,8 @@ class IdentityMiddleware:
     def __init__(
         self,
         app: ASGIApp,
-        resolver: Callable[[], IdentityResolver],
-        roles: Callable[[], RoleMap],
+        resolver: Callable[[], IdentityResolver | Awaitable[IdentityResolver]],
+        roles: Callable[[], RoleMap | Awaitable[RoleMap]],
     ) -> None:
         """``resolver`` and ``roles`` are providers, asked per request (so overrides apply)."""
         self.app = app
@@ -37,7 +38,10 @@ class IdentityMiddleware:
             return
         context: RequestContext = scope.setdefault("state", {})["appkit"]
         try:
-            resolved = await self.resolver().resolve(scope)
+            resolver = self.resolver()
+            if inspect.isawaitable(resolver):  # built over an async resource
+                resolver = await resolver
+            resolved = await resolver.resolve(scope)
         except AppkitError as error:
             await send_error(send, error)
             return
@@ -45,7 +49,10 @@ class IdentityMiddleware:
         context.principal = resolved.principal
         context.user_token = resolved.user_token
         if resolved.principal is not None:
-            context.roles = self.roles().roles_of(resolved.principal)
+            roles = self.roles()
+            if inspect.isawaitable(roles):
+                roles = await roles
+            context.roles = roles.roles_of(resolved.principal)
             token = principal_id_var.set(resolved.principal.id)
             try:
                 await self.app(scope, receive, send)

@@ -42,8 +42,8 @@ def shared_app(tmp_path_factory: pytest.TempPathFactory) -> tuple[GovernedAppCon
     gets a fresh demo world by resetting the container's singletons."""
     settings = make_settings(
         tmp_path_factory.mktemp("config"),
-        RATE_LIMIT_REQUESTS_PER_SECOND="100000",
-        RATE_LIMIT_BURST="100000",
+        APPKIT_USER_RATE_LIMIT_PER_SECOND="100000",
+        APPKIT_USER_RATE_LIMIT_BURST="100000",
     )
     container = memory_container(settings)
     return container, create_app(container)

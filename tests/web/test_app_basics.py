@@ -58,7 +58,9 @@ async def test_clients_cannot_send_unknown_fields(api: Api):
 
 
 async def test_per_user_rate_limit_answers_429_with_retry_after(tmp_path: Path):
-    settings = make_settings(tmp_path, RATE_LIMIT_REQUESTS_PER_SECOND="1", RATE_LIMIT_BURST="3")
+    settings = make_settings(
+        tmp_path, APPKIT_USER_RATE_LIMIT_PER_SECOND="1", APPKIT_USER_RATE_LIMIT_BURST="3"
+    )
     container = memory_container(settings)
     container.timer.override(providers.Object(VirtualTime()))
     async for api in open_client(container):

@@ -34,8 +34,8 @@ def operations(tmp_path: Path):
     settings_ = make_settings(
         tmp_path,
         APPKIT_IDENTITY="databricks-apps",
-        RATE_LIMIT_REQUESTS_PER_SECOND="100000",
-        RATE_LIMIT_BURST="100000",
+        APPKIT_USER_RATE_LIMIT_PER_SECOND="100000",
+        APPKIT_USER_RATE_LIMIT_BURST="100000",
     )
     container = memory_container(settings_)
     build_services(container)

@@ -1,0 +1,155 @@
+"""The ``databricks`` backend: SQL stores over a SQL warehouse, Unity Catalog, SCIM.
+
+One :class:`~appkit_adapters.databricks.DatabricksWorkspace` per process (one
+pooled HTTP session and resilience pipeline, opened at start-up and closed at
+shutdown) serves the app's identity; reads on behalf of a user go through a
+view made from their forwarded token. ``secret://`` settings are resolved
+before anything is built. The demo world is seeded only with ``--demo``
+(``APPKIT_DEMO=1``). Works unchanged against the emulated workspace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from dependency_injector import containers, providers
+
+from appkit_adapters.databricks import DatabricksWorkspace, ScimDirectory
+from appkit_adapters.databricks.catalog import UnityCatalog
+from appkit_adapters.databricks.directory import SCIM, principal_from_scim
+from appkit_adapters.resilience import ResiliencePolicy
+from appkit_adapters.sql.schema import GovernanceSchema
+from appkit_adapters.sql.stores import (
+    SqlApprovalStore,
+    SqlAuditStore,
+    SqlChangeStore,
+    SqlDqStore,
+    SqlGovernedTable,
+    SqlOverrideStore,
+)
+from appkit_adapters.sql.warehouse import SqlWarehouse
+from appkit_domain.errors import PermissionDenied
+from appkit_domain.ports.directory import Directory
+from appkit_domain.principal import Principal
+from appkit_web.catalog_browser import UserCatalogs, on_behalf_of
+from appkit_web.check_results import WarehouseCheckResults
+from appkit_web.containers import GovernedAppContainer, app_container, demo_users
+from appkit_web.identity.configured_directory import ConfiguredDirectory
+from appkit_web.sample.metric_source import TableMetricSource
+from appkit_web.sample.seed import SeedReport, seed_demo_world
+from appkit_web.secret_refs import resolve_secret_refs
+from appkit_web.settings import IdentityMode, Settings
+from appkit_web.user_warehouses import UserWarehouses, WarehouseForUser
+
+
+def resilience_policy(settings: Settings) -> ResiliencePolicy:
+    """The profile's defaults with any resilience setting given overlaid."""
+    return ResiliencePolicy.from_settings(settings, profile=settings.app_env.value)
+
+
+def build_workspace(settings: Settings) -> DatabricksWorkspace:
+    assert settings.databricks_host and settings.warehouse_id  # checked by Settings
+    policy = resilience_policy(settings)
+    if settings.databricks_token:
+        return DatabricksWorkspace.with_token(
+            settings.databricks_host, settings.databricks_token, settings.warehouse_id,
+            policy=policy,
+        )  # fmt: skip
+    return DatabricksWorkspace.from_environment(
+        settings.warehouse_id, host=settings.databricks_host, policy=policy
+    )
+
+
+async def open_workspace(settings: Settings) -> AsyncIterator[DatabricksWorkspace]:
+    """The workspace adapters with their session open; closed at shutdown."""
+    workspace = build_workspace(settings)
+    await workspace.start()
+    try:
+        yield workspace
+    finally:
+        await workspace.close()
+
+
+async def app_identity(workspace: DatabricksWorkspace) -> Principal:
+    """Who the app's own credentials are (SCIM ``Me``): the identity governed writes run as."""
+    return principal_from_scim(await workspace.http.get(f"{SCIM}/Me"))
+
+
+def principal_directory(
+    settings: Settings, scim: ScimDirectory, configured: ConfiguredDirectory
+) -> Directory:
+    """SCIM, except in dev identity mode where the configured (demo) users stand in."""
+    return configured if settings.effective_identity is IdentityMode.DEV else scim
+
+
+def on_behalf_of_warehouses(workspace: DatabricksWorkspace) -> WarehouseForUser:
+    def warehouse(principal: Principal, token: str | None) -> SqlWarehouse:
+        if not token:
+            raise PermissionDenied(
+                "running SQL as the user needs user authorization: the app got no "
+                "X-Forwarded-Access-Token for this user"
+            )
+        return workspace.for_user(token).warehouse
+
+    return warehouse
+
+
+def user_catalog_browsers(workspace: DatabricksWorkspace) -> UserCatalogs:
+    def catalog_for(token: str) -> UnityCatalog:
+        return workspace.for_user(token).catalog
+
+    return UserCatalogs(on_behalf_of(catalog_for), "databricks")
+
+
+async def seed_when_asked(warehouse: SqlWarehouse, settings: Settings) -> SeedReport | None:
+    if not settings.demo:
+        return None
+    return await seed_demo_world(
+        warehouse, settings.catalog, settings.schema_name, create_catalog=True
+    )
+
+
+class DatabricksBackend(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+
+    workspace = providers.Resource(open_workspace, settings)
+    warehouse = providers.Callable(lambda ws: ws.warehouse, workspace)
+    location = providers.Singleton(
+        GovernanceSchema, settings.provided.catalog, settings.provided.schema_name
+    )
+
+    audit_store = providers.Singleton(SqlAuditStore, warehouse, location)
+    approval_store = providers.Singleton(SqlApprovalStore, warehouse, location)
+    override_store = providers.Singleton(SqlOverrideStore, warehouse, location)
+    dq_store = providers.Singleton(SqlDqStore, warehouse, location)
+    change_store = providers.Singleton(SqlChangeStore, warehouse, location)
+    governed_table = providers.Singleton(SqlGovernedTable, warehouse, location)
+    metric_source = providers.Singleton(TableMetricSource, warehouse)
+    check_results = providers.Singleton(WarehouseCheckResults, warehouse)
+    permissions = providers.Callable(lambda ws: ws.catalog, workspace)
+
+    scim = providers.Callable(lambda ws: ws.directory, workspace)
+    dev_directory = providers.Singleton(
+        ConfiguredDirectory, providers.Callable(demo_users, settings)
+    )
+    directory = providers.Singleton(principal_directory, settings, scim, dev_directory)
+    me_lookup = providers.Callable(lambda directory: directory.me, scim)
+    notifier: providers.Provider[None] = providers.Object(None)
+
+    user_warehouses = providers.Singleton(
+        UserWarehouses, providers.Callable(on_behalf_of_warehouses, workspace), "databricks"
+    )
+    user_catalogs = providers.Singleton(user_catalog_browsers, workspace)
+    breakers = providers.List(providers.Callable(lambda ws: ws.breaker, workspace))
+    service_principal = providers.Singleton(app_identity, workspace)
+    startup = providers.Callable(seed_when_asked, warehouse, settings)
+
+
+def databricks_container(settings: Settings) -> GovernedAppContainer:
+    """A governed app container on a Databricks workspace (``secret://`` settings resolved)."""
+    resolved, secret_values = resolve_secret_refs(settings)
+    container = app_container(resolved, DatabricksBackend(settings=providers.Object(resolved)))
+    redactor = container.redactor()
+    for value in secret_values:
+        redactor.register(value)
+    return container
