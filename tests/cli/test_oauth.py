@@ -64,3 +64,20 @@ def test_missing_client_secret_is_a_usage_error(cli, emulator) -> None:
     )
     assert result.exit_code == 2
     assert "DATABRICKS_CLIENT_SECRET is not set" in result.stderr
+
+
+def test_a_token_in_the_environment_does_not_block_m2m(cli, emulator) -> None:
+    emulator.reset()
+    sp = emulator.add_principal("svc-deployer", kind="service_principal")
+    env = {
+        "DATABRICKS_HOST": emulator.host,
+        "DATABRICKS_TOKEN": emulator.admin_token,
+        "DATABRICKS_CLIENT_ID": sp["client_id"],
+        "DATABRICKS_CLIENT_SECRET": sp["client_secret"],
+    }
+    result = cli("oauth", "get-token", env=env)
+    assert result.exit_code == 0, result.output
+    token = result.stdout.strip()
+    assert token != emulator.admin_token
+    me = WorkspaceClient(host=emulator.host, token=token, auth_type="pat").current_user.me()
+    assert me.user_name == "svc-deployer"
