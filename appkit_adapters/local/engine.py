@@ -78,6 +78,18 @@ class LocalEngine:
         self.namespace = Namespace(default_catalog, default_schema)
         path = None if data_dir is None else Path(data_dir)
         self._catalogs = CatalogRegistry(self._cursor, path)
+        try:
+            self._open_catalogs()
+        except BaseException as error:
+            self._connections.close()
+            if isinstance(error, duckdb.Error):
+                raise translate_duckdb_error(error) from None
+            raise
+        self._planner = StatementPlanner(self._columns_of)
+        self._shapes: LruCache[ResultShape] = LruCache(1024)
+
+    def _open_catalogs(self) -> None:
+        """Attach the catalogs found in the data directory; make sure the default exists."""
         with self._write_lock:
             self._catalogs.attach_existing()
             self._catalogs.create(
@@ -91,8 +103,6 @@ class LocalEngine:
                 f"CREATE SCHEMA IF NOT EXISTS {quote(database_alias(self.namespace.catalog))}"
                 f".{quote(self.namespace.schema)}"
             )
-        self._planner = StatementPlanner(self._columns_of)
-        self._shapes: LruCache[ResultShape] = LruCache(1024)
 
     def close(self) -> None:
         """Close every cursor and the database; later calls raise ``Unavailable``."""

@@ -176,6 +176,7 @@ def translate_duckdb_error(error: Exception, known: Iterable[str] = ()) -> Appki
         return sql_error(InvalidInput, "INVALID_INPUT", "22000", line)
     if isinstance(error, duckdb.NotImplementedException):
         return sql_error(InvalidInput, "UNSUPPORTED_FEATURE", "0A000", line)
-    if isinstance(error, (duckdb.IOException, duckdb.ConnectionException)):
+    in_use = getattr(duckdb, "ResourceInUseException", duckdb.IOException)
+    if isinstance(error, (duckdb.IOException, duckdb.ConnectionException, in_use)):
         return sql_error(Unavailable, "IO_ERROR", "58030", line)
     return sql_error(InvalidInput, "INTERNAL_ERROR", "XX000", line)

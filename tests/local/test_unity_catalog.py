@@ -200,3 +200,12 @@ def test_the_default_catalog_cannot_be_dropped(engine: LocalEngine) -> None:
     with pytest.raises(InvalidInput, match="FORBIDDEN_OPERATION"):
         engine.execute("DROP CATALOG main CASCADE")
     assert engine.list_catalogs() == ["main"]
+
+
+def test_a_data_dir_in_use_by_another_engine_is_unavailable(tmp_path: Path) -> None:
+    from appkit_domain.errors import Unavailable
+
+    with LocalEngine(tmp_path) as first:
+        with pytest.raises(Unavailable, match="IO_ERROR"):
+            LocalEngine(tmp_path)
+        assert first.execute("SELECT 1").scalar() == 1
