@@ -61,6 +61,7 @@ class Statement:
     truncated: bool = False
     finished_at: float | None = None
     recorded: bool = False
+    clock: Callable[[], float] = field(default=time.time, repr=False)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = field(
         default_factory=list, repr=False
@@ -86,7 +87,7 @@ class Statement:
             self.state = state
             for name, value in fields.items():
                 setattr(self, name, value)
-            self.finished_at = time.time()
+            self.finished_at = self.clock()
             waiters, self._waiters = self._waiters, []
         for loop, future in waiters:
             loop.call_soon_threadsafe(_resolve, future)
@@ -149,7 +150,9 @@ class StatementsBackend:
 
     def submit(self, request: StatementRequest, principal: Identity, *, stuck: bool) -> Statement:
         """Register a statement; unless ``stuck`` it starts on the pool at once."""
-        statement = Statement(str(uuid.uuid4()), request, principal, self._clock())
+        statement = Statement(
+            str(uuid.uuid4()), request, principal, self._clock(), clock=self._clock
+        )
         with self._lock:
             self._statements[statement.statement_id] = statement
             self._evict()

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-Encoder = Callable[[Any, str], "str | None"]
+Encoder = Callable[..., "str | None"]
 
 
 def _plain(value: Any) -> Any:
@@ -69,31 +69,55 @@ def fallback_encode(value: Any, type_name: str) -> str | None:
 
 def _codec() -> Encoder:
     try:
-        from appkit_adapters.sql.codec import encode_value
+        from appkit_adapters.sql.codec import encode_value as shared
     except ImportError:
         return fallback_encode
-    encoder: Encoder = encode_value
+    encoder: Encoder = shared
     return encoder
 
 
 encode_value: Encoder = _codec()
+_SHARED = encode_value is not fallback_encode
+_INTEGERS = frozenset({"LONG", "INT", "SHORT", "BYTE", "BIGINT", "SMALLINT", "TINYINT"})
 
 
-def row_encoder(type_names: list[str]) -> Callable[[tuple[Any, ...]], list[str | None]]:
-    """A function turning one result row into its wire list, column types bound once."""
-    pairs = list(enumerate(type_names))
-    simple = {"STRING", "CHAR"}
+def column_encoder(type_name: str, type_text: str) -> Callable[[Any], str | None]:
+    """The wire encoder of one column: fast paths for the common scalar types, the
+    shared codec for everything else (both give the same strings)."""
+    name = type_name.upper()
+
+    def general(value: Any) -> str | None:
+        if value is None:
+            return None
+        if _SHARED:
+            result: str | None = encode_value(value, name, type_text)
+            return result
+        return fallback_encode(value, name)
+
+    if name in _INTEGERS:
+        return lambda v: str(v) if type(v) is int else general(v)
+    if name in ("STRING", "CHAR", "VARCHAR"):
+        return lambda v: v if type(v) is str else general(v)
+    if name == "DECIMAL":
+        return lambda v: format(v, "f") if type(v) is Decimal and v.is_finite() else general(v)
+    if name in ("DOUBLE", "FLOAT"):
+        return lambda v: repr(v) if type(v) is float and math.isfinite(v) else general(v)
+    if name == "BOOLEAN":
+        return lambda v: ("true" if v else "false") if type(v) is bool else general(v)
+    if name == "DATE":
+        return lambda v: v.isoformat() if type(v) is dt.date else general(v)
+    return general
+
+
+def row_encoder(columns: list[tuple[str, str]]) -> Callable[[tuple[Any, ...]], list[str | None]]:
+    """A function turning one result row into its wire list; ``columns`` are
+    ``(type_name, type_text)`` pairs, bound once."""
+    encoders = [column_encoder(name, text) for name, text in columns]
+    if len(encoders) == 1:
+        (only,) = encoders
+        return lambda row: [only(row[0])]
 
     def encode(row: tuple[Any, ...]) -> list[str | None]:
-        out: list[str | None] = []
-        for index, type_name in pairs:
-            value = row[index]
-            if value is None or (type_name in simple and isinstance(value, str)):
-                out.append(value)
-            elif type(value) is int:
-                out.append(str(value))
-            else:
-                out.append(encode_value(value, type_name))
-        return out
+        return [None if value is None else encoder(value) for encoder, value in zip(encoders, row)]
 
     return encode

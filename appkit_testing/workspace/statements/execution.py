@@ -159,7 +159,7 @@ class StatementRunner:
     ) -> bool:
         """Encode rows into chunks; True when a row or byte limit cut the result."""
         request = statement.request
-        encode = row_encoder([c.type_name.upper() for c in columns])
+        encode = row_encoder([(c.type_name, c.type_text) for c in columns])
         target = self.workspace.chunk_bytes
         row_limit, byte_limit = request.row_limit, request.byte_limit
         inline = request.disposition == "INLINE"
@@ -182,7 +182,7 @@ class StatementRunner:
                     flush()
                     return True
                 wire = encode(row)
-                size = 3 + sum(4 if v is None else len(v) + 3 for v in wire)
+                size = len(repr(wire))  # close to the JSON length, computed in C
                 if byte_limit is not None and bytes_total + size > byte_limit:
                     flush()
                     return True
