@@ -216,3 +216,27 @@ def test_unknown_job_exits_3(ws_cli) -> None:
         result = ws_cli(*args)
         assert result.exit_code == 3, (args, result.output)
         assert "999" in result.stderr
+
+
+def test_sql_query_reads_the_warehouse_from_the_profile_settings_file(
+    seeded, emulator, tmp_path
+) -> None:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / ".env.dev").write_text(
+        f"DATABRICKS_WAREHOUSE_ID={emulator.warehouse_id}\n"
+    )
+    result = seeded(
+        "sql", "query", "SELECT 1 AS one", "--json", env={"DATABRICKS_WAREHOUSE_ID": None}
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["rows"] == [{"one": "1"}]
+
+
+def test_token_wins_when_client_credentials_are_also_set(seeded) -> None:
+    result = seeded(
+        "uc",
+        "list-catalogs",
+        "--json",
+        env={"DATABRICKS_CLIENT_ID": "someone", "DATABRICKS_CLIENT_SECRET": "their-secret"},
+    )
+    assert result.exit_code == 0, result.output
