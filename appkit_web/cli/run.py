@@ -9,6 +9,8 @@ see them too.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import Enum
 
 import typer
@@ -56,6 +58,48 @@ def serve_app():  # type: ignore[no-untyped-def]
     return create_app(settings, title="Lakehouse AppKit sample governed app")
 
 
+@dataclass(frozen=True)
+class RunPlan:
+    """Where to listen and which settings the app factory will read."""
+
+    host: str
+    port: int
+    environ: dict[str, str]
+
+
+def plan_run(
+    host: str | None,
+    port: int | None,
+    backend: str | None,
+    demo: bool,
+    environ: Mapping[str, str],
+) -> RunPlan:
+    """Decide bind address, port and the environment additions for ``run``.
+
+    Inside Databricks Apps (``DATABRICKS_APP_PORT`` set) bind ``0.0.0.0`` on that
+    port; elsewhere bind loopback on 8000. Without a backend setting and without
+    Databricks settings, serve the embedded backend.
+    """
+    added: dict[str, str] = {}
+    if backend is not None:
+        added["APPKIT_BACKEND"] = backend
+    elif not environ.get("APPKIT_BACKEND") and not environ.get("DATABRICKS_HOST"):
+        added["APPKIT_BACKEND"] = embedded_backend()
+    if demo:
+        added["APPKIT_DEMO"] = "1"
+    in_apps = "DATABRICKS_APP_PORT" in environ
+    bind = host or ("0.0.0.0" if in_apps else "127.0.0.1")  # noqa: S104 - Apps requires it
+    if port is None:
+        raw = environ.get("DATABRICKS_APP_PORT")
+        try:
+            port = int(raw) if raw is not None else 8000
+        except ValueError:
+            raise typer.BadParameter(
+                f"DATABRICKS_APP_PORT must be a port number, got {raw!r}"
+            ) from None
+    return RunPlan(bind, port, added)
+
+
 @app.command()
 def run(
     host: str = typer.Option(
@@ -76,22 +120,15 @@ def run(
 
     from appkit_web.settings import SettingsError, load_settings
 
-    if backend is not None:
-        os.environ["APPKIT_BACKEND"] = backend.value
-    elif not os.environ.get("APPKIT_BACKEND") and not os.environ.get("DATABRICKS_HOST"):
-        os.environ["APPKIT_BACKEND"] = embedded_backend()
-    if demo:
-        os.environ["APPKIT_DEMO"] = "1"
+    plan = plan_run(host, port, backend.value if backend else None, demo, os.environ)
+    os.environ.update(plan.environ)  # the factory (and --reload workers) read them
     try:
         settings = load_settings()
     except SettingsError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    in_apps = "DATABRICKS_APP_PORT" in os.environ
-    bind = host or ("0.0.0.0" if in_apps else "127.0.0.1")  # noqa: S104 - Apps requires it
-    listen = port if port is not None else default_port()
     typer.echo(
-        f"serving on http://{bind}:{listen} (backend {settings.effective_backend.value}, "
+        f"serving on http://{plan.host}:{plan.port} (backend {settings.effective_backend.value}, "
         f"identity {settings.effective_identity.value}, profile {settings.app_env.value}); "
         f"API docs at /docs",
         err=True,
@@ -99,8 +136,8 @@ def run(
     uvicorn.run(
         "appkit_web.cli.run:serve_app",
         factory=True,
-        host=bind,
-        port=listen,
+        host=plan.host,
+        port=plan.port,
         reload=reload,
         proxy_headers=False,  # the peer address decides loopback trust in dev identity mode
         timeout_graceful_shutdown=10,
