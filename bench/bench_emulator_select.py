@@ -133,6 +133,8 @@ def main() -> None:
         f"{'rows':>9} {'chunks':>6} {'exec s':>7} {'total s':>8} {'rows/s':>9} "
         f"{'client peak MiB':>15} {'emu idle MiB':>12} {'emu peak MiB':>12}"
     )
+    example = (QUERY if args.disposition == "EXTERNAL_LINKS" else INLINE_QUERY).format(rows="N")
+    print(f"query: {example}")
     print(header)
     for rows in sizes:
         r = run_once(rows, args.disposition)

@@ -132,3 +132,26 @@ def test_grant_on_a_missing_table_fails_as_not_found(
     )
     assert answer.status.state == StatementState.FAILED
     assert answer.status.error.message.startswith("[TABLE_OR_VIEW_NOT_FOUND]")
+
+
+def test_catalog_browse_shows_a_user_only_what_they_may_use(
+    fake_workspace: EmulatedWorkspace, workspace_client: WorkspaceClient, client_for: ClientFor
+) -> None:
+    from databricks.sdk.errors import PermissionDenied
+
+    _setup(fake_workspace)
+    frank = client_for("frank@example.com")
+    assert list(frank.catalogs.list()) == []
+    try:
+        frank.tables.get("main.risk.metrics")
+    except PermissionDenied as error:
+        assert "USE CATALOG" in str(error)
+    else:
+        raise AssertionError("a user without privileges read table metadata")
+    _sql(
+        workspace_client,
+        fake_workspace.warehouse_id,
+        "GRANT USE CATALOG, USE SCHEMA, SELECT ON CATALOG main TO `frank@example.com`",
+    )
+    assert [c.name for c in frank.catalogs.list()] == ["main"]
+    assert frank.tables.get("main.risk.metrics").full_name == "main.risk.metrics"

@@ -63,3 +63,17 @@ def test_principals_file_accepts_json_lists(tmp_path: Path) -> None:
     path.write_text('[{"name": "sp-1", "kind": "service_principal", "client_secret": "s"}]')
     (spec,) = load_principals(path)
     assert (spec.name, spec.kind, spec.client_secret) == ("sp-1", "service_principal", "s")
+
+
+def test_data_directory_keeps_tables_across_restarts(tmp_path: Path) -> None:
+    from appkit_testing.workspace import start_in_thread
+
+    with start_in_thread(data_dir=tmp_path) as first:
+        first.sql("CREATE TABLE main.default.kept (id INT)")
+        first.sql("INSERT INTO main.default.kept VALUES (7)")
+    with start_in_thread(data_dir=tmp_path) as second:
+        client = WorkspaceClient(host=second.host, token=second.admin_token, auth_type="pat")
+        response = client.statement_execution.execute_statement(
+            "SELECT id FROM main.default.kept", second.warehouse_id
+        )
+        assert response.result.data_array == [["7"]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from appkit_testing.workspace.apps.backend import App
+from appkit_testing.workspace.apps.model import App
 from appkit_testing.workspace.errors import ApiError, invalid_parameter, resource_missing
 from appkit_testing.workspace.paging import paginate
 from appkit_testing.workspace.routing import Call, Reply, Route

@@ -11,7 +11,7 @@ import tempfile
 import threading
 from dataclasses import dataclass
 
-SPOOL_BYTES = 8 * 1024 * 1024
+SPOOL_BYTES = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True)
