@@ -3,12 +3,9 @@
 :func:`validate_bundle` checks the document against the published bundle
 schema, then the rules the schema cannot express: a ``bundle.name``, app
 names the Apps service accepts, one resource type per app resource with
-unique keys, one principal per permission. Variables (``${var.name}``) are
-resolved from, highest first: explicit values, the selected target's
-``variables``, the variable's ``default``. The selected target's
+unique keys, one principal per permission. The selected target's
 ``resources`` are laid over the top-level ones (mappings merge, lists are
-replaced). ``${bundle.name}`` and
-``${bundle.target}`` are resolved too; anything else is left as written.
+replaced) and variables are resolved (:mod:`appkit_web.bundle.variables`).
 """
 
 from __future__ import annotations
@@ -22,6 +19,7 @@ from typing import Any
 from appkit_web.bundle.app_yaml import AppSpec, parse_yaml, validate_command, validate_env
 from appkit_web.bundle.problems import ConfigProblem
 from appkit_web.bundle.schema import check_against_schema
+from appkit_web.bundle.variables import deep_merge, resolve, select_target, variable_values
 
 APP_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,28}[a-z0-9]$")
 RESOURCE_TYPES = (
@@ -59,7 +57,6 @@ KNOWN_SCOPES = frozenset(
         "iam.access-control:read",
     }
 )
-_REFERENCE = re.compile(r"\$\{(var|bundle)\.([A-Za-z0-9_.-]+)\}")
 
 
 @dataclass(frozen=True)
@@ -110,93 +107,6 @@ class BundleSpec:
             if key in (app.key, app.name):
                 return app
         raise ConfigProblem("databricks.yml", "resources.apps", f"declares no app {key!r}")
-
-
-def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """``override`` laid over ``base``: mappings merge key by key, anything else is replaced."""
-    merged: dict[str, Any] = dict(base)
-    for key, value in override.items():
-        current = merged.get(key)
-        if isinstance(current, Mapping) and isinstance(value, Mapping):
-            merged[key] = deep_merge(current, value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def _select_target(document: Mapping[str, Any], target: str | None, source: str) -> str:
-    targets = document.get("targets") or {}
-    if target is not None:
-        if targets and target not in targets:
-            known = ", ".join(sorted(targets))
-            raise ConfigProblem(source, "targets", f"has no target {target!r} (known: {known})")
-        return target
-    defaults = [
-        name for name, body in targets.items() if isinstance(body, Mapping) and body.get("default")
-    ]
-    if defaults:
-        return str(defaults[0])
-    if targets:
-        return str(next(iter(targets)))
-    return "default"
-
-
-def _variable_values(
-    document: Mapping[str, Any], target: str, explicit: Mapping[str, str], source: str
-) -> dict[str, Any]:
-    declared = document.get("variables") or {}
-    target_body = (document.get("targets") or {}).get(target) or {}
-    overrides = target_body.get("variables") or {}
-    values: dict[str, Any] = {}
-    for name, spec in declared.items():
-        if name in explicit:
-            values[name] = explicit[name]
-        elif name in overrides:
-            override = overrides[name]
-            values[name] = override.get("default") if isinstance(override, Mapping) else override
-        elif isinstance(spec, Mapping) and "default" in spec:
-            values[name] = spec["default"]
-    for name in explicit:
-        if name not in declared:
-            raise ConfigProblem(source, f"variables.{name}", "is not declared in the bundle")
-    return values
-
-
-def _resolve(
-    node: Any, values: Mapping[str, Any], bundle: Mapping[str, str], source: str, path: str
-) -> Any:
-    if isinstance(node, Mapping):
-        return {
-            k: _resolve(v, values, bundle, source, f"{path}.{k}" if path else str(k))
-            for k, v in node.items()
-        }
-    if isinstance(node, list):
-        return [
-            _resolve(item, values, bundle, source, f"{path}[{i}]") for i, item in enumerate(node)
-        ]
-    if not isinstance(node, str):
-        return node
-    whole = _REFERENCE.fullmatch(node)
-    if whole and whole.group(1) == "var":
-        return _lookup(whole.group(2), values, source, path)
-
-    def substitute(match: re.Match[str]) -> str:
-        kind, name = match.group(1), match.group(2)
-        if kind == "var":
-            return str(_lookup(name, values, source, path))
-        return bundle.get(name, match.group(0))
-
-    return _REFERENCE.sub(substitute, node)
-
-
-def _lookup(name: str, values: Mapping[str, Any], source: str, path: str) -> Any:
-    if name not in values or values[name] is None:
-        raise ConfigProblem(
-            source,
-            path,
-            f"variable {name} has no value: pass --var {name}=<value> or set BUNDLE_VAR_{name}",
-        )
-    return values[name]
 
 
 def _app_resources(raw: list[Any] | None, source: str, where: str) -> tuple[AppResourceSpec, ...]:
@@ -285,8 +195,8 @@ def validate_bundle(
     bundle_name = (document.get("bundle") or {}).get("name")
     if not bundle_name:
         raise ConfigProblem(source, "bundle.name", "is required")
-    chosen = _select_target(document, target, source)
-    values = _variable_values(document, chosen, variables or {}, source)
+    chosen = select_target(document, target, source)
+    values = variable_values(document, chosen, variables or {}, source)
     context = {"name": str(bundle_name), "target": chosen}
     target_body = (document.get("targets") or {}).get(chosen) or {}
     resources = deep_merge(document.get("resources") or {}, target_body.get("resources") or {})
@@ -296,9 +206,9 @@ def validate_bundle(
     warnings: list[str] = []
     apps = []
     for key, raw in apps_raw.items():
-        resolved = _resolve(raw, values, context, source, f"resources.apps.{key}")
+        resolved = resolve(raw, values, context, source, f"resources.apps.{key}")
         apps.append(_app(str(key), resolved, source, warnings))
-    workspace = _resolve(document.get("workspace") or {}, values, context, source, "workspace")
+    workspace = resolve(document.get("workspace") or {}, values, context, source, "workspace")
     target_workspace = ((document.get("targets") or {}).get(chosen) or {}).get("workspace") or {}
     root_path = target_workspace.get("root_path") or workspace.get("root_path")
     return BundleSpec(
