@@ -1,5 +1,6 @@
 """The embedded lakehouse: Databricks SQL on DuckDB with Unity Catalog names."""
 
+from appkit_adapters.local.commands import PrivilegeChange
 from appkit_adapters.local.engine import LocalEngine
 from appkit_adapters.local.errors import UnsupportedStatement
 from appkit_adapters.local.statements import StatementInfo
@@ -10,6 +11,7 @@ from appkit_adapters.local.warehouse import LocalWarehouse
 __all__ = [
     "LocalEngine",
     "LocalWarehouse",
+    "PrivilegeChange",
     "ResultStream",
     "StatementInfo",
     "TableInfo",

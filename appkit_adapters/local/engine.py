@@ -149,7 +149,8 @@ class LocalEngine:
     def analyze(
         self, statement: str, *, catalog: str | None = None, schema: str | None = None
     ) -> StatementInfo:
-        """Kind and tables of a statement, without running it."""
+        """Kind and tables of a statement, without running it (GRANT/REVOKE included:
+        ``StatementInfo.grant`` says what they ask)."""
         return self._planner.parse(statement, self._namespace(catalog, schema)).info
 
     def _namespace(self, catalog: str | None, schema: str | None) -> Namespace:
@@ -167,7 +168,15 @@ class LocalEngine:
         catalog: str | None = None,
         schema: str | None = None,
     ) -> StatementResult:
-        """Run one statement and return its whole result (``row_limit`` truncates it)."""
+        """Run one statement as ``principal`` and return its whole result.
+
+        ``parameters`` bind ``:name`` markers (a mapping's values get inferred types;
+        ``SqlParameter.type`` casts the value to that Databricks type). ``row_limit``
+        cuts the rows and sets ``truncated``. ``catalog``/``schema`` set the namespace
+        unqualified names resolve in (default ``main.default``). DML results carry
+        Databricks' count columns and ``affected_rows``. Errors are domain errors whose
+        ``details`` hold ``error_class`` and ``sql_state``.
+        """
         return self._guard(
             lambda: self._execute(statement, parameters, principal, row_limit, catalog, schema)
         )
