@@ -247,3 +247,14 @@ def test_local_settings_and_caches_are_never_uploaded(cli, project: Path) -> Non
     files = json.loads(result.stdout)["files"]
     assert "config/.env.dev.example" in files
     assert not [f for f in files if f.endswith((".env", ".env.dev", ".pyc"))]
+
+
+def test_deploy_starts_a_stopped_app_first(ws_cli, emulator, project: Path) -> None:
+    from databricks.sdk.service.apps import App
+
+    w = WorkspaceClient(host=emulator.host, token=emulator.admin_token, auth_type="pat")
+    w.apps.create(App(name="tiny-app"), no_compute=True)
+    result = ws_cli("deploy", "-C", str(project), "--var", f"warehouse_id={emulator.warehouse_id}")
+    assert result.exit_code == 0, result.output
+    assert "starting app tiny-app" in result.stderr
+    assert result.stdout.strip().startswith("https://tiny-app-")

@@ -142,3 +142,20 @@ def test_reset_forgets_apps_and_files(w, emulator) -> None:
         w.apps.get("risk-app")
     with pytest.raises(NotFound):
         w.workspace.get_status("/Shared/x")
+
+
+def test_export_answers_base64_content_and_listing_a_missing_folder_is_404(w) -> None:
+    w.workspace.mkdirs("/Shared/e")
+    _put(w, "/Shared/e/notes.txt", b"hello")
+    exported = w.workspace.export("/Shared/e/notes.txt")
+    assert base64.b64decode(exported.content or "") == b"hello"
+    with pytest.raises(NotFound):
+        list(w.workspace.list("/Shared/missing"))
+
+
+def test_apps_list_pages(w) -> None:
+    for index in range(3):
+        w.apps.create(App(name=f"app-{index}"), no_compute=True)
+    assert [a.name for a in w.apps.list(page_size=2)] == ["app-0", "app-1", "app-2"]
+    stopped = w.apps.get("app-0")
+    assert stopped.compute_status and stopped.compute_status.state == ComputeState.STOPPED
