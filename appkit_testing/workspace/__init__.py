@@ -1,8 +1,8 @@
 """An emulated Databricks workspace ("moto for Databricks").
 
 A local HTTP server speaking the REST subset the toolkit uses: Statement
-Execution, Unity Catalog, secrets, jobs, SCIM identity, OAuth M2M and host
-metadata, backed by the embedded local engine. The official
+Execution, Unity Catalog, secrets, jobs, Apps, workspace files, SCIM identity,
+OAuth M2M and host metadata, backed by the embedded local engine. The official
 ``databricks-sdk`` ``WorkspaceClient`` works against it unmodified.
 
 Each API area is a subpackage with a backend (pure state, ``reset()``) and a
