@@ -41,6 +41,11 @@ correlation id recorded in audit):
 - ``withdraw(approval_id, actor, *, reason="", request_id=None)``
 - ``apply(approval_id, actor, *, request_id=None)`` (policies with ``auto_apply=False``)
 - ``expire_due(actor, *, limit=100, request_id=None) -> list[ApprovalRequest]``
+- ``on_settled(kind, listener)``: ``async def listener(request) -> None`` awaited once a
+  request of ``kind`` reaches a terminal status (saved and audited first)
+- ``check_submission(actor, kind, target, payload) -> int`` (what ``submit`` would refuse,
+  storing nothing) and ``reserve_id()``/``submit(..., approval_id=...)`` for a service that
+  stores its own record before submitting
 - ``get(approval_id)``, ``list(*, status=None, kind=None, page_size=50, page_token=None)``,
   ``may_decide(request, actor) -> bool``
 
@@ -76,6 +81,7 @@ from appkit_domain.approvals.policy import (
     materiality_quorum,
 )
 from appkit_domain.approvals.service import ApprovalService
+from appkit_domain.approvals.settlement import SettlementListener
 
 __all__ = [
     "TRANSITIONS",
@@ -98,6 +104,7 @@ __all__ = [
     "QuorumRule",
     "RequestExpired",
     "SelfApproval",
+    "SettlementListener",
     "Verdict",
     "fixed_quorum",
     "freeze_payload",

@@ -29,6 +29,7 @@ from appkit_domain.approvals.model import ApprovalRequest, ApprovalStatus, Verdi
 from appkit_domain.approvals.notices import ApprovalNotices
 from appkit_domain.approvals.payload import freeze_payload, payload_hash
 from appkit_domain.approvals.policy import PolicyRegistry
+from appkit_domain.approvals.settlement import SettlementListener, SettlementListeners
 from appkit_domain.approvals.versioned import Change, VersionedCommands
 from appkit_domain.audit.log import AuditLog
 from appkit_domain.errors import AppkitError, InvalidInput, InvalidTransition
@@ -75,9 +76,22 @@ class ApprovalService:
         self.roles = roles if roles is not None else RoleMap()
         self._clock = clock
         self._ids = ids
-        self._commands = VersionedCommands(store, audit, max_attempts=max_attempts)
+        self._settlement = SettlementListeners(audit)
+        self._commands = VersionedCommands(
+            store, audit, max_attempts=max_attempts, listeners=self._settlement
+        )
         self._eligibility = EligibilityCheck(self.roles, directory)
         self._notices = ApprovalNotices(notifier, audit, self.roles)
+
+    def on_settled(self, kind: str, listener: SettlementListener) -> None:
+        """Await ``listener(request)`` each time a request of ``kind`` settles.
+
+        Settling is reaching ``REJECTED``, ``EXPIRED``, ``WITHDRAWN``,
+        ``APPLIED`` or ``APPLY_FAILED``; the listener runs after that state is
+        saved and audited, before the command returns. See
+        :mod:`appkit_domain.approvals.settlement` for failure handling.
+        """
+        self._settlement.register(kind, listener)
 
     # ----------------------------------------------------------------- commands
 

@@ -17,6 +17,7 @@ from typing import Any
 from appkit_domain.approvals.actor import Actor
 from appkit_domain.approvals.errors import ConcurrentModification
 from appkit_domain.approvals.model import ApprovalRequest, ApprovalStatus
+from appkit_domain.approvals.settlement import SettlementListeners
 from appkit_domain.audit.log import AuditLog
 from appkit_domain.errors import AppkitError, InvalidInput, StaleVersion
 from appkit_domain.ports.approval_store import ApprovalStore
@@ -45,12 +46,20 @@ Step = Callable[[ApprovalRequest], Awaitable[Change]]
 class VersionedCommands:
     """Load, step, version-checked save and audit of one approval request (rule 9, rule 10)."""
 
-    def __init__(self, store: ApprovalStore, audit: AuditLog, *, max_attempts: int) -> None:
+    def __init__(
+        self,
+        store: ApprovalStore,
+        audit: AuditLog,
+        *,
+        max_attempts: int,
+        listeners: SettlementListeners | None = None,
+    ) -> None:
         if max_attempts < 1:
             raise InvalidInput("max_attempts must be at least 1")
         self.store = store
         self.audit = audit
         self.max_attempts = max_attempts
+        self.listeners = listeners if listeners is not None else SettlementListeners(audit)
 
     async def run(
         self, approval_id: str, actor: Actor, request_id: str | None, step: Step
@@ -60,6 +69,8 @@ class VersionedCommands:
         The audit event is appended only after the save succeeded and before
         the new state is returned; if the append fails its error reaches the
         caller (the saved state stands, and no success is reported).
+        A request that settles here is then handed to the settlement
+        listeners of its kind.
         """
 
         async def attempt() -> tuple[ApprovalRequest, Change, ApprovalRequest]:
@@ -81,6 +92,8 @@ class VersionedCommands:
             await self.record(
                 actor, change.action, saved, current.status, change.details, request_id
             )
+        if saved.is_terminal and not current.is_terminal:
+            await self.listeners.settled(saved)
         if change.raise_after is not None:
             raise change.raise_after
         return saved

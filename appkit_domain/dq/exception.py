@@ -116,6 +116,10 @@ class DqException:
             self, pending_waiver_approval_id=approval_id, version=self.version + 1
         )
 
+    def without_waiver_request(self) -> DqException:
+        """Same state, no longer linked to a waiver request (it ended without a waiver)."""
+        return dataclasses.replace(self, pending_waiver_approval_id=None, version=self.version + 1)
+
     def seen_again(self, at: datetime) -> DqException:
         """Same state, one more detection of the same failure at ``at``."""
         return dataclasses.replace(

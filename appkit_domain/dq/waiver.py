@@ -24,6 +24,7 @@ from appkit_domain.approvals import (
     ApprovalStatus,
     thaw,
 )
+from appkit_domain.approvals.settlement import SETTLE_ACTOR
 from appkit_domain.dq.exception import DqException, Waiver
 from appkit_domain.dq.service import DqExceptionService
 from appkit_domain.dq.status import DqStatus, check_transition
@@ -61,6 +62,7 @@ class WaiverWorkflow:
         self.approvals = approvals
         if DQ_WAIVER_KIND not in approvals.appliers:
             approvals.appliers.register(DQ_WAIVER_KIND, self.grant)
+        approvals.on_settled(DQ_WAIVER_KIND, self.follow_approval)
 
     async def request_waiver(
         self,
@@ -145,6 +147,41 @@ class WaiverWorkflow:
             },
         )
         return WaiverProposal(linked, approval)
+
+    async def follow_approval(self, request: ApprovalRequest) -> None:
+        """The settlement listener of ``dq_waiver`` requests.
+
+        A request that ended without a waiver (``REJECTED``, ``EXPIRED``,
+        ``WITHDRAWN``, ``APPLY_FAILED``) is unlinked from its exception, which
+        stays as it was, so the link names only a request still deciding.
+        Saved and audited (``dq.waiver_request_closed``); idempotent.
+        """
+        if request.status is ApprovalStatus.APPLIED:
+            return  # the grant already replaced the link by the waiver
+        exception_id = thaw(request.payload).get("exception_id")
+        if not isinstance(exception_id, str):
+            return
+
+        async def unlink() -> DqException | None:
+            current = await self.exceptions.store.get(exception_id)
+            if current.pending_waiver_approval_id != request.id:
+                return None
+            updated = current.without_waiver_request()
+            await self.exceptions.store.save(updated, expected_version=current.version)
+            return updated
+
+        unlinked = await retry_stale(unlink)
+        if unlinked is not None:
+            await self.exceptions.audit.append(
+                actor=SETTLE_ACTOR,
+                action="dq.waiver_request_closed",
+                target=unlinked.target,
+                details={
+                    "approval_id": request.id,
+                    "approval_status": request.status.value,
+                    "fingerprint": unlinked.fingerprint,
+                },
+            )
 
     async def _pending_request(self, exception: DqException) -> ApprovalRequest | None:
         """The waiver request linked to ``exception`` while it is still ``PENDING``, or None."""

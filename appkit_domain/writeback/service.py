@@ -131,6 +131,7 @@ class WritebackService:
         )
         if approvals is not None:
             self.register(approvals.appliers)
+            approvals.on_settled(WRITEBACK_KIND, self.follow_approval)
 
     def register(self, appliers: ApplierRegistry) -> None:
         """Register :meth:`apply_approved` as the applier of ``writeback_change`` requests."""
@@ -324,11 +325,26 @@ class WritebackService:
     async def get(self, change_id: str) -> ChangeRequest:
         """The change, its status brought in line with its approval request first.
 
-        A rejected, expired or withdrawn approval, an approval awaiting an
-        explicit apply, or one whose apply failed before reaching the change
-        is mirrored onto the change (saved and audited) when it is read.
+        The change follows its approval request when that request settles
+        (see :meth:`follow_approval`); reading is the fallback. A rejected,
+        expired or withdrawn approval, an approval awaiting an explicit
+        apply, or one whose apply failed before reaching the change is
+        mirrored onto the change (saved and audited) when it is read.
         """
+        return await self._mirror(change_id)
 
+    async def follow_approval(self, request: ApprovalRequest) -> None:
+        """The settlement listener of ``writeback_change`` requests: mirror the end on the change.
+
+        Registered on the approval service at construction. Idempotent; a
+        change that is already final, or not linked to ``request``, is left
+        as it is.
+        """
+        change_id = thaw(request.payload).get("change_id")
+        if isinstance(change_id, str):
+            await self._mirror(change_id)
+
+    async def _mirror(self, change_id: str) -> ChangeRequest:
         async def command() -> ChangeRequest:
             current = await self.changes.get(change_id)
             if current.status.is_final or not current.approval_id or self.approvals is None:

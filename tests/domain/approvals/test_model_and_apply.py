@@ -227,3 +227,47 @@ async def test_request_as_json_is_plain_json(world: ApprovalWorld) -> None:
 def test_a_principal_cannot_act_on_behalf_of_itself() -> None:
     with pytest.raises(InvalidInput):
         Actor(BOB, on_behalf_of=BOB)
+
+
+async def test_settlement_listeners_hear_every_end_of_a_request(world: ApprovalWorld) -> None:
+    heard: list[tuple[str, ApprovalStatus]] = []
+
+    async def listener(request: ApprovalRequest) -> None:
+        heard.append((request.id, request.status))
+
+    world.service.on_settled("change", listener)
+    world.service.on_settled("change", listener)  # registering twice changes nothing
+    applied = await world.submit()
+    await world.service.approve(applied.id, Actor(BOB))
+    rejected = await world.submit()
+    await world.service.reject(rejected.id, Actor(BOB))
+    withdrawn = await world.submit()
+    await world.service.withdraw(withdrawn.id, Actor(ALICE))
+    expired = await world.submit()
+    world.clock.advance(days=2)
+    await world.service.expire_due(Actor(BOB))
+    assert heard == [
+        (applied.id, ApprovalStatus.APPLIED),
+        (rejected.id, ApprovalStatus.REJECTED),
+        (withdrawn.id, ApprovalStatus.WITHDRAWN),
+        (expired.id, ApprovalStatus.EXPIRED),
+    ]
+
+
+async def test_a_failing_settlement_listener_does_not_undo_the_settlement(
+    world: ApprovalWorld,
+) -> None:
+    async def listener(request: ApprovalRequest) -> None:
+        raise RuntimeError("listener broke with secret dapi0123456789abcdef0123456789abcdef")
+
+    world.service.on_settled("change", listener)
+    request = await world.submit()
+    rejected = await world.service.reject(request.id, Actor(BOB))
+    assert rejected.status is ApprovalStatus.REJECTED
+    assert await world.actions(request.id) == [
+        "approval.submit",
+        "approval.reject",
+        "approval.settle_failed",
+    ]
+    (event,) = [e for e in world.audit_store.rows if e.action == "approval.settle_failed"]
+    assert dict(event.details) == {"status": "REJECTED", "error": "RuntimeError"}

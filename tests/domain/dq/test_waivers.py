@@ -204,3 +204,19 @@ async def test_two_waiver_requests_at_once_leave_one_pending(world: DqWorld) -> 
     assert [a.id for a in pending.items] == [proposals[0].approval_id]
     assert world.store.rows[item.id].pending_waiver_approval_id == proposals[0].approval_id
     assert len(world.events("dq.waiver_request")) == 1
+
+
+async def test_a_waiver_request_that_ends_without_a_waiver_is_unlinked_from_its_exception(
+    world: DqWorld,
+) -> None:
+    item = await _acknowledged(world)
+    proposal = await _request(world, item)
+    await world.approvals.reject(proposal.approval_id, Actor.of(BOB), comment="fix it instead")
+    unlinked = world.store.rows[item.id]
+    assert unlinked.status is DqStatus.ACKNOWLEDGED
+    assert unlinked.pending_waiver_approval_id is None
+    (event,) = world.events("dq.waiver_request_closed")
+    assert event.details["approval_id"] == proposal.approval_id
+    assert event.details["approval_status"] == "REJECTED"
+    again = await _request(world, unlinked)
+    assert world.store.rows[item.id].pending_waiver_approval_id == again.approval_id

@@ -284,3 +284,26 @@ async def test_no_apply_is_acknowledged_before_its_audit_event_is_durable(
     assert retried.status is ApprovalStatus.APPLIED
     assert (await world.service.get(proposal.change.id)).status is ChangeStatus.APPLIED
     assert len(world.table.writes) == 1
+
+
+async def test_a_change_follows_its_approval_when_it_settles_without_being_read(
+    world: WritebackWorld,
+) -> None:
+    rejected = await _propose(world, 1, "gold")
+    withdrawn = await _propose(world, 2, "platinum")
+    assert rejected.approval_id and withdrawn.approval_id
+    await world.approvals.reject(rejected.approval_id, Actor.of(BOB), comment="no")
+    await world.approvals.withdraw(withdrawn.approval_id, Actor.of(ALICE), reason="not needed")
+    # The stored changes, not a read through the service, carry the end of their approval.
+    assert world.changes.rows[rejected.change.id].status is ChangeStatus.REJECTED
+    assert world.changes.rows[withdrawn.change.id].status is ChangeStatus.WITHDRAWN
+    expired = await _propose(world, 1, "platinum")
+    world.clock.advance(timedelta(days=4))
+    await world.approvals.expire_due(Actor.of(APP))
+    assert world.changes.rows[expired.change.id].status is ChangeStatus.EXPIRED
+    assert [e.details["to"] for e in world.events("writeback.status")] == [
+        "REJECTED",
+        "WITHDRAWN",
+        "EXPIRED",
+    ]
+    assert world.table.writes == []
