@@ -155,3 +155,45 @@ def test_catalog_browse_shows_a_user_only_what_they_may_use(
     )
     assert [c.name for c in frank.catalogs.list()] == ["main"]
     assert frank.tables.get("main.risk.metrics").full_name == "main.risk.metrics"
+
+
+def test_creating_needs_create_privileges_and_makes_the_creator_owner(
+    fake_workspace: EmulatedWorkspace, workspace_client: WorkspaceClient, client_for: ClientFor
+) -> None:
+    warehouse = fake_workspace.warehouse_id
+    gina = client_for("gina@example.com")
+    refused = _sql(gina, warehouse, "CREATE SCHEMA main.gina")
+    assert "CREATE SCHEMA on Catalog 'main'" in refused.status.error.message
+    assert "CREATE CATALOG" in _sql(gina, warehouse, "CREATE CATALOG mine").status.error.message
+    _sql(
+        workspace_client,
+        warehouse,
+        "GRANT USE CATALOG, CREATE SCHEMA ON CATALOG main TO `gina@example.com`",
+    )
+    assert _sql(gina, warehouse, "CREATE SCHEMA main.gina").status.state == StatementState.SUCCEEDED
+    created = _sql(gina, warehouse, "CREATE TABLE main.gina.notes (id INT)")
+    assert created.status.state == StatementState.SUCCEEDED, created.status
+    assert (
+        _sql(gina, warehouse, "INSERT INTO main.gina.notes VALUES (1)").status.state
+        == StatementState.SUCCEEDED
+    )
+    assert _sql(gina, warehouse, "SELECT id FROM main.gina.notes").result.data_array == [["1"]]
+    assert workspace_client.tables.get("main.gina.notes").owner == "gina@example.com"
+    assert (
+        _sql(gina, warehouse, "DROP TABLE main.gina.notes").status.state == StatementState.SUCCEEDED
+    )
+
+
+def test_dropping_someone_elses_table_needs_manage(
+    fake_workspace: EmulatedWorkspace, workspace_client: WorkspaceClient, client_for: ClientFor
+) -> None:
+    _setup(fake_workspace)
+    warehouse = fake_workspace.warehouse_id
+    _sql(
+        workspace_client,
+        warehouse,
+        "GRANT USE CATALOG, USE SCHEMA, SELECT, MODIFY ON CATALOG main TO `hank@example.com`",
+    )
+    hank = client_for("hank@example.com")
+    refused = _sql(hank, warehouse, "DROP TABLE main.risk.metrics")
+    assert "User does not have MANAGE on Table 'main.risk.metrics'" in refused.status.error.message

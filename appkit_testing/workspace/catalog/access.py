@@ -7,9 +7,11 @@ needs ``CREATE_TABLE`` on its schema; each also needs ``USE_CATALOG`` and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from appkit_testing.workspace.catalog.grants import GrantsBackend, Securable
+from appkit_testing.workspace.engine import StatementInfoLike
 from appkit_testing.workspace.identity.backend import Identity
 
 INSUFFICIENT = "INSUFFICIENT_PERMISSIONS"
@@ -41,25 +43,43 @@ def require(
         raise InsufficientPrivileges(privilege, securable)
 
 
+_CATALOG_DDL = re.compile(r"^\s*(CREATE|DROP)\s+CATALOG\b", re.IGNORECASE)
+
+
 def check_statement(
     grants: GrantsBackend,
     identity: Identity,
-    reads: frozenset[str],
-    writes: frozenset[str],
+    statement: str,
+    info: StatementInfoLike,
     table_exists: Callable[[str], bool],
 ) -> None:
-    """Check every table a statement reads or writes; tables that do not exist are left to
-    the engine, which reports them as ``TABLE_OR_VIEW_NOT_FOUND``."""
+    """Check every object a statement reads, writes, creates or drops.
+
+    Tables that do not exist are left to the engine, which reports them as
+    ``TABLE_OR_VIEW_NOT_FOUND``. Creating a catalog needs ``CREATE_CATALOG`` on
+    the metastore; schema DDL needs ``CREATE_SCHEMA`` on the catalog (create) or
+    ``MANAGE`` on the schema (drop); dropping or altering a table needs ``MANAGE``
+    (owners hold it).
+    """
     if identity.is_admin:
         return
-    for name in sorted(reads):
+    kind = str(info.kind).upper()
+    if _CATALOG_DDL.match(statement):
+        require(grants, identity, "CREATE_CATALOG", Securable("METASTORE", "metastore"))
+    for name in sorted(getattr(info, "schemas", frozenset())):
+        if kind == "CREATE":
+            require(grants, identity, "CREATE_SCHEMA", Securable("CATALOG", name.split(".")[0]))
+        elif kind in ("DROP", "ALTER"):
+            require(grants, identity, "MANAGE", Securable("SCHEMA", name))
+    for name in sorted(info.reads):
         if len(name.split(".")) == 3 and table_exists(name):
             require(grants, identity, "SELECT", Securable("TABLE", name))
-    for name in sorted(writes):
+    for name in sorted(info.writes):
         if len(name.split(".")) != 3:
             continue
-        if table_exists(name):
-            require(grants, identity, "MODIFY", Securable("TABLE", name))
+        if not table_exists(name):
+            require(grants, identity, "CREATE_TABLE", Securable("SCHEMA", name.rsplit(".", 1)[0]))
+        elif kind in ("DROP", "ALTER") or (kind == "CREATE" and "REPLACE" in statement.upper()):
+            require(grants, identity, "MANAGE", Securable("TABLE", name))
         else:
-            schema = Securable("SCHEMA", name.rsplit(".", 1)[0])
-            require(grants, identity, "CREATE_TABLE", schema)
+            require(grants, identity, "MODIFY", Securable("TABLE", name))

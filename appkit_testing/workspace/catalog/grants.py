@@ -62,6 +62,8 @@ class Securable:
         if kind not in SECURABLE_TYPES:
             raise invalid_parameter(f"Invalid securable type {securable_type}.")
         depth = {"METASTORE": None, "CATALOG": 1, "SCHEMA": 2}.get(kind, 3)
+        if kind == "METASTORE":
+            return cls(kind, "metastore")
         parts = full_name.split(".")
         if depth is not None and (len(parts) != depth or not all(parts)):
             raise invalid_parameter(f"Invalid {kind.lower()} name '{full_name}'.")

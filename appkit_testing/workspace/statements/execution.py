@@ -118,11 +118,13 @@ class StatementRunner:
         check_statement(
             self.workspace.grants,
             principal,
-            info.reads,
-            info.writes,
+            text,
+            info,
             lambda name: browse.table_exists(engine, name),
         )
         new_tables = [name for name in info.writes if not browse.table_exists(engine, name)]
+        schemas = sorted(getattr(info, "schemas", frozenset()))
+        new_schemas = schemas if str(info.kind).upper() == "CREATE" else []
         parameters = list(request.parameters) or None
         store = ChunkStore(self.workspace.spill_dir)
         try:
@@ -144,9 +146,11 @@ class StatementRunner:
         except BaseException:
             store.close()
             raise
-        for name in new_tables:
-            if browse.table_exists(engine, name):
+        if not principal.is_admin:  # what a user creates is theirs, as on the real service
+            for name in new_tables:
                 self.workspace.grants.set_owner(Securable("TABLE", name), principal.name)
+            for name in new_schemas:
+                self.workspace.grants.set_owner(Securable("SCHEMA", name), principal.name)
         if not statement.finish("SUCCEEDED", store=store, columns=columns, truncated=truncated):
             store.close()
 
