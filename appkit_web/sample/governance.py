@@ -14,7 +14,7 @@ from datetime import timedelta
 from appkit_domain.approvals import Eligibility, MakerCheckerPolicy, PolicyRegistry
 from appkit_domain.dq.waiver import DQ_WAIVER_KIND
 from appkit_domain.identifiers import TableName
-from appkit_domain.overrides import OVERRIDE_KIND, metric_override_policy
+from appkit_domain.overrides import metric_override_policy
 from appkit_domain.principal import Principal
 from appkit_domain.roles import RoleMap
 from appkit_domain.writeback import AuditColumns, TableRules, ValueRule, WritebackRules
@@ -22,9 +22,6 @@ from appkit_domain.writeback.service import WRITEBACK_KIND
 from appkit_web.sample.demo_data import CUSTOMERS_TABLE, TIERS
 
 MAKER, APPROVER, AUDITOR = "maker", "approver", "auditor"
-
-WAIVER_KIND = DQ_WAIVER_KIND
-__all__ = ["OVERRIDE_KIND", "WAIVER_KIND", "WRITEBACK_KIND"]
 
 DEMO_GROUPS_TO_ROLES: dict[str, set[str]] = {
     "data-stewards": {MAKER},
@@ -76,7 +73,7 @@ def demo_policies() -> PolicyRegistry:
                 appliers=Eligibility.of(roles={MAKER, APPROVER}),
             ),
             MakerCheckerPolicy(
-                kind=WAIVER_KIND,
+                kind=DQ_WAIVER_KIND,
                 proposers=makers,
                 deciders=checkers,
                 quorum=1,
