@@ -22,7 +22,7 @@ from databricks.sdk.service.apps import (
     AppResource,
     ComputeState,
 )
-from databricks.sdk.service.workspace import ImportFormat
+from databricks.sdk.service.workspace import ImportFormat, ObjectType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from appkit_web.bundle import ProjectSpec
@@ -96,7 +96,29 @@ def upload(w: WorkspaceClient, project: ProjectSpec, plan: DeployPlan) -> None:
                 overwrite=True,
             )
             progress.advance(task)
-    note(f"uploaded {len(plan.files)} files to {plan.workspace_path}")
+    removed = _remove_stale(w, plan)
+    extra = f", removed {removed} stale" if removed else ""
+    note(f"uploaded {len(plan.files)} files to {plan.workspace_path}{extra}")
+
+
+def _api_path(path: str) -> str:
+    """The Workspace API spells ``/Workspace/Users/x`` as ``/Users/x``."""
+    return path[len("/Workspace") :] if path.startswith("/Workspace/") else path
+
+
+def _remove_stale(w: WorkspaceClient, plan: DeployPlan) -> int:
+    """Delete files under the upload folder that the project no longer has (a snapshot
+    deploys the whole folder, so leftovers would ship)."""
+    root = _api_path(plan.workspace_path).rstrip("/")
+    keep = set(plan.files)
+    removed = 0
+    for found in w.workspace.list(root, recursive=True):
+        path = _api_path(found.path or "")
+        relative = path[len(root) + 1 :] if path.startswith(root + "/") else ""
+        if relative and found.object_type != ObjectType.DIRECTORY and relative not in keep:
+            w.workspace.delete(path)
+            removed += 1
+    return removed
 
 
 def apply_permissions(w: WorkspaceClient, plan: DeployPlan) -> None:

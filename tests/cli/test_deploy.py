@@ -258,3 +258,25 @@ def test_deploy_starts_a_stopped_app_first(ws_cli, emulator, project: Path) -> N
     assert result.exit_code == 0, result.output
     assert "starting app tiny-app" in result.stderr
     assert result.stdout.strip().startswith("https://tiny-app-")
+
+
+def test_redeploy_removes_files_the_project_no_longer_has(ws_cli, emulator, project: Path) -> None:
+    args = (
+        "deploy",
+        "-C",
+        str(project),
+        "--var",
+        f"warehouse_id={emulator.warehouse_id}",
+        "--json",
+    )
+    (project / "old.py").write_text("print('old')\n")
+    first = ws_cli(*args)
+    assert first.exit_code == 0, first.output
+    (project / "old.py").unlink()
+    second = ws_cli(*args)
+    assert second.exit_code == 0, second.output
+    assert "removed 1 stale" in second.stderr
+    path = json.loads(second.stdout)["source_code_path"]
+    w = WorkspaceClient(host=emulator.host, token=emulator.admin_token, auth_type="pat")
+    names = {o.path.rsplit("/", 1)[1] for o in w.workspace.list(path)}
+    assert "old.py" not in names and "main.py" in names
