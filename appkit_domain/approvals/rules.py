@@ -22,6 +22,7 @@ from appkit_domain.approvals.model import ApprovalRequest, ApprovalStatus, Decis
 from appkit_domain.approvals.payload import payload_hash
 from appkit_domain.approvals.policy import Eligibility, MakerCheckerPolicy
 from appkit_domain.errors import InvalidTransition, PermissionDenied
+from appkit_domain.principal import PrincipalKind
 
 
 def require_pending(request: ApprovalRequest) -> None:
@@ -38,9 +39,21 @@ def require_pending(request: ApprovalRequest) -> None:
         )
 
 
+def accountable_ids(actor: Actor) -> frozenset[str]:
+    """Who answers for what ``actor`` does: the party, and the executing principal if a user.
+
+    A service principal executing for a user only relays that user; a user
+    executing for someone else still answers for the act, so a maker cannot
+    decide by acting for another principal, nor a checker decide twice.
+    """
+    if actor.principal.kind is PrincipalKind.USER:
+        return frozenset({actor.party_id, actor.id})
+    return frozenset({actor.party_id})
+
+
 def check_not_maker(request: ApprovalRequest, actor: Actor) -> None:
-    """Rule 1: no maker decides, in person or through someone acting for them."""
-    if actor.party_id in request.maker_ids:
+    """Rule 1: no maker decides, in person, through someone acting for them, or for another."""
+    if accountable_ids(actor) & request.maker_ids:
         raise SelfApproval(
             f"{actor.party_id} made approval request {request.id} and cannot decide it",
             details={"approval_id": request.id},
@@ -48,8 +61,9 @@ def check_not_maker(request: ApprovalRequest, actor: Actor) -> None:
 
 
 def check_first_decision(request: ApprovalRequest, actor: Actor) -> None:
-    """Rule 2: one decision per accountable principal."""
-    if any(decision.party == actor.party_id for decision in request.decisions):
+    """Rule 2: one decision per accountable principal, however it is executed."""
+    ids = accountable_ids(actor)
+    if any(ids & {decision.party, decision.principal_id} for decision in request.decisions):
         raise AlreadyDecided(
             f"{actor.party_id} has already decided approval request {request.id}",
             details={"approval_id": request.id},

@@ -92,6 +92,15 @@ async def test_rule1_service_principal_acting_for_another_checker_may_decide(
     assert done.decisions[0].party == BOB.id
 
 
+async def test_rule1_requester_cannot_approve_own_request_by_acting_for_someone_else(
+    world: ApprovalWorld,
+) -> None:
+    request = await world.submit()
+    with pytest.raises(SelfApproval):
+        await world.service.approve(request.id, Actor(ALICE, on_behalf_of=BOB))
+    assert (await world.service.get(request.id)).decisions == ()
+
+
 # ---------------------------------------------------------------- rule 2
 
 
@@ -104,6 +113,18 @@ async def test_rule2_principal_decides_at_most_once(world: ApprovalWorld) -> Non
         await world.service.reject(request.id, Actor(BOB))
     with pytest.raises(AlreadyDecided):
         await world.service.approve(request.id, Actor(APP, on_behalf_of=BOB))
+    stored = await world.service.get(request.id)
+    assert stored.status is ApprovalStatus.PENDING
+    assert [d.party for d in stored.decisions] == [BOB.id]
+
+
+async def test_rule2_a_checker_cannot_decide_twice_by_acting_for_someone_else(
+    world: ApprovalWorld,
+) -> None:
+    request = await world.submit("pair")
+    await world.service.approve(request.id, Actor(BOB))
+    with pytest.raises(AlreadyDecided):
+        await world.service.approve(request.id, Actor(BOB, on_behalf_of=CAROL))
     stored = await world.service.get(request.id)
     assert stored.status is ApprovalStatus.PENDING
     assert [d.party for d in stored.decisions] == [BOB.id]
