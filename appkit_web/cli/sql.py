@@ -135,6 +135,24 @@ def query(
         note(f"showing the first {len(rows)} rows (--limit)")
 
 
+_INTEGERS = {"BYTE", "SHORT", "INT", "LONG"}
+_FLOATS = {"FLOAT", "DOUBLE"}
+
+
+def typed(value: str | None, type_name: str) -> Any:
+    """A JSON_ARRAY cell (always a string) as JSON: integers, floats and booleans typed;
+    decimals, dates, timestamps and everything else stay strings (no precision is lost)."""
+    if value is None:
+        return None
+    if type_name in _INTEGERS:
+        return int(value)
+    if type_name in _FLOATS:
+        return float(value)
+    if type_name == "BOOLEAN":
+        return value.lower() == "true"
+    return value
+
+
 def _collect(
     w: Any, final: StatementResponse, statement_id: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]], bool]:
@@ -145,11 +163,14 @@ def _collect(
         for i, c in enumerate(schema_columns or [])
     ]
     names = [c["name"] for c in columns]
+    kinds = [c.type_name.value if c.type_name else "STRING" for c in schema_columns or []]
     rows: list[dict[str, Any]] = []
     chunk = final.result
     while chunk is not None:
         for values in chunk.data_array or []:
-            rows.append(dict(zip(names, values)))
+            rows.append(
+                {n: typed(v, k) for n, v, k in zip(names, values, kinds or ["STRING"] * len(names))}
+            )
         if chunk.next_chunk_index is None:
             break
         chunk = w.statement_execution.get_statement_result_chunk_n(

@@ -101,7 +101,7 @@ def test_sql_query_binds_named_parameters_and_prints_rows(seeded) -> None:
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert [c["name"] for c in payload["columns"]] == ["entity", "value"]
-    assert payload["rows"] == [{"entity": "ACC-2", "value": "0.05"}]
+    assert payload["rows"] == [{"entity": "ACC-2", "value": 0.05}]
     assert payload["truncated"] is False
 
 
@@ -229,7 +229,7 @@ def test_sql_query_reads_the_warehouse_from_the_profile_settings_file(
         "sql", "query", "SELECT 1 AS one", "--json", env={"DATABRICKS_WAREHOUSE_ID": None}
     )
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["rows"] == [{"one": "1"}]
+    assert json.loads(result.stdout)["rows"] == [{"one": 1}]
 
 
 def test_token_wins_when_client_credentials_are_also_set(seeded) -> None:
