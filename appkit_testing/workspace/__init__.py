@@ -26,10 +26,12 @@ from appkit_testing.workspace.identity.backend import PrincipalSpec
 from appkit_testing.workspace.jobs import responses as _jobs
 from appkit_testing.workspace.secrets import responses as _secrets
 from appkit_testing.workspace.statements import responses as _statements
+from appkit_testing.workspace.warehouses import responses as _warehouses
 
 AREAS = (
     _identity.routes,
     _statements.routes,
+    _warehouses.routes,
     _catalog.routes,
     _secrets.routes,
     _jobs.routes,

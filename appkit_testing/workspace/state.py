@@ -32,6 +32,7 @@ from appkit_testing.workspace.routing import Route
 from appkit_testing.workspace.secrets.backend import SecretsBackend
 from appkit_testing.workspace.statements.backend import Statement, StatementsBackend
 from appkit_testing.workspace.statements.execution import StatementRunner
+from appkit_testing.workspace.warehouses.backend import WarehouseBackend
 
 ADMIN_NAME = "admin@example.com"
 DEFAULT_CHUNK_BYTES = 2 * 1024 * 1024
@@ -79,6 +80,7 @@ class Workspace:
         self.jobs = JobsBackend(clock=clock)
         self.apps = AppsBackend(clock=clock, workspace_id=workspace_id)
         self.workspace_files = WorkspaceFilesBackend(clock=clock)
+        self.warehouse = WarehouseBackend()
         self.stats = ServedStats()
         self._initial_faults = faults or FaultPlan()
         self.faults = FaultInjector(self._initial_faults)
@@ -111,6 +113,7 @@ class Workspace:
             self.jobs,
             self.apps,
             self.workspace_files,
+            self.warehouse,
         ):
             backend.reset()
         self.stats.reset()

@@ -102,3 +102,27 @@ def test_missing_job_and_run_raise_resource_does_not_exist(
 def test_jobs_are_listed(workspace_client: WorkspaceClient) -> None:
     first, second = _job(workspace_client), _job(workspace_client)
     assert [job.job_id for job in workspace_client.jobs.list()] == [first, second]
+
+
+def test_job_settings_reset_and_update(workspace_client: WorkspaceClient) -> None:
+    from databricks.sdk.service.jobs import JobSettings
+
+    job_id = _job(workspace_client)
+    workspace_client.jobs.update(job_id, new_settings=JobSettings(max_concurrent_runs=3))
+    assert workspace_client.jobs.get(job_id).settings.max_concurrent_runs == 3
+    workspace_client.jobs.reset(job_id, new_settings=JobSettings(name="renamed"))
+    settings = workspace_client.jobs.get(job_id).settings
+    assert settings.name == "renamed" and settings.max_concurrent_runs is None
+
+
+def test_one_time_run_is_submitted_and_terminates(workspace_client: WorkspaceClient) -> None:
+    from databricks.sdk.service.jobs import SubmitTask
+
+    waiter = workspace_client.jobs.submit(
+        run_name="adhoc",
+        tasks=[SubmitTask(task_key="t", notebook_task=NotebookTask(notebook_path="/x"))],
+    )
+    for _ in range(2):
+        run = workspace_client.jobs.get_run(waiter.run_id)
+    assert run.state.life_cycle_state == RunLifeCycleState.TERMINATED
+    assert run.run_name == "adhoc"

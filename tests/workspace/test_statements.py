@@ -284,3 +284,16 @@ def test_dml_reports_affected_rows(
         "SELECT v FROM t ORDER BY id", warehouse, catalog="main", schema="default"
     )
     assert rows.result.data_array == [["a"], ["b"]]
+
+
+def test_the_warehouse_is_listed_and_a_statement_starts_it(
+    workspace_client: WorkspaceClient, fake_workspace: EmulatedWorkspace
+) -> None:
+    from databricks.sdk.service.sql import State
+
+    (warehouse,) = list(workspace_client.warehouses.list())
+    assert warehouse.id == fake_workspace.warehouse_id and warehouse.state == State.RUNNING
+    workspace_client.warehouses.stop(fake_workspace.warehouse_id)
+    assert workspace_client.warehouses.get(fake_workspace.warehouse_id).state == State.STOPPED
+    workspace_client.statement_execution.execute_statement("SELECT 1", fake_workspace.warehouse_id)
+    assert workspace_client.warehouses.get(fake_workspace.warehouse_id).state == State.RUNNING

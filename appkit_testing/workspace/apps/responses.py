@@ -41,7 +41,18 @@ def routes(workspace: Workspace) -> list[Route]:
     backend = workspace.apps
     files = workspace.workspace_files
 
+    def require_warehouses(body: dict[str, Any]) -> None:
+        """An app may only bind a SQL warehouse that exists in this workspace."""
+        for resource in body.get("resources") or []:
+            warehouse = resource.get("sql_warehouse") if isinstance(resource, dict) else None
+            if isinstance(warehouse, dict) and warehouse.get("id") not in (
+                None,
+                workspace.warehouse_id,
+            ):
+                raise resource_missing(f"SQL warehouse {warehouse['id']} does not exist.")
+
     def create(call: Call) -> Reply:
+        require_warehouses(call.body)
         no_compute = str(call.query.get("no_compute", "false")).lower() == "true"
         return backend.create(call.body, call.identity, no_compute).to_json()
 
@@ -58,6 +69,7 @@ def routes(workspace: Workspace) -> list[Route]:
         return body
 
     def update(call: Call) -> Reply:
+        require_warehouses(call.body)
         return backend.update(call.match["name"], call.body, call.identity).to_json()
 
     def delete(call: Call) -> Reply:

@@ -136,6 +136,29 @@ class JobsBackend:
                 raise invalid_parameter(f"Job {job_id} does not exist.")
             return job
 
+    def replace_settings(self, job_id: int, settings: dict[str, Any]) -> None:
+        """``jobs/reset``: the new settings replace the old ones."""
+        job = self.job(job_id)
+        with self._lock:
+            job.settings = dict(settings)
+
+    def update_settings(self, job_id: int, changes: dict[str, Any], removed: list[str]) -> None:
+        """``jobs/update``: top-level fields change or go; others stay."""
+        job = self.job(job_id)
+        with self._lock:
+            job.settings.update(changes)
+            for name in removed:
+                job.settings.pop(name, None)
+
+    def submit_once(self, settings: dict[str, Any], creator: str) -> Run:
+        """``runs/submit``: a one-time run of an unsaved job definition."""
+        with self._lock:
+            job = Job(0, dict(settings), creator, self._now_ms())
+            run = Run(self._next_run, job, 1, creator, self._now_ms())
+            self._runs[run.run_id] = run
+            self._next_run += 1
+            return run
+
     def delete(self, job_id: int) -> None:
         with self._lock:
             if self._jobs.pop(job_id, None) is None:

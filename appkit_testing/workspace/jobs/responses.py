@@ -64,6 +64,27 @@ def routes(workspace: Workspace) -> list[Route]:
                 job["settings"].pop("tasks", None)
         return _paged(call, "jobs", jobs)
 
+    def reset(call: Call) -> Reply:
+        settings = call.body.get("new_settings")
+        if not isinstance(settings, dict):
+            raise invalid_parameter("new_settings is required.")
+        backend.replace_settings(_job_id(call), settings)
+        return {}
+
+    def update(call: Call) -> Reply:
+        changes = call.body.get("new_settings") or {}
+        removed = call.body.get("fields_to_remove") or []
+        if not isinstance(changes, dict) or not isinstance(removed, list):
+            raise invalid_parameter("new_settings must be an object, fields_to_remove a list.")
+        backend.update_settings(_job_id(call), changes, [str(name) for name in removed])
+        return {}
+
+    def submit(call: Call) -> Reply:
+        settings = {k: v for k, v in call.body.items() if k != "access_control_list"}
+        if "run_name" in settings:
+            settings.setdefault("name", settings["run_name"])
+        return {"run_id": backend.submit_once(settings, call.identity.name).run_id}
+
     def run_now(call: Call) -> Reply:
         parameters = call.arg("job_parameters") or {}
         run = backend.run_now(_job_id(call), call.identity.name, dict(parameters))
@@ -93,7 +114,10 @@ def routes(workspace: Workspace) -> list[Route]:
             Route("GET", f"{base}/get", get, "jobs"),
             Route("POST", f"{base}/delete", delete, "jobs"),
             Route("GET", f"{base}/list", list_jobs, "jobs"),
+            Route("POST", f"{base}/reset", reset, "jobs"),
+            Route("POST", f"{base}/update", update, "jobs"),
             Route("POST", f"{base}/run-now", run_now, "jobs"),
+            Route("POST", f"{base}/runs/submit", submit, "jobs"),
             Route("GET", f"{base}/runs/get", get_run, "jobs"),
             Route("GET", f"{base}/runs/get-output", get_run_output, "jobs"),
             Route("GET", f"{base}/runs/list", list_runs, "jobs"),

@@ -184,6 +184,7 @@ def routes(workspace: Workspace) -> list[Route]:
         if on_timeout not in ("CONTINUE", "CANCEL"):
             raise invalid_parameter("on_wait_timeout must be CONTINUE or CANCEL.")
         request = _request(call)
+        workspace.warehouse.set_state("RUNNING")  # a statement starts a stopped warehouse
         stuck = workspace.faults.draw(("stuck_pending",)) is not None
         if stuck:
             workspace.stats.count_fault("stuck_pending")

@@ -1,0 +1,1 @@
+"""SQL Warehouses API: the one warehouse statements run on."""
