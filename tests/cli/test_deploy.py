@@ -280,3 +280,11 @@ def test_redeploy_removes_files_the_project_no_longer_has(ws_cli, emulator, proj
     w = WorkspaceClient(host=emulator.host, token=emulator.admin_token, auth_type="pat")
     names = {o.path.rsplit("/", 1)[1] for o in w.workspace.list(path)}
     assert "old.py" not in names and "main.py" in names
+
+
+def test_deploy_with_an_unknown_warehouse_exits_3_naming_it(ws_cli, project: Path) -> None:
+    result = ws_cli("deploy", "-C", str(project), "--var", "warehouse_id=nosuchwarehouse")
+    assert result.exit_code == 3, result.output
+    assert (
+        "error: deploy app tiny-app: SQL warehouse nosuchwarehouse does not exist" in result.stderr
+    )
