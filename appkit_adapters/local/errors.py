@@ -66,6 +66,7 @@ def syntax_error(detail: str) -> AppkitError:
 
 
 _TABLE_MISSING = re.compile(r'Table with name "?([^"\s!]+)"? does not exist')
+_FUNCTION_MISSING = re.compile(r'Function with name "?([^"\s!]+)"? does not exist')
 _VIEW_MISSING = re.compile(r'View with name "?([^"\s!]+)"? does not exist')
 _SCHEMA_MISSING = re.compile(r'Schema with name "?([^"\s!]+)"? does not exist')
 _CATALOG_MISSING = re.compile(r'[Cc]atalog "?([^"\s!]+)"? does not exist')
@@ -113,6 +114,15 @@ def translate_duckdb_error(error: Exception, known: Iterable[str] = ()) -> Appki
     if line.startswith("[DIVIDE_BY_ZERO]"):
         return sql_error(InvalidInput, "DIVIDE_BY_ZERO", "22012", line[len("[DIVIDE_BY_ZERO] ") :])
     if isinstance(error, duckdb.CatalogException):
+        found = _FUNCTION_MISSING.search(message)
+        if found:
+            return sql_error(
+                InvalidInput,
+                "UNRESOLVED_ROUTINE",
+                "42883",
+                f"Cannot resolve routine `{found.group(1)}`: it does not exist, or the local"
+                " engine does not provide it.",
+            )
         for pattern, error_class in (
             (_TABLE_MISSING, "TABLE_OR_VIEW_NOT_FOUND"),
             (_VIEW_MISSING, "TABLE_OR_VIEW_NOT_FOUND"),

@@ -5,6 +5,8 @@ Applied to the parsed tree before rendering:
 - ``date_add(d, n)`` / ``date_sub`` / ``add_months`` return DATE (DuckDB would give a
   timestamp);
 - ``dayofweek`` counts Sunday as 1 (DuckDB counts from 0);
+- ``to_utc_timestamp`` / ``from_utc_timestamp`` convert wall clocks the Databricks way
+  and return TIMESTAMP; ``format_string`` formats printf-style;
 - ``UPDATE SET t.col = ...`` may name the target's alias (DuckDB takes bare names);
 - division by zero fails with ``[DIVIDE_BY_ZERO]`` as under ANSI mode (DuckDB would
   return infinity); ``try_divide`` keeps returning NULL.
@@ -56,6 +58,22 @@ def _default_unix_timestamp(node: exp.StrToUnix) -> None:
     node.replace(seconds)
 
 
+def _timestamptz(node: exp.Expression) -> exp.Expression:
+    return exp.Cast(this=node, to=exp.DataType.build("TIMESTAMPTZ"))
+
+
+def _time_zone_function(node: exp.Expression) -> exp.Expression:
+    """to_utc_timestamp(ts, tz): ts's UTC wall clock read as local time in tz.
+    from_utc_timestamp(ts, tz): the wall clock in tz of the instant ts, as a timestamp."""
+    zone = node.args["zone"].copy()
+    value = node.this.copy()
+    if isinstance(node, exp.FromTimeZone):
+        wall = exp.Cast(this=value, to=exp.DataType.build("TIMESTAMP"))
+        return exp.Anonymous(this="timezone", expressions=[zone, wall])
+    shifted = exp.Anonymous(this="timezone", expressions=[zone, _timestamptz(value)])
+    return _timestamptz(shifted)
+
+
 def _wrap(node: exp.Expression, wrapper: exp.Expression) -> None:
     node.replace(wrapper)
     wrapper.set("this", node)
@@ -72,8 +90,30 @@ def apply_databricks_semantics(tree: exp.Expression) -> exp.Expression:
                 target.set("table", None)
     # innermost first, so a rewritten node never hides one nested inside it
     for node in reversed(
-        list(tree.find_all(exp.TsOrDsAdd, exp.AddMonths, exp.DayOfWeek, exp.Div, exp.StrToUnix))
+        list(
+            tree.find_all(
+                exp.TsOrDsAdd,
+                exp.AddMonths,
+                exp.DayOfWeek,
+                exp.Div,
+                exp.StrToUnix,
+                exp.FromTimeZone,
+                exp.AtTimeZone,
+                exp.Format,
+            )
+        )
     ):
+        if isinstance(node, (exp.FromTimeZone, exp.AtTimeZone)):
+            node.replace(_time_zone_function(node))
+            continue
+        if isinstance(node, exp.Format):
+            node.replace(
+                exp.Anonymous(
+                    this="printf",
+                    expressions=[node.this.copy(), *(e.copy() for e in node.expressions)],
+                )
+            )
+            continue
         if isinstance(node, exp.StrToUnix):
             _default_unix_timestamp(node)
             continue

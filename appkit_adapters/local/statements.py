@@ -44,6 +44,8 @@ TABLE_FUNCTIONS = frozenset(
 )
 """Table-valued functions Databricks has and DuckDB runs alike; any other is refused, so
 no statement reaches the host's files or the engine's internals."""
+DIVERGENT_FUNCTIONS = frozenset({"hash"})
+"""Functions DuckDB has under the Databricks name but computes differently."""
 INTERNAL_SCHEMAS = frozenset({META_SCHEMA, "information_schema", "pg_catalog"})
 HOST_FUNCTIONS = frozenset({"getenv", "current_setting", "query", "query_table", "read_text"})
 
@@ -201,6 +203,10 @@ def _refuse_unsupported(tree: exp.Expression) -> None:
         name = str(call.this).lower()
         if name.startswith(("duckdb_", "pragma_")) or name in HOST_FUNCTIONS:
             raise unsupported(f"the function {name}()")
+        if name in DIVERGENT_FUNCTIONS:
+            raise unsupported(f"{name}() (its local values differ from Databricks')")
+    if tree.find(exp.Typeof):
+        raise unsupported("typeof() (its local values differ from Databricks')")
     if not isinstance(
         tree,
         (

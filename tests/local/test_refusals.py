@@ -34,6 +34,8 @@ def with_table(engine: LocalEngine) -> LocalEngine:
         ("SELECT * FROM read_csv('/etc/passwd')", "table function"),
         ("SELECT * FROM duckdb_tables()", "table function duckdb_tables"),
         ("SELECT getenv('HOME')", "function getenv"),
+        ("SELECT hash(1)", "hash()"),
+        ("SELECT typeof(1)", "typeof()"),
         ("CREATE MATERIALIZED VIEW mv AS SELECT 1", "MATERIALIZED"),
     ],
 )
@@ -79,6 +81,12 @@ def test_a_value_that_does_not_cast_is_invalid_input(engine: LocalEngine) -> Non
     with pytest.raises(InvalidInput, match="CAST_INVALID_INPUT") as caught:
         engine.execute("SELECT :x", [SqlParameter("x", "abc", "INT")])
     assert caught.value.details["sql_state"] == "22018"
+
+
+def test_a_function_the_engine_lacks_is_an_unresolved_routine(engine: LocalEngine) -> None:
+    with pytest.raises(InvalidInput, match=r"\[UNRESOLVED_ROUTINE\].*format_number") as caught:
+        engine.execute("SELECT format_number(1234.5, 2)")
+    assert caught.value.details["sql_state"] == "42883"
 
 
 def test_unknown_column_is_unresolved(with_table: LocalEngine) -> None:

@@ -148,6 +148,21 @@ CORPUS: list[tuple[str, str, dict[str, Any] | None, list[tuple[Any, ...]]]] = [
         [(1,), (2,)],
     ),
     (
+        "time_zone_conversions_and_format_string",
+        "SELECT to_utc_timestamp(sold_at, 'Europe/Paris'), from_utc_timestamp(sold_at, 'Europe/Paris'),"
+        " to_utc_timestamp('2024-07-01 10:00:00', 'America/New_York'), format_string('%s-%d', rep, 1)"
+        " FROM main.finance.sales WHERE rep = 'ann'",
+        None,
+        [
+            (
+                dt.datetime(2024, 1, 5, 9, tzinfo=UTC),
+                dt.datetime(2024, 1, 5, 11, tzinfo=UTC),
+                dt.datetime(2024, 7, 1, 14, tzinfo=UTC),
+                "ann-1",
+            )
+        ],
+    ),
+    (
         "casts_and_try_cast",
         "SELECT cast(amount AS STRING), cast('12' AS INT), try_cast('x' AS INT),"
         " amount::DECIMAL(12,4) FROM main.finance.sales WHERE rep = 'ann'",
