@@ -29,6 +29,11 @@ class CredentialSource(Protocol):
         """Forget cached headers (after the server refused them)."""
         ...
 
+    @property
+    def can_refresh(self) -> bool:
+        """Whether headers obtained after :meth:`invalidate` may differ (worth one more try)."""
+        ...
+
     def secret_values(self) -> tuple[str, ...]:
         """Strings that must be scrubbed from any message (the token itself)."""
         ...
@@ -47,6 +52,10 @@ class BearerToken(CredentialSource):
 
     def invalidate(self) -> None:
         """A fixed token cannot be refreshed; nothing to forget."""
+
+    @property
+    def can_refresh(self) -> bool:
+        return False
 
     def secret_values(self) -> tuple[str, ...]:
         return (self._token,)
@@ -102,6 +111,10 @@ class SdkCredentials(CredentialSource):
 
     def invalidate(self) -> None:
         self._cached = None
+
+    @property
+    def can_refresh(self) -> bool:
+        return self.auth_type != "pat"
 
     def secret_values(self) -> tuple[str, ...]:
         values = [self.config.token, self.config.client_secret, self.config.password]

@@ -5,7 +5,8 @@ The session is created by :meth:`DatabricksHttp.start` and closed by
 the session and the resilience pipeline (breaker, rate limit) but carries the
 user's token. Auth headers are added per call and never logged. Wire errors
 become domain errors through :func:`~appkit_adapters.databricks.errors.translate_error`;
-connection failures and resets become ``Unavailable`` (transient).
+connection failures and resets become ``Unavailable`` (transient). A 401 with
+refreshable credentials (OAuth) is tried once more with fresh headers.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from appkit_adapters.databricks.credentials import BearerToken, CredentialSource
 from appkit_adapters.databricks.errors import translate_error
 from appkit_adapters.resilience import ResiliencePipeline, ResiliencePolicy
 from appkit_domain.audit.redaction import Redactor
-from appkit_domain.errors import InvalidInput, Unavailable
+from appkit_domain.errors import InvalidInput, Unauthenticated, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +166,13 @@ class DatabricksHttp:
         payload = None if body is None else json.dumps(body, allow_nan=False).encode()
 
         async def attempt() -> Any:
-            return await self._send(method, path, query, payload)
+            try:
+                return await self._send(method, path, query, payload)
+            except Unauthenticated:
+                if not self.credentials.can_refresh:
+                    raise
+                # A 401 means nothing ran, so one more try with fresh credentials is safe.
+                return await self._send(method, path, query, payload)
 
         return await self.pipeline.call(attempt, idempotent=safe, deadline=deadline)
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from appkit_adapters.databricks.results import row_decoder
 from appkit_adapters.sql.warehouse import ColumnInfo
-from appkit_domain.errors import Unavailable
+from appkit_domain.errors import InvalidInput, NotFound, PermissionDenied, Unavailable
 
 if TYPE_CHECKING:
     from appkit_adapters.databricks.statements import StatementExecutionWarehouse
@@ -119,23 +119,34 @@ class RowStream:
 
         return asyncio.get_running_loop().create_task(fetch())
 
-    async def _materialise(self, data: dict[str, Any]) -> RawRows:
-        """The rows of one chunk: inline, or downloaded from its external links."""
+    async def _materialise(self, data: dict[str, Any], *, refreshed: bool = False) -> RawRows:
+        """The rows of one chunk: inline, or downloaded from its external links.
+
+        A link refused by the storage (expired or revoked: 400/403/404) makes the
+        chunk be asked for again once, for fresh links.
+        """
         links = data.get("external_links")
-        if links:
-            rows: RawRows = []
-            for link in links:
+        if not links:
+            return list(data.get("data_array") or [])
+        rows: RawRows = []
+        for link in links:
+            try:
                 payload = await self.warehouse.download(link)
-                try:
-                    part = json.loads(payload) if payload.strip() else []
-                except ValueError:
-                    raise Unavailable(
-                        "an external result chunk is not JSON",
-                        details={"statement_id": self.statement_id},
-                    ) from None
-                rows.extend(part)
-            return rows
-        return list(data.get("data_array") or [])
+            except (PermissionDenied, NotFound, InvalidInput):
+                index = link.get("chunk_index", data.get("chunk_index"))
+                if refreshed or index is None:
+                    raise
+                fresh = await self.warehouse.chunk(self.statement_id, int(index))
+                return await self._materialise(fresh, refreshed=True)
+            try:
+                part = json.loads(payload) if payload.strip() else []
+            except ValueError:
+                raise Unavailable(
+                    "an external result chunk is not JSON",
+                    details={"statement_id": self.statement_id},
+                ) from None
+            rows.extend(part)
+        return rows
 
     async def _drop_pending(self) -> None:
         pending = list(self._pending)

@@ -44,6 +44,7 @@ class StatementScript:
     max_in_flight: int = 0
     hold_chunk: dict[int, asyncio.Event] = field(default_factory=dict)
     release_on_fetch: dict[int, asyncio.Event] = field(default_factory=dict)
+    expire_once: set[int] = field(default_factory=set)  # links refused once, as if expired
     hold_poll: asyncio.Event | None = None
     poll_entered: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -141,4 +142,7 @@ class StatementScript:
 
     async def download(self, request: web.Request) -> web.Response:
         index = int(request.path.rsplit("/", 1)[1])
+        if index in self.expire_once:
+            self.expire_once.discard(index)
+            return web.Response(status=403, text="<Error><Code>AccessDenied</Code></Error>")
         return web.Response(body=json.dumps(self.chunks[index]).encode())

@@ -7,7 +7,7 @@ from aiohttp import web
 
 from appkit_adapters.databricks.http import DatabricksHttp, encode_query
 from appkit_adapters.resilience import VirtualTime
-from appkit_domain.errors import InvalidInput, NotFound, RateLimited, Unavailable
+from appkit_domain.errors import InvalidInput, NotFound, RateLimited, Unauthenticated, Unavailable
 
 from .conftest import TOKEN, FakeServer
 
@@ -198,3 +198,52 @@ def _token():
     from appkit_adapters.databricks.credentials import BearerToken
 
     return BearerToken("t")
+
+
+class RotatingToken:
+    """Credentials that change when invalidated, like an OAuth token after refresh."""
+
+    def __init__(self) -> None:
+        self.generation = 1
+        self.invalidated = 0
+
+    async def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer oauth-{self.generation}"}
+
+    def invalidate(self) -> None:
+        self.invalidated += 1
+        self.generation += 1
+
+    def secret_values(self) -> tuple[str, ...]:
+        return ()
+
+    @property
+    def can_refresh(self) -> bool:
+        return True
+
+
+async def test_a_401_is_tried_once_more_with_refreshed_credentials(
+    server: FakeServer, http: DatabricksHttp
+) -> None:
+    async def only_fresh(request: web.Request) -> web.Response:
+        if request.headers["Authorization"] != "Bearer oauth-2":
+            return web.json_response({"error_code": 401, "message": "expired"}, status=401)
+        return web.json_response({"ok": True})
+
+    server.route("POST", "/api/2.0/x", only_fresh)
+    credentials = RotatingToken()
+    client = DatabricksHttp(server.url, credentials, _shared=http._shared)
+    assert await client.post("/api/2.0/x", {}) == {"ok": True}
+    assert credentials.invalidated == 1
+
+
+async def test_a_401_with_a_fixed_token_is_unauthenticated_at_once(
+    server: FakeServer, http: DatabricksHttp
+) -> None:
+    async def refuse(request: web.Request) -> web.Response:
+        return web.json_response({"error_code": 401, "message": "no"}, status=401)
+
+    server.route("GET", "/api/2.0/x", refuse)
+    with pytest.raises(Unauthenticated):
+        await http.get("/api/2.0/x")
+    assert len(server.seen) == 1

@@ -314,3 +314,15 @@ async def test_a_malformed_wire_value_is_invalid_input(
     StatementScript(server, [column("n", "LONG")], chunks=[[["not-a-number"]]]).install()
     with pytest.raises(InvalidInput):
         await warehouse(http).execute("SELECT n")
+
+
+async def test_an_expired_external_link_is_replaced_by_asking_for_the_chunk_again(
+    server: FakeServer, http: DatabricksHttp
+) -> None:
+    chunks = [[["1"]], [["2"]], [["3"]]]
+    script = StatementScript(server, [column("n", "INT")], chunks=chunks, external=True)
+    script.expire_once = {0, 1}
+    script.install()
+    result = await warehouse(http, disposition="EXTERNAL_LINKS").execute("SELECT n")
+    assert [r[0] for r in result.rows] == [1, 2, 3]
+    assert sorted(script.chunk_gets) == [0, 1, 1, 2]
