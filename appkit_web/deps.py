@@ -15,7 +15,7 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Request
 
 from appkit_domain.approvals.actor import Actor
 from appkit_domain.errors import PermissionDenied, Unauthenticated
@@ -23,7 +23,7 @@ from appkit_domain.principal import Principal
 from appkit_web.request_context import RequestContext
 
 
-async def request_context(request: Request) -> RequestContext:
+def _context(request: Request) -> RequestContext:
     context = request.scope.get("state", {}).get("appkit")
     if context is None:  # the app was mounted without its middleware
         raise Unauthenticated("no request context: identity middleware is not installed")
@@ -31,27 +31,44 @@ async def request_context(request: Request) -> RequestContext:
     return context
 
 
-async def signed_in(context: RequestContext = Depends(request_context)) -> RequestContext:
-    """The context of a signed-in caller; 401 problem+json otherwise."""
+def _signed_in(request: Request) -> RequestContext:
+    context = _context(request)
     if context.principal is None:
         raise Unauthenticated("sign in first: this request carries no identity")
     return context
 
 
-async def current_principal(context: RequestContext = Depends(signed_in)) -> Principal:
-    assert context.principal is not None
-    return context.principal
+# Each dependency reads the scope itself rather than depending on another dependency:
+# every level of nesting costs FastAPI a dependency solve per request.
 
 
-async def current_actor(principal: Principal = Depends(current_principal)) -> Actor:
+async def request_context(request: Request) -> RequestContext:
+    return _context(request)
+
+
+async def signed_in(request: Request) -> RequestContext:
+    """The context of a signed-in caller; 401 problem+json otherwise."""
+    return _signed_in(request)
+
+
+async def current_principal(request: Request) -> Principal:
+    principal = _signed_in(request).principal
+    assert principal is not None
+    return principal
+
+
+async def current_actor(request: Request) -> Actor:
     """The caller acting in person (services add the service principal where they write)."""
+    principal = _signed_in(request).principal
+    assert principal is not None
     return Actor.of(principal)
 
 
 def require_role(role: str) -> Callable[..., Awaitable[RequestContext]]:
     """A dependency admitting only callers whose groups confer ``role`` (403 otherwise)."""
 
-    async def check(context: RequestContext = Depends(signed_in)) -> RequestContext:
+    async def check(request: Request) -> RequestContext:
+        context = _signed_in(request)
         if role not in context.roles:
             raise PermissionDenied(f"this needs the {role!r} role")
         return context

@@ -14,7 +14,9 @@ so the figures are the apps' own cost. Two pairs, measured in one run:
    FastAPI route answering the same JSON.
 
 Each figure is the median over R repeats of N sequential requests; it prints
-microseconds per request and the governed/bare ratio.
+microseconds per request and the governed/bare ratio. A third line splits the
+governed write: the same proposal made by calling the override service
+directly (the domain's share), the rest being the web layer's.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict
 
+from appkit_domain.approvals import Actor
 from appkit_domain.overrides import MetricKey, MetricOverride
 from appkit_testing.fakes import InMemoryOverrideStore
 from appkit_testing.memory_app import memory_container
@@ -176,6 +179,23 @@ async def main(requests: int, repeats: int) -> None:
             bare_runs.append(await per_request_us(bare, *b[:4], requests, b[4]))
         gov, bar = statistics.median(governed_runs), statistics.median(bare_runs)
         print(f"{name:<8}{gov:>18.1f}{bar:>14.1f}{gov / bar:>8.2f}{gov - bar:>14.1f}")
+    service = container.overrides()
+    actor = Actor.of(await container.backend.directory().find("alice@example.com"))
+    domain_runs = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for _ in range(requests):
+            await service.propose(
+                actor,
+                entity=BODY["entity"],
+                metric=BODY["metric"],
+                period=BODY["period"],
+                value=BODY["value"],
+                justification=BODY["justification"],
+            )
+        domain_runs.append((time.perf_counter() - started) / requests * 1e6)
+    domain = statistics.median(domain_runs)
+    print(f"domain share of the governed write (service called directly): {domain:.1f} us/req")
     events = len(container.backend.audit_store().rows)
     print(f"audit events written by the governed writes: {events}")
 

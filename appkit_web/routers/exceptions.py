@@ -11,7 +11,7 @@ import contextlib
 from collections import Counter
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from appkit_domain.dq import CheckFailure, DqQuery, DqStatus
 from appkit_domain.dq.service import DqExceptionService
@@ -42,7 +42,8 @@ dq = provided("dq")
 _ERRORS = problem_responses(400, 401, 403, 404, 409, 429, 503)
 
 
-async def maker_or_service(context: RequestContext = Depends(signed_in)) -> RequestContext:
+async def maker_or_service(request: Request) -> RequestContext:
+    context = await signed_in(request)
     principal = context.principal
     assert principal is not None
     if MAKER not in context.roles and not principal.is_service_principal:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from appkit_domain.identifiers import check_identifier
 from appkit_web.catalog_browser import CatalogBrowser, UserCatalogs
 from appkit_web.deps import provided, signed_in
-from appkit_web.request_context import RequestContext
 from appkit_web.schemas.common import ItemList, problem_responses
 
 router = APIRouter(prefix="/uc", tags=["unity catalog"])
@@ -21,9 +20,9 @@ def _name() -> Any:
 
 
 async def browser(
-    context: RequestContext = Depends(signed_in),
-    catalogs: UserCatalogs = Depends(provided("user_catalogs")),
+    request: Request, catalogs: UserCatalogs = Depends(provided("user_catalogs"))
 ) -> CatalogBrowser:
+    context = await signed_in(request)
     assert context.principal is not None
     return catalogs.for_user(context.principal, context.user_token)
 
