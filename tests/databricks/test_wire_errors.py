@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from appkit_adapters.databricks.errors import parse_error_body, sql_error_class, translate_error
+from appkit_domain.audit.redaction import Redactor
 from appkit_domain.errors import (
+    AppkitError,
     Conflict,
     InvalidInput,
     NotFound,
@@ -161,3 +166,27 @@ def test_failed_statements_map_by_condition_then_code(
     code: str | None, message: str, expected: type
 ) -> None:
     assert sql_error_class(code, message) is expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    status=st.integers(400, 599),
+    prefix=st.text(max_size=40),
+    suffix=st.text(max_size=40),
+    shape=st.sampled_from(["json", "text", "html", "raw"]),
+)
+def test_any_error_body_translates_and_never_carries_the_token(
+    status: int, prefix: str, suffix: str, shape: str
+) -> None:
+    token = "dapi0123456789abcdef0123456789abcdef"
+    message = f"{prefix} {token} {suffix}"
+    body = {
+        "json": json.dumps({"error_code": "SOMETHING", "message": message}),
+        "text": f"SOME_CODE: {message}",
+        "html": f"<html><title>{message}</title></html>",
+        "raw": message,
+    }[shape]
+    error = translate_error(status, body, redactor=Redactor([token]))
+    assert isinstance(error, AppkitError)
+    assert token not in str(error)
+    assert token not in repr(dict(error.details))
