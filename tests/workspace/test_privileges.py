@@ -197,3 +197,32 @@ def test_dropping_someone_elses_table_needs_manage(
     hank = client_for("hank@example.com")
     refused = _sql(hank, warehouse, "DROP TABLE main.risk.metrics")
     assert "User does not have MANAGE on Table 'main.risk.metrics'" in refused.status.error.message
+
+
+def test_show_grants_lists_direct_and_inherited_privileges(
+    fake_workspace: EmulatedWorkspace, workspace_client: WorkspaceClient
+) -> None:
+    _setup(fake_workspace)
+    warehouse = fake_workspace.warehouse_id
+    _sql(workspace_client, warehouse, "GRANT USE SCHEMA ON SCHEMA main.risk TO analysts")
+    _sql(
+        workspace_client, warehouse, "GRANT SELECT ON TABLE main.risk.metrics TO `ivy@example.com`"
+    )
+    shown = _sql(workspace_client, warehouse, "SHOW GRANTS ON TABLE main.risk.metrics")
+    assert shown.status.state == StatementState.SUCCEEDED, shown.status
+    assert [c.name for c in shown.manifest.schema.columns] == [
+        "principal",
+        "action_type",
+        "object_type",
+        "object_key",
+    ]
+    assert sorted(shown.result.data_array) == [
+        ["analysts", "USE SCHEMA", "SCHEMA", "main.risk"],
+        ["ivy@example.com", "SELECT", "TABLE", "main.risk.metrics"],
+    ]
+    only_ivy = _sql(
+        workspace_client, warehouse, "SHOW GRANTS `ivy@example.com` ON main.risk.metrics"
+    )
+    assert only_ivy.result.data_array == [
+        ["ivy@example.com", "SELECT", "TABLE", "main.risk.metrics"]
+    ]

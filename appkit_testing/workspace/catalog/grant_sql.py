@@ -21,7 +21,13 @@ _STATEMENT = re.compile(
     (?P<direction>TO|FROM)\s+(?P<principal>`(?:[^`]|``)+`|[A-Za-z0-9_.@+\-]+)\s*;?\s*$""",
     re.IGNORECASE | re.VERBOSE | re.DOTALL,
 )
-_STARTS = re.compile(r"^\s*(GRANT|REVOKE)\b", re.IGNORECASE)
+_STARTS = re.compile(r"^\s*(GRANT|REVOKE|SHOW\s+GRANTS?)\b", re.IGNORECASE)
+_SHOW = re.compile(
+    rf"""^\s*SHOW\s+GRANTS?(?:\s+(?!ON\b)(?P<principal>`(?:[^`]|``)+`|[A-Za-z0-9_.@+\-]+))?\s+ON\s+
+    (?:(?P<type>CATALOG|SCHEMA|DATABASE|TABLE|VIEW|VOLUME|FUNCTION)\s+)?
+    (?P<name>{_PART}(?:\s*\.\s*{_PART}){{0,2}})\s*;?\s*$""",
+    re.IGNORECASE | re.VERBOSE | re.DOTALL,
+)
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,14 @@ class GrantSyntaxError(ValueError):
     """The statement starts like GRANT/REVOKE but is not one this workspace understands."""
 
 
+@dataclass(frozen=True)
+class ShowGrants:
+    securable: Securable
+    principal: str | None
+
+
 def is_privilege_statement(statement: str) -> bool:
+    """GRANT, REVOKE or SHOW GRANTS: statements the workspace answers from its grant state."""
     return _STARTS.match(statement) is not None
 
 
@@ -45,6 +58,33 @@ def _unquote(part: str) -> str:
     if part.startswith("`") and part.endswith("`"):
         return part[1:-1].replace("``", "`")
     return part
+
+
+def _securable(
+    kind_text: str | None, name_text: str, catalog: str | None, schema: str | None, statement: str
+) -> Securable:
+    parts = [_unquote(p) for p in re.findall(_PART, name_text)]
+    kind = (kind_text or "TABLE").upper()
+    depth = {"CATALOG": 1, "SCHEMA": 2, "DATABASE": 2}.get(kind, 3)
+    defaults = [catalog, schema][: depth - 1]
+    missing = depth - len(parts)
+    if missing < 0 or any(d is None for d in defaults[:missing]):
+        raise GrantSyntaxError(statement)
+    full = [str(d) for d in defaults[:missing]] + parts
+    return Securable.of(kind, ".".join(full))
+
+
+def parse_show_grants(statement: str, catalog: str | None, schema: str | None) -> ShowGrants | None:
+    """A SHOW GRANTS statement, or None when ``statement`` is GRANT/REVOKE."""
+    if not re.match(r"^\s*SHOW\b", statement, re.IGNORECASE):
+        return None
+    match = _SHOW.match(statement)
+    if match is None:
+        raise GrantSyntaxError(statement)
+    principal = _unquote(match["principal"]) if match["principal"] else None
+    return ShowGrants(
+        _securable(match["type"], match["name"], catalog, schema, statement), principal
+    )
 
 
 def parse_privilege_statement(
@@ -56,18 +96,10 @@ def parse_privilege_statement(
     verb, direction = match["verb"].upper(), match["direction"].upper()
     if (verb == "GRANT") != (direction == "TO"):
         raise GrantSyntaxError(statement)
-    parts = [_unquote(p) for p in re.findall(_PART, match["name"])]
-    kind = (match["type"] or "TABLE").upper()
-    depth = {"CATALOG": 1, "SCHEMA": 2, "DATABASE": 2}.get(kind, 3)
-    defaults = [default_catalog, default_schema][: depth - 1]
-    missing = depth - len(parts)
-    if missing < 0 or any(d is None for d in defaults[:missing]):
-        raise GrantSyntaxError(statement)
-    full = [str(d) for d in defaults[:missing]] + parts
     privileges = tuple(normalize_privilege(p) for p in match["privileges"].split(","))
     return PrivilegeStatement(
         verb == "GRANT",
         privileges,
-        Securable.of(kind, ".".join(full)),
+        _securable(match["type"], match["name"], default_catalog, default_schema, statement),
         _unquote(match["principal"]),
     )

@@ -22,8 +22,10 @@ from appkit_testing.workspace.catalog.access import (
 )
 from appkit_testing.workspace.catalog.grant_sql import (
     GrantSyntaxError,
+    ShowGrants,
     is_privilege_statement,
     parse_privilege_statement,
+    parse_show_grants,
 )
 from appkit_testing.workspace.catalog.grants import Securable
 from appkit_testing.workspace.errors import ApiError
@@ -81,12 +83,45 @@ class StatementRunner:
         except _Stop:
             pass
 
+    def _defaults(self, statement: Statement) -> tuple[str, str]:
+        namespace = getattr(self.workspace.engine, "namespace", None)
+        catalog = statement.request.catalog or getattr(namespace, "catalog", "main")
+        schema = statement.request.schema or getattr(namespace, "schema", "default")
+        return str(catalog), str(schema)
+
+    def _show_grants(self, statement: Statement, shown: ShowGrants) -> None:
+        statement.kind = "SHOW"
+        self.workspace.require_securable_sql(shown.securable)
+        rows = []
+        for principal, privileges in self.workspace.grants.effective(
+            shown.securable, shown.principal
+        ):
+            for privilege, source in privileges:
+                holder = source or shown.securable
+                rows.append((principal, privilege.replace("_", " "), holder.type, holder.name))
+        columns = tuple(
+            ColumnInfo(name, "STRING", "STRING", position)
+            for position, name in enumerate(
+                ("principal", "action_type", "object_type", "object_key")
+            )
+        )
+        store = ChunkStore(self.workspace.spill_dir)
+        truncated = self._fill(statement, store, columns, [rows])
+        if not statement.finish("SUCCEEDED", store=store, columns=columns, truncated=truncated):
+            store.close()
+
     def _privilege_statement(self, statement: Statement) -> None:
         request = statement.request
+        catalog, schema = self._defaults(statement)
         try:
-            parsed = parse_privilege_statement(request.statement, request.catalog, request.schema)
+            shown = parse_show_grants(request.statement, catalog, schema)
+            parsed = (
+                None
+                if shown is not None
+                else parse_privilege_statement(request.statement, catalog, schema)
+            )
         except (GrantSyntaxError, ApiError) as error:
-            text = error.message if isinstance(error, ApiError) else "unsupported GRANT/REVOKE form"
+            text = error.message if isinstance(error, ApiError) else "unsupported GRANT form"
             statement.finish(
                 "FAILED",
                 error=StatementError(
@@ -94,6 +129,10 @@ class StatementRunner:
                 ),
             )
             return
+        if shown is not None:
+            self._show_grants(statement, shown)
+            return
+        assert parsed is not None
         statement.kind = "GRANT" if parsed.grant else "REVOKE"
         self.workspace.require_securable_sql(parsed.securable)
         try:
