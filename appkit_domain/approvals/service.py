@@ -16,24 +16,22 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
-from appkit_domain.approvals import rules
+from appkit_domain.approvals import steps
 from appkit_domain.approvals.actor import Actor
 from appkit_domain.approvals.appliers import ApplierRegistry
 from appkit_domain.approvals.applying import run_claimed_action
 from appkit_domain.approvals.eligibility import EligibilityCheck
-from appkit_domain.approvals.errors import RequestExpired
 from appkit_domain.approvals.model import ApprovalRequest, ApprovalStatus, Verdict
 from appkit_domain.approvals.notices import ApprovalNotices
-from appkit_domain.approvals.payload import freeze_payload, payload_hash
+from appkit_domain.approvals.payload import freeze_payload
 from appkit_domain.approvals.policy import PolicyRegistry
+from appkit_domain.approvals.queries import ApprovalQueries
 from appkit_domain.approvals.settlement import SettlementListener, SettlementListeners
 from appkit_domain.approvals.versioned import Change, VersionedCommands
 from appkit_domain.audit.log import AuditLog
-from appkit_domain.errors import AppkitError, InvalidInput, InvalidTransition
-from appkit_domain.pagination import DEFAULT_PAGE_SIZE, Page, check_page_size
+from appkit_domain.errors import InvalidInput, InvalidTransition
 from appkit_domain.ports.approval_store import ApprovalStore
 from appkit_domain.ports.clock import Clock
 from appkit_domain.ports.directory import Directory
@@ -45,7 +43,7 @@ from appkit_domain.versioning import DEFAULT_ATTEMPTS
 DEFAULT_MAX_ATTEMPTS = DEFAULT_ATTEMPTS
 
 
-class ApprovalService:
+class ApprovalService(ApprovalQueries):
     """Submit, decide, withdraw, expire and apply approval requests.
 
     ``policies`` gives the :class:`MakerCheckerPolicy` of each kind;
@@ -115,36 +113,17 @@ class ApprovalService:
         """
         await self.check_submission(actor, kind, target, payload)
         policy = self.policies.get(kind)
-        frozen = freeze_payload(payload)
-        now = self._clock.now()
-        request = ApprovalRequest(
-            id=approval_id if approval_id is not None else self.reserve_id(),
-            kind=kind,
-            target=target,
-            payload=frozen,
-            payload_hash=payload_hash(frozen),
-            requested_by=actor.id,
-            on_behalf_of=actor.on_behalf_of_id,
-            status=ApprovalStatus.PENDING,
-            required_approvals=policy.required_approvals(frozen),
-            deadline=now + policy.deadline,
-            created_at=now,
-            updated_at=now,
-            auto_apply=policy.auto_apply,
+        request = steps.new_request(
+            approval_id if approval_id is not None else self.reserve_id(),
+            policy,
+            actor,
+            target,
+            freeze_payload(payload),
+            self._clock.now(),
         )
         await self.store.add(request)
-        await self._commands.record(
-            actor,
-            "approval.submit",
-            request,
-            None,
-            {
-                "payload": request.payload,
-                "required_approvals": request.required_approvals,
-                "deadline": request.deadline,
-            },
-            request_id,
-        )
+        details = steps.submission_details(request)
+        await self._commands.record(actor, "approval.submit", request, None, details, request_id)
         await self._notices.requested(request, policy)
         return request
 
@@ -221,32 +200,19 @@ class ApprovalService:
         one is ``PayloadMismatch``. A request past its deadline is first
         saved ``EXPIRED`` and then ``RequestExpired`` is raised.
         """
-        action = "approval.approve" if verdict is Verdict.APPROVE else "approval.reject"
 
         async def step(current: ApprovalRequest) -> Change:
-            now = self._clock.now()
-            if current.is_overdue(now):
-                return self._expiry(current, now, raise_after=True)
-            rules.require_pending(current)
-            policy = self.policies.get(current.kind)
-            rules.check_not_maker(current, actor)
-            await self._eligibility.require(
-                policy.deciders, actor, f"decide {current.kind!r} requests"
+            return await steps.decision(
+                current,
+                self.policies.get(current.kind),
+                actor,
+                verdict,
+                comment=comment,
+                seen_hash=seen_hash,
+                now=self._clock.now(),
+                eligibility=self._eligibility,
+                claim_apply=self._applies_itself(current),
             )
-            rules.check_first_decision(current, actor)
-            seen = rules.check_seen_hash(current, seen_hash)
-            decided = rules.record_decision(
-                current, policy, actor, verdict, comment=comment, seen_hash=seen, now=now
-            )
-            if decided.status is ApprovalStatus.APPROVED and self._applies_itself(decided):
-                decided = decided.claimed_for_apply(now)
-            details = {
-                "verdict": verdict.value,
-                "comment": comment,
-                "approvals": len(decided.approvals),
-                "required_approvals": decided.required_approvals,
-            }
-            return Change(decided, action, details)
 
         saved = await self._commands.run(approval_id, actor, request_id, step)
         if saved.apply_claimed and saved.status is ApprovalStatus.APPROVED:
@@ -266,10 +232,7 @@ class ApprovalService:
         """Rule 8: the requester withdraws a ``PENDING`` request."""
 
         async def step(current: ApprovalRequest) -> Change:
-            now = self._clock.now()
-            rules.check_withdrawal(current, actor)
-            withdrawn = current.transition(ApprovalStatus.WITHDRAWN, now, reason=reason)
-            return Change(withdrawn, "approval.withdraw", {"reason": reason})
+            return steps.withdrawal(current, actor, reason, self._clock.now())
 
         return await self._commands.run(approval_id, actor, request_id, step)
 
@@ -288,7 +251,7 @@ class ApprovalService:
                 now = self._clock.now()
                 if not current.is_overdue(now):
                     raise InvalidTransition(f"approval request {current.id} is not due")
-                return self._expiry(current, now, raise_after=False)
+                return steps.expiry(current, now, raise_after=False)
 
             try:
                 saved = await self._commands.run(candidate.id, actor, request_id, step)
@@ -325,55 +288,10 @@ class ApprovalService:
         await self._notices.decided(saved)
         return saved
 
-    # ----------------------------------------------------------------- queries
-
-    async def get(self, approval_id: str) -> ApprovalRequest:
-        """The request with this id; ``NotFound`` if there is none."""
-        return await self.store.get(approval_id)
-
-    async def list(
-        self,
-        *,
-        status: ApprovalStatus | None = None,
-        kind: str | None = None,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        page_token: str | None = None,
-    ) -> Page[ApprovalRequest]:
-        """Requests by status and/or kind, oldest first, one page at a time."""
-        check_page_size(page_size)
-        return await self.store.list(
-            status=status, kind=kind, page_size=page_size, page_token=page_token
-        )
-
-    async def may_decide(self, request: ApprovalRequest, actor: Actor) -> bool:
-        """Whether ``actor`` could decide ``request`` now (for showing approve/reject buttons)."""
-        if request.status is not ApprovalStatus.PENDING or request.is_overdue(self._clock.now()):
-            return False
-        try:
-            rules.check_not_maker(request, actor)
-            policy = self.policies.get(request.kind)
-            await self._eligibility.require(policy.deciders, actor, "decide")
-            rules.check_first_decision(request, actor)
-        except AppkitError:
-            return False
-        return True
-
     # ----------------------------------------------------------------- internals
 
     def _applies_itself(self, request: ApprovalRequest) -> bool:
         return request.auto_apply and self.appliers.get(request.kind) is not None
-
-    def _expiry(self, current: ApprovalRequest, now: datetime, *, raise_after: bool) -> Change:
-        expired = current.transition(ApprovalStatus.EXPIRED, now, reason="deadline passed")
-        error = (
-            RequestExpired(
-                f"approval request {current.id} expired at its deadline",
-                details={"approval_id": current.id, "deadline": current.deadline.isoformat()},
-            )
-            if raise_after
-            else None
-        )
-        return Change(expired, "approval.expire", {"deadline": current.deadline}, error)
 
     async def _run_applier(
         self, claimed: ApprovalRequest, actor: Actor, request_id: str | None
