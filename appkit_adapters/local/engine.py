@@ -137,12 +137,13 @@ class LocalEngine:
         """Names the running statement refers to, for error messages."""
         self._local.known = info.reads | info.writes | info.schemas
 
-    def _columns_of(self, table: exp.Table) -> list[str]:
+    def _columns_of(self, table: exp.Table) -> list[tuple[str, str]]:
         quoted = ".".join(
             quote(part.name) for part in (table.args["catalog"], table.args["db"], table.this)
         )
-        description = self._cursor().execute(f"SELECT * FROM {quoted} LIMIT 0").description or []  # noqa: S608
-        return [str(entry[0]) for entry in description]
+        cursor = self._cursor()
+        description = cursor.execute(f"SELECT * FROM {quoted} LIMIT 0").description or []  # noqa: S608
+        return [(str(entry[0]), str(entry[1])) for entry in description]
 
     # -- statements ----------------------------------------------------------------------------
 

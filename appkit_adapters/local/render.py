@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from sqlglot import ErrorLevel, exp
 from sqlglot.errors import ParseError, UnsupportedError
 
+from appkit_adapters.local.casts import truncate_integral_casts
 from appkit_adapters.local.errors import sql_error, unsupported
 from appkit_adapters.local.statements import ParsedStatement
 from appkit_domain.errors import InvalidInput
 
-ColumnsOf = Callable[[exp.Table], list[str]]
+ColumnsOf = Callable[[exp.Table], list[tuple[str, str]]]
+"""(name, DuckDB type) of every column of a (qualified) table."""
 
 
 def parameter_type(type_text: str) -> exp.DataType:
@@ -72,7 +74,7 @@ def _expand_merge_stars(merge: exp.Merge, columns_of: ColumnsOf) -> None:
         return
     target = merge.this
     assert isinstance(target, exp.Table)
-    columns = columns_of(target)
+    columns = [name for name, _type in columns_of(target)]
     source = _source_name(merge)
     for when in stars:
         then = when.args["then"]
@@ -160,6 +162,7 @@ def render(
     tree = parsed.fresh_tree()
     if isinstance(tree, exp.Merge):
         _expand_merge_stars(tree, columns_of)
+    truncate_integral_casts(tree, columns_of)
     tree = _cast_placeholders(tree, types)
     trees = _split_add_columns(tree) if isinstance(tree, exp.Alter) else [tree]
     try:

@@ -213,6 +213,15 @@ def test_result_columns_carry_statement_execution_types(sales: LocalEngine) -> N
     assert result.rows[0][12] == b"\x00"
 
 
+def test_casts_to_integers_truncate_toward_zero(sales: LocalEngine) -> None:
+    row = sales.execute(
+        "SELECT CAST(amount / 4 AS INT), CAST(-amount / 4 AS BIGINT), CAST(2.7 AS INT),"
+        " CAST(-2.7D AS SMALLINT), CAST(s.amount / 4 AS INT), CAST('12' AS INT)"
+        " FROM main.finance.sales AS s WHERE rep = 'ann'"
+    ).rows[0]
+    assert row == (2, -2, 2, -2, 2, 12)
+
+
 def test_current_timestamp_is_an_aware_utc_instant(sales: LocalEngine) -> None:
     now = sales.execute("SELECT current_timestamp()").scalar()
     assert now.tzinfo is not None and now.utcoffset() == dt.timedelta(0)
