@@ -291,3 +291,22 @@ async def test_pagination_of_approvals(api: Api):
     assert len(pending["items"]) == 3
     bad = await api.get("/api/approvals", DAVE, params={"page_token": "garbage!!"})
     assert bad.status_code == 400
+
+
+async def test_racing_approvals_reach_quorum_once_and_apply_once(
+    api: Api, container: GovernedAppContainer
+):
+    import asyncio
+
+    proposal = await propose_override(api, "1300000")  # quorum 1
+    url = f"/api/approvals/{proposal['approval_id']}/approve"
+    bob, carol = await asyncio.gather(
+        api.post(url, BOB, json={"comment": "b"}), api.post(url, CAROL, json={"comment": "c"})
+    )
+    statuses = sorted([bob.status_code, carol.status_code])
+    assert statuses == [200, 409], (bob.text, carol.text)
+    state = (await api.get(f"/api/approvals/{proposal['approval_id']}", DAVE)).json()
+    assert state["status"] == "APPLIED" and len(state["decisions"]) == 1
+    actions = [e.action for e in container.backend.audit_store().rows]
+    assert actions.count("approval.approve") == 1
+    assert actions.count("approval.apply") == 1

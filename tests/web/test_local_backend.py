@@ -154,3 +154,14 @@ async def test_the_demo_world_is_seeded_once_across_restarts(local: GovernedAppC
     async for api in open_client(again):
         rows = await sql(api, "SELECT count(*) AS n FROM demo.crm.customers")
         assert rows == [{"n": 5}]
+
+
+async def test_sql_queries_are_audited_with_the_caller_and_statement(api: Api):
+    await sql(api, "SELECT count(*) AS n FROM demo.risk.metrics WHERE entity = :e", e="ACME")
+    events = (await api.get("/api/audit/events", AUDITOR, params={"action": "sql.query"})).json()[
+        "items"
+    ]
+    assert len(events) == 1
+    assert events[0]["actor"] == "dev:alice@example.com"
+    assert events[0]["details"]["statement"].startswith("SELECT count(*)")
+    assert events[0]["details"]["parameters"] == ["e"]
