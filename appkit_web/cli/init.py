@@ -54,6 +54,27 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "databricks-apps",
     ),
     SettingDoc(
+        "APPKIT_DEMO",
+        "true seeds the demo world (idempotently) on any backend at start-up.",
+        None,
+        None,
+        None,
+    ),
+    SettingDoc(
+        "APPKIT_AUDIT_STREAM",
+        "Name of this instance's audit stream (default: DATABRICKS_APP_NAME, else appkit).",
+        None,
+        None,
+        None,
+    ),
+    SettingDoc(
+        "DATABRICKS_APP_NAME",
+        "Set by Databricks Apps at runtime; its presence selects databricks-apps identity.",
+        None,
+        None,
+        None,
+    ),
+    SettingDoc(
         "APPKIT_DATA_DIR", "Folder of the local engine's data files.", ".appkit", None, None
     ),
     SettingDoc(
@@ -110,51 +131,18 @@ SETTINGS: tuple[SettingDoc, ...] = (
         "governance",
     ),
     SettingDoc(
-        "RETRY_MAX_ATTEMPTS",
-        "Attempts per idempotent warehouse call, first one included (1-20).",
-        "4",
-        "2",
-        "4",
-    ),
-    SettingDoc(
-        "RETRY_INITIAL_DELAY",
-        "Seconds before the first retry; doubles each time, with jitter.",
-        "0.5",
-        "0.01",
-        "0.5",
-    ),
-    SettingDoc("RETRY_MAX_DELAY", "Upper bound in seconds of one retry delay.", "10", "0.05", "10"),
-    SettingDoc(
-        "REQUEST_DEADLINE_SECONDS",
-        "Budget in seconds for one API request, retries included; stays under the Apps "
-        "proxy's 120 s limit (at most 115).",
-        "100",
-        "10",
-        "100",
-    ),
-    SettingDoc(
-        "RATE_LIMIT_REQUESTS_PER_SECOND",
-        "Sustained requests per second allowed per caller.",
+        "APPKIT_USER_RATE_LIMIT_PER_SECOND",
+        "Sustained requests per second this app's API accepts from one user.",
         "20",
         "1000",
         "20",
     ),
     SettingDoc(
-        "RATE_LIMIT_BURST", "Requests a caller may send at once above the rate.", "40", "1000", "40"
-    ),
-    SettingDoc(
-        "CIRCUIT_BREAKER_FAILURE_THRESHOLD",
-        "Consecutive upstream failures that open the circuit breaker.",
-        "5",
-        "5",
-        "5",
-    ),
-    SettingDoc(
-        "CIRCUIT_BREAKER_TIMEOUT",
-        "Seconds an open breaker waits before letting a trial call through.",
-        "30",
-        "1",
-        "30",
+        "APPKIT_USER_RATE_LIMIT_BURST",
+        "Requests one user may send at once above that rate.",
+        "40",
+        "1000",
+        "40",
     ),
     SettingDoc(
         "APPKIT_SQL_ROW_LIMIT",
@@ -165,6 +153,88 @@ SETTINGS: tuple[SettingDoc, ...] = (
     ),
     SettingDoc("APPKIT_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR.", "DEBUG", "WARNING", "INFO"),
 )
+
+
+RESILIENCE: tuple[tuple[str, str, str], ...] = (
+    (
+        "RETRY_MAX_ATTEMPTS",
+        "retry_max_attempts",
+        "Attempts per idempotent Databricks call, first included (1-20).",
+    ),
+    (
+        "RETRY_INITIAL_DELAY",
+        "retry_initial_delay",
+        "Seconds before the first retry; doubles each time, with jitter.",
+    ),
+    ("RETRY_MAX_DELAY", "retry_max_delay", "Upper bound in seconds of one retry delay."),
+    (
+        "RATE_LIMIT_REQUESTS_PER_SECOND",
+        "rate_limit_requests_per_second",
+        "Calls per second this app sends to Databricks (token bucket refill).",
+    ),
+    (
+        "RATE_LIMIT_BURST",
+        "rate_limit_burst",
+        "Calls to Databricks allowed at once above that rate.",
+    ),
+    (
+        "CIRCUIT_BREAKER_FAILURE_THRESHOLD",
+        "circuit_breaker_failure_threshold",
+        "Consecutive failures of a Databricks service that open its circuit breaker.",
+    ),
+    (
+        "CIRCUIT_BREAKER_TIMEOUT",
+        "circuit_breaker_timeout",
+        "Seconds an open breaker waits before letting a trial call through.",
+    ),
+    (
+        "REQUEST_TIMEOUT_SECONDS",
+        "request_timeout",
+        "Limit in seconds of one attempt of a Databricks call.",
+    ),
+    (
+        "REQUEST_DEADLINE_SECONDS",
+        "deadline",
+        "Budget in seconds of a Databricks call, retries included (at most 115: the Apps proxy "
+        "cuts requests at 120 s).",
+    ),
+)
+"""Resilience settings: environment name, ResiliencePolicy field, meaning. Unset, each takes
+the profile's default, which the example shows."""
+
+
+def _resilience_lines(profile: str) -> list[str]:
+    from appkit_adapters.resilience.policy import ResiliencePolicy
+
+    policy = ResiliencePolicy.for_profile(profile)
+    lines = [
+        "# --- Resilience of calls to Databricks. Unset, each takes this profile's default,",
+        "# --- shown commented out below.",
+        "",
+    ]
+    for name, field, meaning in RESILIENCE:
+        default = getattr(policy, field)
+        shown = "no limit" if default is None else f"{default:g}"
+        lines += [
+            f"# {meaning} Default here: {shown}.",
+            f"# {name}={'' if default is None else shown}",
+            "",
+        ]
+    return lines
+
+
+def _undocumented_lines() -> list[str]:
+    """Any setting the app reads that this file does not explain yet, listed so none is hidden."""
+    from appkit_web.settings import Settings, setting_name
+
+    known = {s.name for s in SETTINGS} | {name for name, _, _ in RESILIENCE}
+    extra = sorted(
+        name for name in (setting_name(f) for f in Settings.model_fields) if name not in known
+    )
+    lines: list[str] = []
+    for name in extra:
+        lines += [f"# {name}: see appkit_web.settings.", f"# {name}=", ""]
+    return lines
 
 
 def render_example(profile: str) -> str:
@@ -181,6 +251,8 @@ def render_example(profile: str) -> str:
         value = setting.value_for(profile)
         lines.append(f"{setting.name}={value}" if value is not None else f"# {setting.name}=")
         lines.append("")
+    lines += _resilience_lines(profile)
+    lines += _undocumented_lines()
     return "\n".join(lines)
 
 

@@ -71,3 +71,20 @@ def test_init_refuses_to_overwrite_without_force(cli, tmp_path: Path) -> None:
     forced = cli("init", "--force")
     assert forced.exit_code == 0
     assert "APP_ENV=dev" in marker.read_text()
+
+
+def test_every_setting_the_app_reads_appears_in_each_example() -> None:
+    from appkit_web.cli.init import render_example
+    from appkit_web.settings import Settings, setting_name
+
+    for profile in PROFILES:
+        text = render_example(profile)
+        for field in Settings.model_fields:
+            assert f"{setting_name(field)}=" in text, (profile, field)
+
+
+def test_resilience_defaults_shown_are_the_profile_defaults() -> None:
+    from appkit_web.cli.init import render_example
+
+    assert "# RETRY_MAX_ATTEMPTS=2\n" in render_example("dev")
+    assert "# RETRY_INITIAL_DELAY=0.01\n" in render_example("test")
