@@ -1,4 +1,27 @@
-"""The embedded lakehouse: Databricks SQL on DuckDB with Unity Catalog names."""
+"""The embedded lakehouse: Databricks SQL on DuckDB with Unity Catalog names.
+
+:class:`LocalEngine` runs one Databricks SQL statement at a time, transpiled by
+sqlglot and executed on DuckDB, and answers the way a SQL warehouse does:
+typed result columns (``type_name``/``type_text`` as the Statement Execution API
+reports them), Python values, DML counts, Databricks error classes.
+
+- Names: every catalog is one DuckDB database (a file under ``data_dir/catalogs``
+  when persistent); ``main.default`` always exists; names are lower-case.
+- Parameters: ``:name`` markers bound as DuckDB parameters, cast to the declared type.
+- Concurrency: reads run in parallel on per-thread cursors; writes take one lock.
+- Databricks semantics kept where DuckDB differs: primary keys are informational,
+  ``date_add``/``add_months`` return DATE, ``dayofweek`` counts Sunday as 1, division
+  by zero fails, integer casts truncate, ``MERGE`` refuses several source rows per
+  target row, ``to_utc_timestamp``/``from_utc_timestamp``/``format_string``.
+- Refused with ``[UNSUPPORTED_FEATURE]`` naming the construct: time travel, OPTIMIZE,
+  VACUUM, external LOCATION, identity columns, temporary views, USE, GRANT/REVOKE
+  (``analyze`` describes them for the workspace), non-Databricks table functions, and
+  whatever sqlglot cannot express in DuckDB.
+
+Known differences that are not refused: ``avg`` and division of DECIMALs return
+DOUBLE (Databricks: DECIMAL); an integer cast of a column read through a subquery
+rounds; ``:from``, ``:when``, ``:select`` and ``:like`` cannot be parameter names.
+"""
 
 from appkit_adapters.local.commands import PrivilegeChange
 from appkit_adapters.local.engine import LocalEngine
