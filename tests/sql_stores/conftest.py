@@ -42,9 +42,9 @@ async def governance(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
         from appkit_adapters.local.engine import LocalEngine
 
         engine = LocalEngine(tmp_path / "lake")
-        warehouse = engine.warehouse("sp-app@local")
-        await init_schema(warehouse, CATALOG, schema, create_catalog=True)
-        yield Governance(warehouse, GovernanceSchema(CATALOG, schema), backend)
+        local: SqlWarehouse = engine.warehouse("sp-app@local")
+        await init_schema(local, CATALOG, schema, create_catalog=True)
+        yield Governance(local, GovernanceSchema(CATALOG, schema), backend)
         engine.close()
         return
     if backend == "emulated":

@@ -162,7 +162,7 @@ async def test_governed_writes_under_faults_are_neither_lost_nor_doubled() -> No
                 except Unavailable:
                     query = AuditQuery(target=change.target, action="writeback.apply")
                     found = await until_done(lambda: audit_store.query(query), retries)
-                    if not found.items:
+                    if found is None or not found.items:
                         raise
 
             async def governed_write(n: int) -> None:
@@ -183,7 +183,7 @@ async def test_governed_writes_under_faults_are_neither_lost_nor_doubled() -> No
                     ),
                     retries,
                 )
-                assert outcome.status is ApplyStatus.APPLIED, outcome
+                assert outcome is not None and outcome.status is ApplyStatus.APPLIED, outcome
                 applied = change.moved(
                     ChangeStatus.APPLIED, NOW, applied_at=NOW, executed_by="sp-app"
                 )
