@@ -11,9 +11,7 @@ the table has them and always to the audit log.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from appkit_domain.approvals import (
@@ -28,7 +26,6 @@ from appkit_domain.approvals import (
 from appkit_domain.audit import AuditLog
 from appkit_domain.audit.chain import normalize_json
 from appkit_domain.errors import (
-    AppkitError,
     Conflict,
     InvalidInput,
     InvalidTransition,
@@ -46,35 +43,13 @@ from appkit_domain.principal import Principal
 from appkit_domain.versioning import DEFAULT_ATTEMPTS, retry_stale
 from appkit_domain.writeback.application import ChangeApplication
 from appkit_domain.writeback.change import ChangeRequest, ChangeStatus
+from appkit_domain.writeback.following import ApprovalFollowing
+from appkit_domain.writeback.proposal import Proposal, approval_payload
 from appkit_domain.writeback.query import ChangeQuery
 from appkit_domain.writeback.rules import WritebackRules
 from appkit_domain.writeback.schema_check import coerce_change
 
 WRITEBACK_KIND = "writeback_change"
-
-_MIRRORED = {
-    ApprovalStatus.APPROVED: ChangeStatus.APPROVED,
-    ApprovalStatus.REJECTED: ChangeStatus.REJECTED,
-    ApprovalStatus.EXPIRED: ChangeStatus.EXPIRED,
-    ApprovalStatus.WITHDRAWN: ChangeStatus.WITHDRAWN,
-    ApprovalStatus.APPLY_FAILED: ChangeStatus.APPLY_FAILED,
-}
-
-
-@dataclass(frozen=True)
-class Proposal:
-    """A stored change and, when its table needs approval, the approval request."""
-
-    change: ChangeRequest
-    approval: ApprovalRequest | None
-
-    @property
-    def approval_id(self) -> str | None:
-        return self.approval.id if self.approval else None
-
-    @property
-    def required_approvals(self) -> int:
-        return self.approval.required_approvals if self.approval else 0
 
 
 def _actor(by: Principal | Actor) -> Actor:
@@ -124,6 +99,14 @@ class WritebackService:
             table,
             changes,
             permissions,
+            audit,
+            clock,
+            service_principal=service_principal,
+            attempts=attempts,
+        )
+        self._following = ApprovalFollowing(
+            changes,
+            approvals,
             audit,
             clock,
             service_principal=service_principal,
@@ -221,7 +204,7 @@ class WritebackService:
         reached), the stored change is withdrawn so that it is never applied.
         """
         assert self.approvals is not None  # checked at construction
-        payload = _payload(change)
+        payload = approval_payload(change)
         await self.approvals.check_submission(actor, WRITEBACK_KIND, change.target, payload)
         await self.changes.add(change)
         try:
@@ -229,7 +212,7 @@ class WritebackService:
                 actor, WRITEBACK_KIND, change.target, payload, request_id=request_id
             )
         except Exception:
-            await self._withdraw_unsubmitted(change.id)
+            await self._following.withdraw_unsubmitted(change.id)
             raise
 
         async def link() -> ChangeRequest:
@@ -241,28 +224,6 @@ class WritebackService:
             return linked
 
         return approval, await retry_stale(link, self._attempts)
-
-    async def _withdraw_unsubmitted(self, change_id: str) -> None:
-        """Best effort: a change whose approval request was never submitted cannot stay open."""
-
-        async def withdraw() -> ChangeRequest | None:
-            fresh = await self.changes.get(change_id)
-            if fresh.status is not ChangeStatus.PENDING or fresh.approval_id is not None:
-                return None
-            withdrawn = fresh.moved(
-                ChangeStatus.WITHDRAWN,
-                self.clock.now(),
-                failure="its approval request could not be submitted",
-            )
-            await self.changes.save(withdrawn, expected_version=fresh.version)
-            return withdrawn
-
-        # The submission error is the one the caller needs; a change this cannot withdraw
-        # is still never applied (it is bound to no approval and its table needs one).
-        with contextlib.suppress(AppkitError):
-            withdrawn = await retry_stale(withdraw, self._attempts)
-            if withdrawn is not None:
-                await self._audit_status(withdrawn, ChangeStatus.PENDING, None)
 
     # -- apply -----------------------------------------------------------------------
 
@@ -286,7 +247,7 @@ class WritebackService:
         # A change not linked yet is one whose proposal is still linking it (the approval came
         # at once); the payload, which names the change id, says it is the approved one.
         linked = stored.approval_id in (request.id, None)
-        if not linked or _payload(stored) != payload:
+        if not linked or approval_payload(stored) != payload:
             raise Conflict(
                 f"change {change_id} does not match what approval request {request.id} approved"
             )
@@ -331,7 +292,7 @@ class WritebackService:
         apply, or one whose apply failed before reaching the change is
         mirrored onto the change (saved and audited) when it is read.
         """
-        return await self._mirror(change_id)
+        return await self._following.mirror(change_id)
 
     async def follow_approval(self, request: ApprovalRequest) -> None:
         """The settlement listener of ``writeback_change`` requests: mirror the end on the change.
@@ -342,58 +303,7 @@ class WritebackService:
         """
         change_id = thaw(request.payload).get("change_id")
         if isinstance(change_id, str):
-            await self._mirror(change_id)
-
-    async def _mirror(self, change_id: str) -> ChangeRequest:
-        async def command() -> ChangeRequest:
-            current = await self.changes.get(change_id)
-            if current.status.is_final or not current.approval_id or self.approvals is None:
-                return current
-            approval = await self.approvals.get(current.approval_id)
-            status = _MIRRORED.get(approval.status)
-            if status is None or status is current.status:
-                return current
-            updated = current.moved(status, self.clock.now(), failure=approval.failure)
-            await self.changes.save(updated, expected_version=current.version)
-            await self._audit_status(updated, current.status, approval.id)
-            return updated
-
-        return await retry_stale(command, self._attempts)
+            await self._following.mirror(change_id)
 
     async def query(self, query: ChangeQuery) -> Page[ChangeRequest]:
         return await self.changes.query(query)
-
-    async def _audit_status(
-        self, change: ChangeRequest, before: ChangeStatus, approval_id: str | None
-    ) -> None:
-        """Record a status the change took from its approval request (or the lack of one)."""
-        details: dict[str, Any] = {
-            "from": before.value,
-            "to": change.status.value,
-            "approval_id": approval_id,
-        }
-        if change.failure:
-            details["failure"] = change.failure
-        await self.audit.append(
-            actor=self.service_principal.id,
-            action="writeback.status",
-            target=change.target,
-            details=details,
-        )
-
-
-def _payload(change: ChangeRequest) -> dict[str, Any]:
-    """What the approval binds: exactly what will be written, where, and over what."""
-    payload: dict[str, Any] = normalize_json(
-        {
-            "change_id": change.id,
-            "table": change.table.full_name,
-            "key": dict(change.key),
-            "set": dict(change.values),
-            "before": dict(change.before),
-            "reason": change.reason,
-            "requested_by": change.requested_by,
-        },
-        "payload",
-    )
-    return payload
