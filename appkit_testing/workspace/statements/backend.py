@@ -62,6 +62,7 @@ class Statement:
     finished_at: float | None = None
     recorded: bool = False
     clock: Callable[[], float] = field(default=time.time, repr=False)
+    listener: Callable[[Statement], None] | None = field(default=None, repr=False)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = field(
         default_factory=list, repr=False
@@ -89,6 +90,8 @@ class Statement:
                 setattr(self, name, value)
             self.finished_at = self.clock()
             waiters, self._waiters = self._waiters, []
+        if self.listener is not None:  # recorded before any waiter sees the final state
+            self.listener(self)
         for loop, future in waiters:
             loop.call_soon_threadsafe(_resolve, future)
         return True
@@ -151,7 +154,12 @@ class StatementsBackend:
     def submit(self, request: StatementRequest, principal: Identity, *, stuck: bool) -> Statement:
         """Register a statement; unless ``stuck`` it starts on the pool at once."""
         statement = Statement(
-            str(uuid.uuid4()), request, principal, self._clock(), clock=self._clock
+            str(uuid.uuid4()),
+            request,
+            principal,
+            self._clock(),
+            clock=self._clock,
+            listener=self._notify,
         )
         with self._lock:
             self._statements[statement.statement_id] = statement
