@@ -92,6 +92,23 @@ async def test_change_applies_when_the_row_still_equals_its_before_image(
     assert (row["updated_by"], row["updated_at"], row["approval_id"]) == ("u-alice", NOW, "apr-1")
 
 
+async def test_audit_values_fill_only_the_audit_columns_the_table_has(
+    writer: SqlGovernedTable, customers: TableName
+) -> None:
+    before = await before_of(writer, customers, customer_id=1)
+    outcome = await writer.apply_change(
+        "chg-1",
+        customers,
+        {"customer_id": 1},
+        before,
+        {"tier": "gold"},
+        {**AUDIT, "approved_by": "u-bob"},  # the table has no approved_by column
+    )
+    assert outcome.applied
+    row = await writer.read_row(customers, {"customer_id": 1})
+    assert row is not None and row["updated_by"] == "u-alice" and "approved_by" not in row
+
+
 async def test_second_apply_of_a_change_id_writes_nothing_and_replays_the_outcome(
     writer: SqlGovernedTable, counted: CountingWarehouse, customers: TableName
 ) -> None:

@@ -30,7 +30,7 @@ commits on every table involved and reports no per-statement row counts,
 so it is not used.)
 
 Columns and their types are read once per table with ``DESCRIBE TABLE`` and
-cached. Before-images are compared in SQL for scalar columns (numbers,
+cached; audit values are written only to the audit columns the table has. Before-images are compared in SQL for scalar columns (numbers,
 strings, booleans, dates, timestamps); complex and binary columns cannot be
 bound as parameters and are not compared.
 """
@@ -236,6 +236,7 @@ class SqlGovernedTable(GovernedTable):
         audit_values: Mapping[str, Any],
     ) -> ApplyOutcome:
         columns = await self._typed(table)
+        audit_values = {c: v for c, v in audit_values.items() if c.lower() in columns}
         statement, params = self._update_statement(
             columns, change_id, table, key, before, {**after, **audit_values}
         )
