@@ -11,6 +11,13 @@ from appkit_domain.pagination import DEFAULT_PAGE_SIZE, Page
 
 
 class ApprovalStore(Protocol):
+    """Versioned storage of approval requests (rule 9 rests on :meth:`save`).
+
+    A stored request reads back equal to what was stored (payload, decisions,
+    times with their time zone, version). Contract suite:
+    :class:`appkit_testing.contracts.approval_store.ApprovalStoreContract`.
+    """
+
     async def add(self, request: ApprovalRequest) -> None:
         """Store a new request exactly as given.
 

@@ -10,6 +10,11 @@ from appkit_domain.pagination import Page
 
 
 class AuditStore(Protocol):
+    """Durable, append-only storage of hash-chained audit events.
+
+    Contract suite: :class:`appkit_testing.contracts.audit_store.AuditStoreContract`.
+    """
+
     async def append(self, events: Sequence[AuditEvent]) -> None:
         """Store ``events`` atomically: all of them durably, or none.
 

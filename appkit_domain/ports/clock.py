@@ -7,6 +7,8 @@ from typing import Protocol
 
 
 class Clock(Protocol):
+    """The time source; tests substitute a controllable one, never sleep."""
+
     def now(self) -> datetime:
         """Return the current time as a timezone-aware UTC datetime."""
         ...

@@ -8,6 +8,8 @@ from appkit_domain.principal import Principal
 
 
 class Directory(Protocol):
+    """The identity directory (SCIM): principals and their current group memberships."""
+
     async def find(self, key: str) -> Principal:
         """Return the principal whose id or email (case-insensitive) is ``key``, with its groups.
 

@@ -10,6 +10,12 @@ from appkit_domain.pagination import Page
 
 
 class DqStore(Protocol):
+    """Versioned storage of data-quality exceptions, unique by fingerprint.
+
+    The fingerprint uniqueness is what makes ingest idempotent when two
+    ingests race. Contract suite: :class:`appkit_testing.contracts.dq_store.DqStoreContract`.
+    """
+
     async def add(self, exception: DqException) -> None:
         """Store a new exception.
 
@@ -33,12 +39,13 @@ class DqStore(Protocol):
         :class:`~appkit_domain.errors.InvalidInput`). A stored version other
         than ``expected_version`` raises
         :class:`~appkit_domain.errors.StaleVersion` and changes nothing; an
-        unknown id raises :class:`~appkit_domain.errors.NotFound`.
+        unknown id raises :class:`~appkit_domain.errors.NotFound`. The compare
+        and the write are one atomic step.
         """
         ...
 
     async def query(self, query: DqQuery) -> Page[DqException]:
-        """Return exceptions matching ``query`` ordered by ``(detected_at, id)``, one page at a time.
+        """Return exceptions matching every filter of ``query`` by ``(detected_at, id)``, paged.
 
         A malformed ``page_token`` is :class:`~appkit_domain.errors.InvalidInput`.
         """

@@ -43,6 +43,8 @@ class ApplyOutcome:
 
 
 class TableSchemaSource(Protocol):
+    """Column types of governed tables, as the catalog reports them now."""
+
     async def column_types(self, table: TableName) -> Mapping[str, str]:
         """Return ``{column: Databricks type name}`` (e.g. ``"STRING"``, ``"DECIMAL(10,2)"``).
 
@@ -52,6 +54,11 @@ class TableSchemaSource(Protocol):
 
 
 class GovernedTable(TableSchemaSource, Protocol):
+    """The governed tables themselves: read one row, apply one approved change once.
+
+    Contract suite: :class:`appkit_testing.contracts.governed_table.GovernedTableContract`.
+    """
+
     async def read_row(self, table: TableName, key: Mapping[str, Any]) -> Mapping[str, Any] | None:
         """Return the whole row whose key columns equal ``key``, or None if there is none.
 

@@ -6,6 +6,8 @@ from typing import Protocol
 
 
 class IdGenerator(Protocol):
+    """Unique ids for new records and audit events."""
+
     def new_id(self, prefix: str = "") -> str:
         """Return an id never returned before by this generator, optionally prefixed."""
         ...

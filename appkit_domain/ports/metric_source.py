@@ -9,6 +9,8 @@ from appkit_domain.overrides.model import MetricKey
 
 
 class MetricSource(Protocol):
+    """Where computed metric values come from (a pipeline's output table, say); read-only."""
+
     async def computed_value(self, key: MetricKey) -> Decimal:
         """The value the pipeline computed for ``key``.
 

@@ -28,6 +28,8 @@ class Notification:
 
 
 class Notifier(Protocol):
+    """Delivery of :class:`Notification` messages (mail, chat); the domain never waits on people."""
+
     async def send(self, notification: Notification) -> None:
         """Deliver ``notification`` or raise :class:`appkit_domain.errors.Unavailable`.
 

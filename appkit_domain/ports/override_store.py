@@ -10,6 +10,11 @@ from appkit_domain.pagination import DEFAULT_PAGE_SIZE, Page
 
 
 class OverrideStore(Protocol):
+    """Versioned storage of metric overrides; superseded ones are kept for history.
+
+    Contract suite: :class:`appkit_testing.contracts.override_store.OverrideStoreContract`.
+    """
+
     async def add(self, override: MetricOverride) -> None:
         """Store a new override; :class:`appkit_domain.errors.Conflict` if its id exists."""
         ...
@@ -25,11 +30,12 @@ class OverrideStore(Protocol):
         (:class:`appkit_domain.errors.InvalidInput` otherwise); a different
         stored version is :class:`appkit_domain.errors.StaleVersion` and
         changes nothing; an unknown id is :class:`appkit_domain.errors.NotFound`.
+        The compare and the write are one atomic step.
         """
         ...
 
     async def active(self, key: MetricKey) -> builtins.list[MetricOverride]:
-        """Every ``ACTIVE`` override of ``key``, ordered by ``(applied_at, id)``."""
+        """Every ``ACTIVE`` override of ``key``, ordered by ``(applied_at, id)``; ``[]`` if none."""
         ...
 
     async def history(

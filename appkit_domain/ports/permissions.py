@@ -9,6 +9,13 @@ from appkit_domain.principal import Principal
 
 
 class PermissionChecker(Protocol):
+    """Unity Catalog privileges as they are now (never cached across a change of grants).
+
+    Answers are booleans, never errors, for a principal or table the
+    catalog does not know; an unreachable catalog is
+    :class:`~appkit_domain.errors.Unavailable`.
+    """
+
     async def can_select(self, principal: Principal, table: TableName) -> bool:
         """Whether ``principal`` may read ``table`` (SELECT with USE CATALOG/SCHEMA).
 
@@ -17,5 +24,8 @@ class PermissionChecker(Protocol):
         ...
 
     async def can_modify(self, principal: Principal, table: TableName) -> bool:
-        """Whether ``principal`` may change rows of ``table`` (MODIFY with USE CATALOG/SCHEMA)."""
+        """Whether ``principal`` may change rows of ``table`` (MODIFY with USE CATALOG/SCHEMA).
+
+        An unknown table answers False.
+        """
         ...
