@@ -17,6 +17,7 @@ Each API area is a subpackage with a backend (pure state, ``reset()``) and a
 from __future__ import annotations
 
 from appkit_testing.workspace.apps import responses as _apps
+from appkit_testing.workspace.catalog import permissions as _permissions
 from appkit_testing.workspace.catalog import responses as _catalog
 from appkit_testing.workspace.control import responses as _control
 from appkit_testing.workspace.control.faults import FaultPlan
@@ -33,6 +34,7 @@ AREAS = (
     _statements.routes,
     _warehouses.routes,
     _catalog.routes,
+    _permissions.routes,
     _secrets.routes,
     _jobs.routes,
     _apps.routes,

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 BASE = "/api/2.1/unity-catalog"
 
 
-def _page(call: Call, key: str, items: list[dict[str, Any]], *, minimum: int = 1) -> Reply:
+def page_reply(call: Call, key: str, items: list[dict[str, Any]], *, minimum: int = 1) -> Reply:
     max_results = call.int_arg("max_results")
     if max_results is not None and 0 < max_results < minimum:
         raise invalid_parameter(f"max_results must be 0 or at least {minimum}.")
@@ -75,7 +75,7 @@ def routes(workspace: Workspace) -> list[Route]:
             for name in names
             if visible(call.identity, Securable("CATALOG", name))
         ]
-        return _page(call, "catalogs", items)
+        return page_reply(call, "catalogs", items)
 
     def get_catalog(call: Call) -> Reply:
         name = call.match["name"].lower()
@@ -95,7 +95,7 @@ def routes(workspace: Workspace) -> list[Route]:
             for name in names
             if visible(call.identity, Securable("SCHEMA", f"{catalog}.{name}"))
         ]
-        return _page(call, "schemas", items)
+        return page_reply(call, "schemas", items)
 
     def get_schema(call: Call) -> Reply:
         catalog, schema = _name_parts(call.match["full_name"], 2, "schema")
@@ -118,7 +118,7 @@ def routes(workspace: Workspace) -> list[Route]:
             securable = Securable("TABLE", full_name)
             if visible(call.identity, securable):
                 items.append(browse.table_json(info, full_name, owner(securable), omit))
-        return _page(call, "tables", items)
+        return page_reply(call, "tables", items)
 
     def get_table(call: Call) -> Reply:
         full_name = ".".join(_name_parts(call.match["full_name"], 3, "table"))
@@ -164,7 +164,7 @@ def routes(workspace: Workspace) -> list[Route]:
             for v in objects.volumes(catalog, schema)
             if visible(call.identity, Securable("VOLUME", v["full_name"]))
         ]
-        return _page(call, "volumes", items)
+        return page_reply(call, "volumes", items)
 
     def get_volume(call: Call) -> Reply:
         full_name = ".".join(_name_parts(call.match["full_name"], 3, "volume"))
@@ -215,7 +215,7 @@ def routes(workspace: Workspace) -> list[Route]:
             for f in objects.functions(catalog, schema)
             if visible(call.identity, Securable("FUNCTION", f["full_name"]))
         ]
-        return _page(call, "functions", items)
+        return page_reply(call, "functions", items)
 
     def get_function(call: Call) -> Reply:
         full_name = ".".join(_name_parts(call.match["name"], 3, "function"))
@@ -230,53 +230,6 @@ def routes(workspace: Workspace) -> list[Route]:
         objects.delete_function(full_name)
         grants.forget(Securable("FUNCTION", full_name))
         return {}
-
-    def securable_of(call: Call) -> Securable:
-        securable = Securable.of(call.match["securable_type"], call.match["full_name"])
-        workspace.require_securable(securable)
-        return securable
-
-    def get_permissions(call: Call) -> Reply:
-        securable = securable_of(call)
-        assignments = [
-            {"principal": principal, "privileges": privileges}
-            for principal, privileges in grants.direct(securable, call.query.get("principal"))
-        ]
-        return _page(call, "privilege_assignments", assignments, minimum=150)
-
-    def get_effective(call: Call) -> Reply:
-        securable = securable_of(call)
-        assignments = []
-        for principal, privileges in grants.effective(securable, call.query.get("principal")):
-            entries = []
-            for privilege, source in privileges:
-                entry: dict[str, Any] = {"privilege": privilege}
-                if source is not None:
-                    entry.update(inherited_from_type=source.type, inherited_from_name=source.name)
-                entries.append(entry)
-            assignments.append({"principal": principal, "privileges": entries})
-        return _page(call, "privilege_assignments", assignments, minimum=150)
-
-    def update_permissions(call: Call) -> Reply:
-        securable = securable_of(call)
-        workspace.require_manage(call.identity, securable)
-        changes = call.body.get("changes") or []
-        if not isinstance(changes, list):
-            raise invalid_parameter("changes must be a list.")
-        for change in changes:
-            grants.change(
-                securable,
-                str(change.get("principal") or ""),
-                change.get("add") or [],
-                change.get("remove") or [],
-            )
-        if call.bool_arg("omit_permissions_in_response"):
-            return {}
-        assignments = [
-            {"principal": principal, "privileges": privileges}
-            for principal, privileges in grants.direct(securable)
-        ]
-        return {"privilege_assignments": assignments}
 
     return [
         Route("GET", f"{BASE}/catalogs", list_catalogs, "unity-catalog"),
@@ -295,22 +248,4 @@ def routes(workspace: Workspace) -> list[Route]:
         Route("GET", f"{BASE}/functions", list_functions, "unity-catalog"),
         Route("GET", f"{BASE}/functions/{{name}}", get_function, "unity-catalog"),
         Route("DELETE", f"{BASE}/functions/{{name}}", delete_function, "unity-catalog"),
-        Route(
-            "GET",
-            f"{BASE}/permissions/{{securable_type}}/{{full_name}}",
-            get_permissions,
-            "unity-catalog",
-        ),
-        Route(
-            "PATCH",
-            f"{BASE}/permissions/{{securable_type}}/{{full_name}}",
-            update_permissions,
-            "unity-catalog",
-        ),
-        Route(
-            "GET",
-            f"{BASE}/effective-permissions/{{securable_type}}/{{full_name}}",
-            get_effective,
-            "unity-catalog",
-        ),
     ]
