@@ -56,11 +56,17 @@ async def get_approval(
 @router.post("/{approval_id}/approve", response_model=ApprovalOut, responses=_ERRORS)
 async def approve(
     approval_id: str,
-    body: DecisionIn,
+    body: DecisionIn | None = None,
     actor: Actor = Depends(current_actor),
     context: RequestContext = Depends(request_context),
     service: ApprovalService = Depends(approvals),
 ) -> ApprovalOut:
+    """Approve as an eligible checker who is not the requester (403 otherwise).
+
+    409 when the request is decided, expired, already decided by the caller, or
+    its payload is not the one whose ``seen_hash`` the checker reviewed.
+    """
+    body = body or DecisionIn.model_validate({})
     request = await service.approve(
         approval_id,
         actor,
@@ -74,11 +80,13 @@ async def approve(
 @router.post("/{approval_id}/reject", response_model=ApprovalOut, responses=_ERRORS)
 async def reject(
     approval_id: str,
-    body: DecisionIn,
+    body: DecisionIn | None = None,
     actor: Actor = Depends(current_actor),
     context: RequestContext = Depends(request_context),
     service: ApprovalService = Depends(approvals),
 ) -> ApprovalOut:
+    """Reject as an eligible checker; one rejection ends the request ``REJECTED``."""
+    body = body or DecisionIn.model_validate({})
     request = await service.reject(
         approval_id,
         actor,
