@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from appkit_domain.identifiers import TableName
 from appkit_domain.ports.permissions import PermissionChecker
 from appkit_domain.principal import Principal
+from appkit_web.sample import demo_data
 
 Grant = tuple[str, str, str]
 """``(grantee, table full name, privilege)``, e.g. ``("data-stewards", "demo.crm.customers", "SELECT")``."""
@@ -41,8 +42,6 @@ class ConfiguredPermissions(PermissionChecker):
 
 def demo_grants(service_principal_id: str) -> list[Grant]:
     """SELECT on the demo tables to the demo groups; SELECT and MODIFY on customers to the app."""
-    from appkit_web.sample import demo_data
-
     tables = (demo_data.METRICS_TABLE, demo_data.CUSTOMERS_TABLE, demo_data.CHECK_RESULTS_TABLE)
     grants: list[Grant] = [
         (group, table, "SELECT")
