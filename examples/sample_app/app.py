@@ -26,7 +26,7 @@ from appkit_domain.writeback import AuditColumns, TableRules, ValueRule, Writeba
 from appkit_domain.writeback.service import WRITEBACK_KIND
 from appkit_web.app import create_app
 from appkit_web.backends import container_for
-from appkit_web.settings import load_settings
+from appkit_web.settings import Settings, load_settings
 
 # Your identity provider's groups -> the toolkit's roles.
 ROLES = RoleMap(
@@ -72,10 +72,9 @@ WRITEBACK = WritebackRules(
 )
 
 
-def build() -> FastAPI:
-    """The app factory: settings from the environment and ``config/.env.<APP_ENV>``."""
-    settings = load_settings()
-    container = container_for(settings)
+def build(settings: Settings | None = None) -> FastAPI:
+    """The app factory: settings from the environment and ``config/.env.<APP_ENV>`` by default."""
+    container = container_for(settings or load_settings())
     container.role_map.override(providers.Object(ROLES))
     container.policies.override(providers.Object(POLICIES))
     container.writeback_rules.override(providers.Object(WRITEBACK))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 from pathlib import Path
 
 import httpx
+
+from tests.web.conftest import make_settings
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sample_app" / "app.py"
 
@@ -21,20 +22,7 @@ def load_example():
 
 async def test_the_example_factory_serves_its_own_rules(tmp_path: Path):
     module = load_example()
-    names = ("APP_ENV", "APPKIT_BACKEND", "APPKIT_IDENTITY", "APPKIT_CONFIG_DIR")
-    saved = {name: os.environ.get(name) for name in names}
-    os.environ.update(
-        APP_ENV="test", APPKIT_BACKEND="memory", APPKIT_IDENTITY="dev",
-        APPKIT_CONFIG_DIR=str(tmp_path),
-    )  # fmt: skip
-    try:
-        app = module.build()
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    app = module.build(make_settings(tmp_path))
     assert app.title == "Risk metrics governance"
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 1))
