@@ -54,8 +54,10 @@ def serve_app():  # type: ignore[no-untyped-def]
     except SettingsError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
-    configure_logging(settings.log_level)
-    return create_app(settings, title="Lakehouse AppKit sample governed app")
+    app = create_app(settings, title="Lakehouse AppKit sample governed app")
+    # the container's redactor knows the secret values resolved from secret:// settings
+    configure_logging(settings.log_level, app.state.container.redactor())
+    return app
 
 
 @dataclass(frozen=True)
