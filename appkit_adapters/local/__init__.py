@@ -11,16 +11,19 @@ reports them), Python values, DML counts, Databricks error classes.
 - Concurrency: reads run in parallel on per-thread cursors; writes take one lock.
 - Databricks semantics kept where DuckDB differs: primary keys are informational,
   ``date_add``/``add_months`` return DATE, ``dayofweek`` counts Sunday as 1, division
-  by zero fails, integer casts truncate, ``MERGE`` refuses several source rows per
-  target row, ``to_utc_timestamp``/``from_utc_timestamp``/``format_string``.
+  by zero fails, integer casts truncate, DECIMAL division and ``avg`` stay DECIMAL
+  with Spark's precision and scale, ``MERGE`` refuses several source rows per target
+  row, ``to_utc_timestamp``/``from_utc_timestamp``/``format_string``.
 - Refused with ``[UNSUPPORTED_FEATURE]`` naming the construct: time travel, OPTIMIZE,
   VACUUM, external LOCATION, identity columns, temporary views, USE, GRANT/REVOKE
   (``analyze`` describes them for the workspace), non-Databricks table functions, and
   whatever sqlglot cannot express in DuckDB.
 
-Known differences that are not refused: ``avg`` and division of DECIMALs return
-DOUBLE (Databricks: DECIMAL); an integer cast of a column read through a subquery
-rounds; ``:from``, ``:when``, ``:select`` and ``:like`` cannot be parameter names.
+Known differences that are not refused: where an operand's type cannot be worked
+out before running (a column read through a subquery, say) an integer cast rounds
+and a DECIMAL quotient or average is a DOUBLE; DECIMAL quotients are computed in
+double precision (exact to about 15 digits); ``:from``, ``:when``, ``:select`` and
+``:like`` cannot be parameter names.
 """
 
 from appkit_adapters.local.commands import PrivilegeChange

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from sqlglot import ErrorLevel, exp
 from sqlglot.errors import ParseError, UnsupportedError
 
-from appkit_adapters.local.casts import truncate_integral_casts
 from appkit_adapters.local.errors import sql_error, unsupported
+from appkit_adapters.local.numeric import apply_numeric_typing
 from appkit_adapters.local.statements import ParsedStatement
 from appkit_domain.errors import InvalidInput
 
@@ -162,7 +162,7 @@ def render(
     tree = parsed.fresh_tree()
     if isinstance(tree, exp.Merge):
         _expand_merge_stars(tree, columns_of)
-    truncate_integral_casts(tree, columns_of)
+    apply_numeric_typing(tree, columns_of)
     tree = _cast_placeholders(tree, types)
     trees = _split_add_columns(tree) if isinstance(tree, exp.Alter) else [tree]
     try:

@@ -31,13 +31,20 @@ def _checked_divisor(divisor: exp.Expression) -> exp.Expression:
     )
 
 
+def projection_name(projection: exp.Expression) -> str:
+    """The name DuckDB and Databricks give an unaliased projection, e.g. ``(a / b)``,
+    ``avg(x)``, ``CAST(x AS INT)``."""
+    name = str(projection.sql(dialect="duckdb", normalize_functions="lower"))
+    return f"({name})" if isinstance(projection, exp.Binary) else name
+
+
 def _name_divisions(tree: exp.Expression) -> None:
     """Keep result column names readable when a projection's division gets checked."""
     for select in tree.find_all(exp.Select):
         projections = []
         for projection in select.expressions:
             if not isinstance(projection, exp.Alias) and projection.find(exp.Div):
-                name = projection.sql(dialect="duckdb")
+                name = projection_name(projection)
                 projection = exp.alias_(projection, name, quoted=True)
             projections.append(projection)
         select.set("expressions", projections)

@@ -222,6 +222,29 @@ def test_casts_to_integers_truncate_toward_zero(sales: LocalEngine) -> None:
     assert row == (2, -2, 2, -2, 2, 12)
 
 
+def test_decimal_division_and_average_stay_decimal(sales: LocalEngine) -> None:
+    result = sales.execute(
+        "SELECT avg(amount), sum(amount) / 3, amount / 4, 10.50 / 3, amount / 2.0D AS half"
+        " FROM main.finance.sales WHERE region = 'eu' GROUP BY amount ORDER BY amount LIMIT 1"
+    )
+    assert [(c.name, c.type_text) for c in result.columns] == [
+        ("avg(amount)", "DECIMAL(14,6)"),
+        ("(sum(amount) / 3)", "DECIMAL(31,13)"),
+        ("(amount / 4)", "DECIMAL(21,13)"),
+        ("(10.50 / 3)", "DECIMAL(15,13)"),
+        ("half", "DOUBLE"),
+    ]
+    assert result.rows == [
+        (
+            Decimal("10.000000"),
+            Decimal("3.3333333333333"),
+            Decimal("2.5000000000000"),
+            Decimal("3.5000000000000"),
+            5.0,
+        )
+    ]
+
+
 def test_current_timestamp_is_an_aware_utc_instant(sales: LocalEngine) -> None:
     now = sales.execute("SELECT current_timestamp()").scalar()
     assert now.tzinfo is not None and now.utcoffset() == dt.timedelta(0)
