@@ -161,3 +161,22 @@ def test_unknown_route_answers_endpoint_not_found(fake_workspace: EmulatedWorksp
     answer = requests.get(f"{fake_workspace.host}/api/2.0/nothing", timeout=5)
     assert answer.status_code == 404
     assert answer.json()["error_code"] == "ENDPOINT_NOT_FOUND"
+
+
+def test_latency_is_added_to_databricks_routes_only(fake_workspace: EmulatedWorkspace) -> None:
+    fake_workspace.set_faults({"latency_ms": 1000})
+    headers = {"Authorization": f"Bearer {fake_workspace.admin_token}"}
+    started = time.monotonic()
+    requests.get(f"{fake_workspace.host}/api/2.0/preview/scim/v2/Me", headers=headers, timeout=5)
+    assert time.monotonic() - started >= 1.0
+    started = time.monotonic()
+    requests.get(f"{fake_workspace.host}/.well-known/databricks-config", timeout=5)
+    assert time.monotonic() - started < 1.0
+
+
+def test_sdk_retries_a_503_and_then_succeeds(
+    fake_workspace: EmulatedWorkspace, workspace_client: WorkspaceClient
+) -> None:
+    fake_workspace.set_faults({"http_503": 1.0, "max_faults": 1})
+    assert [c.name for c in workspace_client.catalogs.list()] == ["main"]
+    assert _control(fake_workspace, "GET", "stats").json()["faults"] == {"http_503": 1}
