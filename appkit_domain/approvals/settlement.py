@@ -11,7 +11,11 @@ A listener must be idempotent (the same settlement may also be seen by a
 read-time fallback) and should raise only for a real failure. Its failure
 does not undo the settlement: it is recorded in the audit log as
 ``approval.settle_failed`` (with the error type only, never its text), and
-the service's own read-time mirroring is the fallback.
+the service's own read-time mirroring is the fallback. A listener that
+raises :class:`~appkit_domain.errors.Unavailable` may have saved a change
+whose audit event is not durable, so that error reaches the caller of the
+command (after every other listener ran): no command reports success over
+a missing audit event.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from collections.abc import Awaitable, Callable
 
 from appkit_domain.approvals.model import ApprovalRequest
 from appkit_domain.audit.log import AuditLog
-from appkit_domain.errors import InvalidInput
+from appkit_domain.errors import InvalidInput, Unavailable
 
 SettlementListener = Callable[[ApprovalRequest], Awaitable[None]]
 """``async def listener(request) -> None``, called with the settled request."""
@@ -47,10 +51,16 @@ class SettlementListeners:
             listeners.append(listener)
 
     async def settled(self, request: ApprovalRequest) -> None:
-        """Tell every listener of ``request.kind`` that ``request`` settled."""
+        """Tell every listener of ``request.kind`` that ``request`` settled.
+
+        Raises the first ``Unavailable`` a listener raised, once all have run.
+        """
+        unavailable: Unavailable | None = None
         for listener in self._listeners.get(request.kind, ()):
             try:
                 await listener(request)
+            except Unavailable as exc:
+                unavailable = unavailable or exc
             except Exception as exc:
                 await self._audit.append(
                     actor=SETTLE_ACTOR,
@@ -58,3 +68,5 @@ class SettlementListeners:
                     target=f"approval:{request.id}",
                     details={"status": request.status.value, "error": type(exc).__name__},
                 )
+        if unavailable is not None:
+            raise unavailable

@@ -307,3 +307,15 @@ async def test_a_change_follows_its_approval_when_it_settles_without_being_read(
         "EXPIRED",
     ]
     assert world.table.writes == []
+
+
+async def test_no_settlement_is_acknowledged_while_the_change_it_moved_is_not_audited(
+    world: WritebackWorld,
+) -> None:
+    proposal = await _propose(world)
+    assert proposal.approval_id is not None
+    world.audit_store.fail_next_append(action="writeback.status")
+    with pytest.raises(Unavailable):
+        await world.approvals.reject(proposal.approval_id, Actor.of(BOB), comment="no")
+    assert (await world.approvals.get(proposal.approval_id)).status is ApprovalStatus.REJECTED
+    assert world.table.writes == []
