@@ -129,6 +129,19 @@ class CatalogRegistry:
         )
         return [schema for (schema,) in rows if schema not in HIDDEN_SCHEMAS]
 
+    def require_schema(self, catalog: str, schema: str) -> tuple[str, str]:
+        """The validated, lower-case (catalog, schema); ``NotFound`` unless it exists."""
+        catalog = check_identifier(catalog, "catalog").lower()
+        schema = check_identifier(schema, "schema").lower()
+        if schema not in self.schemas(catalog):
+            raise sql_error(
+                NotFound,
+                "SCHEMA_NOT_FOUND",
+                "42704",
+                f"The schema `{catalog}`.`{schema}` cannot be found.",
+            )
+        return catalog, schema
+
     def drop(self, name: str, *, if_exists: bool, cascade: bool) -> bool:
         """Detach and delete a catalog; refuse a non-empty one without CASCADE."""
         name = check_identifier(name, "catalog").lower()

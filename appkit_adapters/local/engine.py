@@ -27,7 +27,6 @@ from appkit_adapters.local.commands import (
 )
 from appkit_adapters.local.connections import Connections
 from appkit_adapters.local.errors import (
-    sql_error,
     table_not_found,
     translate_duckdb_error,
     unsupported,
@@ -47,7 +46,7 @@ from appkit_adapters.local.warehouse import LocalWarehouse
 from appkit_adapters.local.writes import change_catalog, run_write
 from appkit_adapters.sql.warehouse import Parameters, StatementResult
 from appkit_adapters.system import SystemClock
-from appkit_domain.errors import AppkitError, NotFound
+from appkit_domain.errors import AppkitError
 from appkit_domain.identifiers import TableName, check_identifier, quote
 from appkit_domain.ports.clock import Clock
 
@@ -200,16 +199,7 @@ class LocalEngine:
             return self._run_command(parsed.command, principal)
         if parsed.info.is_read_only:
             cursor = self._cursor()
-            shape = self._shape(cursor, plan)
-            cursor.execute(shape.sql, plan.values)
-            rows = cursor.fetchall() if row_limit is None else cursor.fetchmany(row_limit + 1)
-            truncated = row_limit is not None and len(rows) > row_limit
-            if truncated:
-                rows = rows[:row_limit]
-            if shape.convert is not None:
-                convert = shape.convert
-                rows = [convert(row) for row in rows]
-            return StatementResult(columns=shape.columns, rows=rows, truncated=truncated)
+            return self._shape(cursor, plan).fetch(cursor, plan.values, row_limit)
         with self._write_lock:
             return self._write(plan, principal)
 
@@ -306,15 +296,7 @@ class LocalEngine:
         )
 
     def _table_names(self, catalog: str, schema: str) -> list[tuple[str, str]]:
-        catalog = check_identifier(catalog, "catalog").lower()
-        schema = check_identifier(schema, "schema").lower()
-        if schema not in self._catalogs.schemas(catalog):
-            raise sql_error(
-                NotFound,
-                "SCHEMA_NOT_FOUND",
-                "42704",
-                f"The schema `{catalog}.{schema}` cannot be found.",
-            )
+        catalog, schema = self._catalogs.require_schema(catalog, schema)
         return table_names(self._cursor(), catalog, schema)
 
     def list_tables(self, catalog: str, schema: str) -> list[TableInfo]:

@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 
 from appkit_adapters.local.types import column_infos, row_converter, value_converter
-from appkit_adapters.sql.warehouse import ColumnInfo
+from appkit_adapters.sql.warehouse import ColumnInfo, StatementResult
 
 Row = tuple[Any, ...]
 _UTC = dt.timezone.utc
@@ -29,6 +29,20 @@ class ResultShape:
     columns: tuple[ColumnInfo, ...]
     sql: str
     convert: Callable[[Row], Row] | None
+
+    def fetch(
+        self, cursor: duckdb.DuckDBPyConnection, values: dict[str, Any], row_limit: int | None
+    ) -> StatementResult:
+        """Run the query and return its rows (at most ``row_limit``, then ``truncated``)."""
+        cursor.execute(self.sql, values)
+        rows = cursor.fetchall() if row_limit is None else cursor.fetchmany(row_limit + 1)
+        truncated = row_limit is not None and len(rows) > row_limit
+        if truncated:
+            rows = rows[:row_limit]
+        if self.convert is not None:
+            convert = self.convert
+            rows = [convert(row) for row in rows]
+        return StatementResult(columns=self.columns, rows=rows, truncated=truncated)
 
 
 def _sql_name(name: str) -> str:

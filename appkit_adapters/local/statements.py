@@ -30,6 +30,7 @@ from appkit_adapters.local.definitions import (
 )
 from appkit_adapters.local.errors import syntax_error, table_not_found, unsupported
 from appkit_adapters.local.naming import META_SCHEMA, database_alias
+from appkit_adapters.local.refusals import refuse_unsupported
 from appkit_adapters.local.semantics import apply_databricks_semantics
 from appkit_domain.errors import InvalidInput
 from appkit_domain.identifiers import check_identifier
@@ -39,15 +40,7 @@ logging.getLogger("sqlglot").setLevel(logging.ERROR)
 READ_ONLY_KINDS = frozenset({"SELECT", "SHOW", "DESCRIBE", "EXPLAIN"})
 DML_KINDS = frozenset({"INSERT", "UPDATE", "DELETE", "MERGE"})
 
-TABLE_FUNCTIONS = frozenset(
-    {"range", "explode", "explode_outer", "posexplode", "posexplode_outer", "inline", "stack"}
-)
-"""Table-valued functions Databricks has and DuckDB runs alike; any other is refused, so
-no statement reaches the host's files or the engine's internals."""
-DIVERGENT_FUNCTIONS = frozenset({"hash"})
-"""Functions DuckDB has under the Databricks name but computes differently."""
 INTERNAL_SCHEMAS = frozenset({META_SCHEMA, "information_schema", "pg_catalog"})
-HOST_FUNCTIONS = frozenset({"getenv", "current_setting", "query", "query_table", "read_text"})
 
 PRINCIPAL_PARAMETER = "_appkit_principal"
 CATALOG_PARAMETER = "_appkit_catalog"
@@ -181,51 +174,6 @@ class Namespace:
         return f"{catalog}.{schema}"
 
 
-def _refuse_unsupported(tree: exp.Expression) -> None:
-    if isinstance(tree, exp.Insert) and any(
-        t.args.get("partition") for t in tree.find_all(exp.Table)
-    ):
-        raise unsupported("INSERT ... PARTITION (a static partition spec)")
-    if isinstance(tree, exp.Command):
-        return
-    if tree.find(exp.Version):
-        raise unsupported("time travel (VERSION AS OF / TIMESTAMP AS OF)")
-    for table in tree.find_all(exp.Table):
-        func = table.this
-        if func is None or isinstance(func, exp.Identifier):
-            continue
-        name = str(func.this if isinstance(func, exp.Anonymous) else func.key).lower()
-        if name == "identifier":
-            raise unsupported("the IDENTIFIER clause")
-        if name not in TABLE_FUNCTIONS:
-            raise unsupported(f"the table function {name}()")
-    for call in tree.find_all(exp.Anonymous):
-        name = str(call.this).lower()
-        if name.startswith(("duckdb_", "pragma_")) or name in HOST_FUNCTIONS:
-            raise unsupported(f"the function {name}()")
-        if name in DIVERGENT_FUNCTIONS:
-            raise unsupported(f"{name}() (its local values differ from Databricks')")
-    if tree.find(exp.Typeof):
-        raise unsupported("typeof() (its local values differ from Databricks')")
-    if not isinstance(
-        tree,
-        (
-            exp.Query,
-            exp.Insert,
-            exp.Update,
-            exp.Delete,
-            exp.Merge,
-            exp.Create,
-            exp.Drop,
-            exp.Alter,
-            exp.TruncateTable,
-            exp.Describe,
-            exp.Comment,
-        ),
-    ):
-        raise unsupported(f"the {tree.key.upper()} statement")
-
-
 def _parse_tree(statement: str) -> exp.Expression:
     try:
         trees = [tree for tree in sqlglot.parse(statement, read="databricks") if tree is not None]
@@ -272,7 +220,7 @@ def parse_statement(statement: str, namespace: Namespace) -> ParsedStatement:
     if isinstance(tree, exp.Use):
         refusal = Refused("USE (each statement runs alone; pass catalog and schema instead)")
         return ParsedStatement(StatementInfo("USE", frozenset(), frozenset()), None, refusal)
-    _refuse_unsupported(tree)
+    refuse_unsupported(tree)
     if isinstance(tree, exp.Command):
         kind, command = parse_command(statement)
         return ParsedStatement(StatementInfo(kind, frozenset(), frozenset()), None, command)
