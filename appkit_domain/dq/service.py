@@ -14,6 +14,7 @@ from appkit_domain.dq.exception import DqException
 from appkit_domain.dq.failure import CheckFailure
 from appkit_domain.dq.query import DqQuery
 from appkit_domain.dq.recording import IngestReport, Outcome, Recorded
+from appkit_domain.dq.recurrence import is_new_detection, recurrence_reason
 from appkit_domain.dq.severity import SlaPolicy
 from appkit_domain.dq.status import DqStatus
 from appkit_domain.errors import Conflict, InvalidInput, PermissionDenied
@@ -67,12 +68,9 @@ class DqExceptionService:
         """Record many failures, e.g. the rows of a check-results table.
 
         Idempotent: the same failure (same fingerprint, same detection time)
-        ingested again changes nothing. A failure of an existing exception is
-        a recurrence when it was detected after the exception was resolved
-        (``RESOLVED -> REOPENED``) or at or after its waiver ended
-        (``WAIVED -> REOPENED``); inside the waiver window a waived exception
-        stays ``WAIVED``. An active exception detected again later only
-        counts the occurrence.
+        ingested again changes nothing. A failure of an existing exception
+        reopens it or counts an occurrence by the rules of
+        :mod:`appkit_domain.dq.recurrence`.
         """
         report = IngestReport()
         for failure in failures:
@@ -135,22 +133,17 @@ class DqExceptionService:
 
     async def _recur(self, current: DqException, failure: CheckFailure, by: Principal) -> Recorded:
         at = failure.detected_at
-        last = current.last_detected_at or current.detected_at
-        reason: str | None = None
-        if current.status is DqStatus.RESOLVED and current.resolved_at and at > current.resolved_at:
-            reason = "recurred_after_resolution"
-        elif current.status is DqStatus.WAIVED and current.waiver and at >= current.waiver.until:
-            reason = "recurred_after_waiver"
+        reason = recurrence_reason(current, at)
         if reason is not None:
             reopened = current.reopened(
                 self.clock.now(), reason, self.sla.due(current.severity, at)
             )
-            updated = reopened.seen_again(at) if at > last else reopened
+            updated = reopened.seen_again(at) if is_new_detection(current, at) else reopened
             updated = _same_version_step(updated, current)
             await self._save(current, updated)
             await self._transition_audit(by, "dq.reopen", current, updated, {"reason": reason})
             return Recorded(updated, Outcome.REOPENED)
-        if at <= last:
+        if not is_new_detection(current, at):
             return Recorded(current, Outcome.UNCHANGED)
         updated = current.seen_again(at)
         await self._save(current, updated)
