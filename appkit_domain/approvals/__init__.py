@@ -29,7 +29,9 @@ Build a service once per app::
 An applier is ``async def apply_change(request: ApprovalRequest, context: ApplyContext)
 -> Mapping[str, Any]``; it acts on ``request.payload`` (read-only; ``thaw()`` gives a
 plain dict) and raises ``Conflict``/``InvalidInput``/``NotFound`` for an expected
-failure (the request ends ``APPLY_FAILED`` with that message). It runs at most once.
+failure (the request ends ``APPLY_FAILED`` with that message), ``Unavailable`` when its
+outcome is unknown (the request stays ``APPROVED``; ``apply`` runs it again, so it must be
+idempotent per request). Once it succeeds or fails it is never run again.
 
 Commands (all ``async``; ``actor`` is an :class:`Actor`; ``request_id`` is the caller's
 correlation id recorded in audit):

@@ -7,10 +7,15 @@ and its payload hash re-checked (rule 7), and must act on
 signals an expected failure by raising :class:`appkit_domain.errors.Conflict`,
 :class:`~appkit_domain.errors.InvalidInput` or
 :class:`~appkit_domain.errors.NotFound`: the request then ends
-``APPLY_FAILED`` with that error's message as the reason. Any other
-exception also ends it ``APPLY_FAILED``, with a generic reason (the
-exception text is not recorded, so secrets cannot leak through it).
-The result must be JSON-like; it is stored on the request and audited.
+``APPLY_FAILED`` with that error's message as the reason. It raises
+:class:`~appkit_domain.errors.Unavailable` when a dependency could not answer
+and the outcome is unknown (including an audit append of its own that
+failed): the request then stays ``APPROVED``, the error reaches the caller,
+and a later ``apply`` runs the applier again, so an applier must be
+idempotent per request. Any other exception ends it ``APPLY_FAILED`` with a
+generic reason (the exception text is not recorded, so secrets cannot leak
+through it). The result must be JSON-like; it is stored on the request and
+audited.
 """
 
 from __future__ import annotations
