@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 
 from appkit_domain.approvals import Actor, ApprovalStatus, NotEligible, SelfApproval
-from appkit_domain.errors import InvalidInput, NotFound
+from appkit_domain.errors import InvalidInput, NotFound, Unavailable
 from appkit_domain.overrides import OVERRIDE_KIND, OverrideProposal, OverrideStatus
+from appkit_domain.overrides.model import MetricKey, MetricOverride
 from tests.domain.approvals.world import ALICE, BOB, CAROL, DAVE, ApprovingNotifier
 from tests.domain.overrides.world import OverrideWorld, make_override_world
 
@@ -242,3 +243,28 @@ async def test_an_approval_given_at_once_finds_the_override_it_activates() -> No
     assert proposal.override.approval_id == approval.id
     effective = await ow.service.effective_value("acme", "pd", "2026-Q1")
     assert effective.overridden and effective.value == Decimal("105")
+
+
+async def test_an_override_apply_interrupted_after_activation_completes_when_applied_again(
+    ow: OverrideWorld,
+) -> None:
+    first = await _propose(ow, "104")
+    await ow.approvals.service.approve(first.approval.id, Actor(BOB))
+    ow.approvals.clock.advance(hours=1)
+    second = await _propose(ow, "107")
+    listing = ow.store.active
+
+    async def unreachable_once(key: MetricKey) -> list[MetricOverride]:
+        ow.store.active = listing  # type: ignore[method-assign]
+        raise Unavailable("override store unreachable")
+
+    ow.store.active = unreachable_once  # type: ignore[method-assign]
+    with pytest.raises(Unavailable):
+        await ow.approvals.service.approve(second.approval.id, Actor(CAROL))
+    assert (await ow.service.get(second.override.id)).status is OverrideStatus.ACTIVE
+    approval = await ow.approvals.service.get(second.approval.id)
+    assert approval.status is ApprovalStatus.APPROVED
+    done = await ow.approvals.service.apply(second.approval.id, Actor(CAROL))
+    assert done.status is ApprovalStatus.APPLIED
+    assert done.result is not None and list(done.result["superseded"]) == [first.override.id]
+    assert (await ow.service.get(first.override.id)).status is OverrideStatus.SUPERSEDED
