@@ -124,6 +124,12 @@ class EmulatedWorkspace:
         self.workspace.faults.configure(plan)
         return plan
 
+    def client(self, token: str | None = None) -> Any:
+        """A ``databricks.sdk.WorkspaceClient`` for ``token`` (default: the admin), PAT auth."""
+        from databricks.sdk import WorkspaceClient
+
+        return WorkspaceClient(host=self.host, token=token or self.admin_token, auth_type="pat")
+
     def sql(self, statement: str, *, principal: str | None = None) -> Any:
         """Run SQL directly on the engine (setup in tests), bypassing HTTP and privileges."""
         return self.workspace.engine.execute(

@@ -78,8 +78,8 @@ def _fault_response(workspace: Workspace, request: web.Request, kind: str) -> we
         return _json(
             429,
             {
-                "error_code": "TOO_MANY_REQUESTS",
-                "message": "Too many requests. Please retry later.",
+                "error_code": "REQUEST_LIMIT_EXCEEDED",
+                "message": "The request limit was exceeded. Please retry later.",
             },
             {"Retry-After": retry_after},
         )

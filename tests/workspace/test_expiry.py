@@ -33,7 +33,8 @@ def clocked() -> Iterator[tuple[EmulatedWorkspace, SteppedClock]]:
 
 
 def _client(emulator: EmulatedWorkspace) -> WorkspaceClient:
-    return WorkspaceClient(host=emulator.host, token=emulator.admin_token, auth_type="pat")
+    client: WorkspaceClient = emulator.client()
+    return client
 
 
 def test_results_close_an_hour_after_success(

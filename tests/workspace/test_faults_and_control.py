@@ -8,7 +8,7 @@ import pytest
 import requests
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.config import Config
-from databricks.sdk.errors import PermissionDenied, TooManyRequests
+from databricks.sdk.errors import PermissionDenied, RequestLimitExceeded
 
 from appkit_testing.workspace import EmulatedWorkspace, FaultPlan
 from appkit_testing.workspace.control.faults import FaultInjector
@@ -55,7 +55,7 @@ def test_persistent_429_surfaces_as_too_many_requests(fake_workspace: EmulatedWo
             retry_timeout_seconds=1,
         )
     )
-    with pytest.raises((TooManyRequests, TimeoutError)):
+    with pytest.raises((RequestLimitExceeded, TimeoutError)):
         client.current_user.me()
 
 
