@@ -265,3 +265,17 @@ async def test_duplicate_key_is_a_conflict_on_read(
     )
     with pytest.raises(Conflict):
         await writer.read_row(customers, {"customer_id": 1})
+
+
+async def test_a_change_binding_more_than_256_values_is_refused_before_any_sql(
+    writer: SqlGovernedTable, counted: CountingWarehouse, customers: TableName
+) -> None:
+    before = await before_of(writer, customers, customer_id=1)
+    wide_before = {**before, **{f"c{i}": "x" for i in range(300)}}
+    writer._columns[customers.full_name.lower()].update({f"c{i}": "STRING" for i in range(300)})
+    counted.reset()
+    with pytest.raises(InvalidInput):
+        await writer.apply_change(
+            "chg-1", customers, {"customer_id": 1}, wide_before, {"tier": "gold"}, AUDIT
+        )
+    assert counted.count == 0

@@ -3,13 +3,26 @@
 
 ``append`` writes the whole batch with a single ``INSERT ... SELECT`` over a
 ``VALUES`` list that inserts every row, or none when any ``(stream, seq)``
-of the batch is already stored (``NOT EXISTS`` over the batch's streams).
-0 inserted rows then means either a duplicate (``Conflict``) or that this
-very batch already landed in an earlier run of the same statement whose
-response was lost; one read of the batch's keys tells which (same event ids
-and hashes: success). The statement is therefore safe to retry.
+of the batch is already stored (``NOT EXISTS``). Each event travels as one
+``STRING`` parameter holding its fields as JSON, unpacked in SQL with
+``get_json_object``: Databricks accepts at most 256 parameters per
+statement, so one parameter per event lets one statement carry
+:data:`MAX_EVENTS_PER_STATEMENT` events. A larger batch is written as
+consecutive statements of that size in sequence order; each statement is
+atomic, so a failure can leave a stored prefix of the batch, which is still
+a valid chain (the caller learns of the failure; a collision with another
+writer at the stream's head is met by the first statement, which then
+stores nothing). Configure ``AuditLog(max_batch=MAX_EVENTS_PER_STATEMENT)`` to
+keep every batch atomic.
 
-The table is partitioned by stream and ``Serializable`` (see
+0 inserted rows means either a duplicate (``Conflict``) or that this very
+batch already landed in an earlier run of the same statement whose response
+was lost; one read of the batch's keys tells which (same event ids and
+hashes: success). The statement is therefore safe to retry.
+
+Batches are padded with NULL rows to a few fixed sizes so the statement text
+takes few shapes (a warehouse that caches parsed statements parses each
+once). The table is partitioned by stream and ``Serializable`` (see
 :mod:`appkit_adapters.sql.schema`), so concurrent writers of one stream
 conflict instead of both inserting, and writers of different streams do
 not contend.
@@ -18,7 +31,6 @@ not contend.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
 from typing import Any
 
 from appkit_adapters.sql.schema import AUDIT_EVENTS, TABLES_BY_NAME, GovernanceSchema
@@ -42,40 +54,37 @@ from appkit_domain.ports.audit_store import AuditStore
 
 _COLUMNS = TABLES_BY_NAME[AUDIT_EVENTS].column_names
 _SELECT = ", ".join(quote(c) for c in _COLUMNS)
-_PADDING = AuditEvent(
-    id="",
-    stream="",
-    seq=0,
-    at=datetime(1970, 1, 1, tzinfo=timezone.utc),
-    actor="",
-    action="",
-    target="",
-    details={},
-    prev_hash="",
-    hash="",
-)
+MAX_EVENTS_PER_STATEMENT = 200
+"""Events per INSERT: one parameter each, plus the streams, under ``MAX_PARAMETERS``."""
+_SHAPES = (1, 2, 4, 8, 16, 32, 64, 128, MAX_EVENTS_PER_STATEMENT)
+_UNPACK = {
+    "seq": "CAST(get_json_object(b.`e`, '$.seq') AS BIGINT)",
+    "at": "CAST(get_json_object(b.`e`, '$.at') AS TIMESTAMP)",
+}
 
 
-def _event_params(i: int, event: AuditEvent) -> list[SqlParameter]:
-    return [
-        string(f"id{i}", event.id),
-        string(f"stream{i}", event.stream),
-        bigint(f"seq{i}", event.seq),
-        timestamp(f"at{i}", event.at),
-        string(f"actor{i}", event.actor),
-        string(f"on_behalf_of{i}", event.on_behalf_of),
-        string(f"action{i}", event.action),
-        string(f"target{i}", event.target),
-        string(f"request_id{i}", event.request_id),
-        string(f"details{i}", to_json(event.details)),
-        string(f"prev_hash{i}", event.prev_hash),
-        string(f"hash{i}", event.hash),
-    ]
+def _packed(event: AuditEvent) -> str:
+    """One event's fields as JSON text; ``details`` nested as its canonical JSON text."""
+    return to_json(
+        {
+            "id": event.id,
+            "stream": event.stream,
+            "seq": str(event.seq),
+            "at": format_time(event.at),
+            "actor": event.actor,
+            "on_behalf_of": event.on_behalf_of,
+            "action": event.action,
+            "target": event.target,
+            "request_id": event.request_id,
+            "details": to_json(event.details),
+            "prev_hash": event.prev_hash,
+            "hash": event.hash,
+        }
+    )
 
 
-def _padding_params(i: int) -> list[SqlParameter]:
-    """A row of typed NULLs that pads a batch to its statement shape."""
-    return [SqlParameter(f"{p.name}", None, p.type) for p in _event_params(i, _PADDING)]
+def _shape(count: int) -> int:
+    return next(size for size in _SHAPES if size >= count)
 
 
 def event_from_row(row: dict[str, Any]) -> AuditEvent:
@@ -105,43 +114,28 @@ class SqlAuditStore(AuditStore):
         self.table = location.table(AUDIT_EVENTS)
 
     def append_statement(self, events: Sequence[AuditEvent]) -> tuple[str, list[SqlParameter]]:
-        """The one statement that appends ``events`` (exposed for inspection and benchmarks).
-
-        A batch of one stream (what :class:`AuditLog` writes) is padded with
-        all-NULL rows up to the next power of two, so the statement text takes
-        one of a few shapes and a warehouse that caches parsed statements
-        parses each shape once; the padding rows are filtered out.
-        """
-        streams = {event.stream for event in events}
-        size = len(events)
-        if len(streams) == 1:
-            size = 1 << (len(events) - 1).bit_length()
-        params: list[SqlParameter] = []
-        rows = []
-        for i in range(size):
-            row = _event_params(i, events[i]) if i < len(events) else _padding_params(i)
-            params.extend(row)
-            rows.append("(" + ", ".join(f":{p.name}" for p in row) + ")")
-        if len(streams) == 1:
-            seqs = ", ".join(f":seq{i}" for i in range(size))
-            taken = f"a.`stream` = :stream0 AND a.`seq` IN ({seqs})"
-        else:
-            seqs_of_stream: dict[str, list[str]] = {}
-            stream_marker: dict[str, str] = {}
-            for i, event in enumerate(events):
-                stream_marker.setdefault(event.stream, f":stream{i}")
-                seqs_of_stream.setdefault(event.stream, []).append(f":seq{i}")
-            taken = " OR ".join(
-                f"(a.`stream` = {stream_marker[stream]} AND a.`seq` IN ({', '.join(seqs)}))"
-                for stream, seqs in seqs_of_stream.items()
-            )
+        """The one statement that appends ``events`` (at most :data:`MAX_EVENTS_PER_STATEMENT`)."""
+        if not 0 < len(events) <= MAX_EVENTS_PER_STATEMENT:
+            raise InvalidInput(f"one statement carries 1 to {MAX_EVENTS_PER_STATEMENT} events")
+        size = _shape(len(events))
+        params = [
+            string(f"e{i}", _packed(events[i]) if i < len(events) else None) for i in range(size)
+        ]
+        streams = sorted({event.stream for event in events})
+        markers, stream_params = in_list("st", streams)
+        params.extend(stream_params)
+        rows = ", ".join(f"(:e{i})" for i in range(size))
         columns = ", ".join(quote(c) for c in _COLUMNS)
+        unpacked = ", ".join(_UNPACK.get(c, f"get_json_object(b.`e`, '$.{c}')") for c in _COLUMNS)
         statement = (
             f"INSERT INTO {self.table} ({columns}) "
-            f"SELECT {', '.join('b.' + quote(c) for c in _COLUMNS)} "
-            f"FROM (VALUES {', '.join(rows)}) AS b({columns}) "
-            f"WHERE b.`id` IS NOT NULL "
-            f"AND NOT EXISTS (SELECT 1 FROM {self.table} AS a WHERE {taken})"
+            f"SELECT {unpacked} FROM (VALUES {rows}) AS b(`e`) "
+            "WHERE b.`e` IS NOT NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM {self.table} AS a "
+            f"INNER JOIN (VALUES {rows}) AS k(`e`) "
+            "ON a.`stream` = get_json_object(k.`e`, '$.stream') "
+            "AND a.`seq` = CAST(get_json_object(k.`e`, '$.seq') AS BIGINT) "
+            f"WHERE a.`stream` IN {markers})"
         )
         return statement, params
 
@@ -151,6 +145,11 @@ class SqlAuditStore(AuditStore):
         keys = [(event.stream, event.seq) for event in events]
         if len(set(keys)) != len(keys):
             raise Conflict("the batch holds one stream and sequence number twice")
+        ordered = sorted(events, key=lambda e: (e.stream, e.seq))
+        for start in range(0, len(ordered), MAX_EVENTS_PER_STATEMENT):
+            await self._append_one(ordered[start : start + MAX_EVENTS_PER_STATEMENT])
+
+    async def _append_one(self, events: Sequence[AuditEvent]) -> None:
         statement, params = self.append_statement(events)
         try:
             result = await self.warehouse.execute(statement, params, idempotent=True)

@@ -32,7 +32,9 @@ so it is not used.)
 Columns and their types are read once per table with ``DESCRIBE TABLE`` and
 cached; audit values are written only to the audit columns the table has. Before-images are compared in SQL for scalar columns (numbers,
 strings, booleans, dates, timestamps); complex and binary columns cannot be
-bound as parameters and are not compared.
+bound as parameters and are not compared. Databricks takes at most 256
+parameters per statement, so key, new values and before-image together are
+limited to that many columns (a wider change is refused as ``InvalidInput``).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from decimal import Decimal
 from typing import Any
 
 from appkit_adapters.sql.schema import APPLIED_CHANGES, GovernanceSchema
-from appkit_adapters.sql.stores.values import string, timestamp, to_json, utc
+from appkit_adapters.sql.stores.values import MAX_PARAMETERS, string, timestamp, to_json, utc
 from appkit_adapters.sql.stores.versioned import new_write_token
 from appkit_adapters.sql.warehouse import SqlParameter, SqlWarehouse
 from appkit_adapters.system import SystemClock
@@ -306,6 +308,12 @@ class SqlGovernedTable(GovernedTable):
             f"NOT EXISTS (SELECT 1 FROM {self.ledger} AS l WHERE l.`change_id` = :change_id)"
         )
         params.append(string("change_id", change_id))
+        if len(params) > MAX_PARAMETERS:
+            raise InvalidInput(
+                f"a change to {table.full_name} binds {len(params)} values (key, new values and "
+                f"before-image); one statement takes at most {MAX_PARAMETERS}",
+                details={"table": table.full_name},
+            )
         statement = (
             f"UPDATE {table.quoted} SET {', '.join(assignments)} WHERE {' AND '.join(conditions)}"
         )

@@ -17,6 +17,9 @@ from appkit_adapters.sql.warehouse import SqlParameter
 from appkit_domain.errors import InvalidInput
 from appkit_domain.pagination import check_page_size
 
+MAX_PARAMETERS = 256
+"""Databricks SQL refuses a statement with more parameters ("the limit is 256")."""
+
 
 def to_json(value: Any) -> str:
     """Canonical JSON text of a JSON value (mappings, sequences and scalars)."""
