@@ -139,6 +139,7 @@ class GovernedAppContainer(containers.DeclarativeContainer):
     )
     check_results = backend.check_results
     directory = backend.directory
+    permissions = backend.permissions
 
     # --- reads and health ----------------------------------------------------------------
     user_warehouses = backend.user_warehouses

@@ -13,10 +13,13 @@ from appkit_domain.approvals import ApprovalService, ApprovalStatus
 from appkit_domain.approvals.actor import Actor
 from appkit_domain.errors import Conflict
 from appkit_domain.pagination import MAX_PAGE_SIZE
-from appkit_web.deps import current_actor, provided, request_context, signed_in
+from appkit_domain.ports.permissions import PermissionChecker
+from appkit_domain.principal import Principal
+from appkit_web.deps import current_actor, current_principal, provided, request_context
 from appkit_web.request_context import RequestContext
 from appkit_web.schemas.approvals import ApprovalOut, DecisionIn, WithdrawIn
 from appkit_web.schemas.common import ItemList, problem_responses
+from appkit_web.visibility import may_read_table, require_table_read, table_of
 
 router = APIRouter(prefix="/approvals", tags=["approvals"])
 approvals = provided("approvals")
@@ -35,22 +38,30 @@ async def list_approvals(
     kind: str | None = Query(None, max_length=100),
     page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
     page_token: str | None = Query(None, max_length=1000),
-    _: RequestContext = Depends(signed_in),
+    principal: Principal = Depends(current_principal),
     service: ApprovalService = Depends(approvals),
+    permissions: PermissionChecker = Depends(provided("permissions")),
 ) -> ItemList[ApprovalOut]:
+    """Requests by status and kind; those showing rows of a table the caller may not read
+    are left out of the page."""
     page = await service.list(status=status, kind=kind, page_size=page_size, page_token=page_token)
+    visible = [r for r in page.items if await may_read_table(permissions, principal, table_of(r))]
     return ItemList(
-        items=[ApprovalOut.of(r) for r in page.items], next_page_token=page.next_page_token
+        items=[ApprovalOut.of(r) for r in visible], next_page_token=page.next_page_token
     )
 
 
 @router.get("/{approval_id}", response_model=ApprovalOut, responses=_ERRORS)
 async def get_approval(
     approval_id: str,
-    _: RequestContext = Depends(signed_in),
+    principal: Principal = Depends(current_principal),
     service: ApprovalService = Depends(approvals),
+    permissions: PermissionChecker = Depends(provided("permissions")),
 ) -> ApprovalOut:
-    return ApprovalOut.of(await service.get(approval_id))
+    """One request with its decisions (403 if its payload shows a table the caller may not read)."""
+    request = await service.get(approval_id)
+    await require_table_read(permissions, principal, table_of(request))
+    return ApprovalOut.of(request)
 
 
 @router.post("/{approval_id}/approve", response_model=ApprovalOut, responses=_ERRORS)

@@ -12,12 +12,14 @@ from fastapi import APIRouter, Depends, Query
 
 from appkit_domain.approvals.actor import Actor
 from appkit_domain.pagination import MAX_PAGE_SIZE
+from appkit_domain.principal import Principal
 from appkit_domain.writeback import ChangeQuery, ChangeStatus
 from appkit_domain.writeback.service import WritebackService
-from appkit_web.deps import current_actor, provided, request_context, signed_in
+from appkit_web.deps import current_actor, current_principal, provided, request_context
 from appkit_web.request_context import RequestContext
 from appkit_web.schemas.common import ItemList, problem_responses
 from appkit_web.schemas.writeback import ChangeIn, ChangeOut
+from appkit_web.visibility import may_read_table, require_table_read
 
 router = APIRouter(prefix="/writeback", tags=["write-back"])
 writeback = provided("writeback")
@@ -44,9 +46,10 @@ async def list_changes(
     table: str | None = Query(None, max_length=800),
     page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
     page_token: str | None = Query(None, max_length=1000),
-    _: RequestContext = Depends(signed_in),
+    principal: Principal = Depends(current_principal),
     service: WritebackService = Depends(writeback),
 ) -> ItemList[ChangeOut]:
+    """Changes whose table the caller may read (others are left out of the page)."""
     page = await service.query(
         ChangeQuery(
             statuses=frozenset({status}) if status else frozenset(),
@@ -55,16 +58,19 @@ async def list_changes(
             page_token=page_token,
         )
     )
-    return ItemList(
-        items=[ChangeOut.of(c) for c in page.items], next_page_token=page.next_page_token
-    )
+    visible = [
+        c for c in page.items if await may_read_table(service.permissions, principal, c.table)
+    ]
+    return ItemList(items=[ChangeOut.of(c) for c in visible], next_page_token=page.next_page_token)
 
 
 @router.get("/changes/{change_id}", response_model=ChangeOut, responses=_ERRORS)
 async def get_change(
     change_id: str,
-    _: RequestContext = Depends(signed_in),
+    principal: Principal = Depends(current_principal),
     service: WritebackService = Depends(writeback),
 ) -> ChangeOut:
-    """State, before/after images and, when it failed, why."""
-    return ChangeOut.of(await service.get(change_id))
+    """State, before/after images and, when it failed, why (403 without SELECT on its table)."""
+    change = await service.get(change_id)
+    await require_table_read(service.permissions, principal, change.table)
+    return ChangeOut.of(change)

@@ -139,8 +139,12 @@ async def test_customer_tier_change_is_applied_with_updated_by(
     assert applied.status_code == 200, applied.text
     assert applied.json()["status"] == "APPLIED"
 
-    state = (await api.get(f"/api/writeback/changes/{change['id']}", DAVE)).json()
+    state = (await api.get(f"/api/writeback/changes/{change['id']}", AUDITOR)).json()
     assert state["status"] == "APPLIED"
+    # dave may not read demo.crm.customers, so its row images are not shown to him
+    assert (await api.get(f"/api/writeback/changes/{change['id']}", DAVE)).status_code == 403
+    listed = (await api.get("/api/writeback/changes", DAVE)).json()
+    assert listed["items"] == []
     assert state["executed_by"].endswith("service-principal")
     row = container.backend.governed_table().row("demo.crm.customers", customer_id=2)
     assert row["tier"] == "gold"
