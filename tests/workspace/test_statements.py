@@ -297,3 +297,17 @@ def test_the_warehouse_is_listed_and_a_statement_starts_it(
     assert workspace_client.warehouses.get(fake_workspace.warehouse_id).state == State.STOPPED
     workspace_client.statement_execution.execute_statement("SELECT 1", fake_workspace.warehouse_id)
     assert workspace_client.warehouses.get(fake_workspace.warehouse_id).state == State.RUNNING
+
+
+def test_row_limit_equal_to_the_row_count_is_not_truncated(
+    workspace_client: WorkspaceClient, fake_workspace: EmulatedWorkspace
+) -> None:
+    api = workspace_client.statement_execution
+    exact = api.execute_statement(
+        "SELECT id FROM range(25000) AS t(id)", fake_workspace.warehouse_id, row_limit=25000
+    )
+    assert exact.manifest.total_row_count == 25000 and exact.manifest.truncated is False
+    across = api.execute_statement(
+        "SELECT id FROM range(25000) AS t(id)", fake_workspace.warehouse_id, row_limit=15001
+    )
+    assert across.manifest.total_row_count == 15001 and across.manifest.truncated is True

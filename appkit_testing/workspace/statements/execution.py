@@ -31,7 +31,7 @@ from appkit_testing.workspace.catalog.grants import Securable
 from appkit_testing.workspace.errors import ApiError
 from appkit_testing.workspace.statements.backend import Statement, StatementError
 from appkit_testing.workspace.statements.chunks import ChunkStore
-from appkit_testing.workspace.statements.encoding import row_encoder
+from appkit_testing.workspace.statements.encoding import batch_encoder, row_encoder
 
 if TYPE_CHECKING:
     from appkit_testing.workspace.state import Workspace
@@ -200,21 +200,81 @@ class StatementRunner:
         columns: Sequence[ColumnInfo],
         batches: Iterable[Sequence[tuple[Any, ...]]],
     ) -> bool:
-        """Encode rows into chunks; True when a row or byte limit cut the result."""
+        """Encode rows into chunks; True when a row or byte limit cut the result.
+
+        Without a ``byte_limit`` whole batches are encoded column by column;
+        with one, rows are sized one by one so the cut is exact.
+        """
         request = statement.request
-        encode = row_encoder([(c.type_name, c.type_text) for c in columns])
+        described = [(c.type_name, c.type_text) for c in columns]
+        if request.byte_limit is not None or not described:
+            return self._fill_rows(statement, store, described, batches)
+        encode = batch_encoder(described)
+        target = self.workspace.chunk_bytes
+        row_limit = request.row_limit
+        inline = request.disposition == "INLINE"
+        pending: list[tuple[str | None, ...]] = []
+        pending_bytes = rows_total = bytes_total = 0
+        for batch in batches:
+            if statement.is_terminal:
+                raise _Stop()
+            rows = list(batch)
+            cut = row_limit is not None and rows_total + len(rows) > row_limit
+            if cut:
+                assert row_limit is not None
+                rows = rows[: row_limit - rows_total]
+            if rows:
+                wire, size = encode(rows)
+                if inline and bytes_total + size > INLINE_LIMIT_BYTES:
+                    raise ApiLimitExceeded()
+                start = 0
+                while start < len(wire):  # split a batch that alone exceeds the chunk size
+                    room = max(1, int(len(wire) * (target - pending_bytes) / max(size, 1)))
+                    part = wire[start : start + room]
+                    pending.extend(part)
+                    pending_bytes += size * len(part) // len(wire)
+                    start += len(part)
+                    if pending_bytes >= target:
+                        store.append(_dump(pending), len(pending))
+                        pending, pending_bytes = [], 0
+                rows_total += len(wire)
+                bytes_total += size
+            if cut:
+                if pending:
+                    store.append(_dump(pending), len(pending))
+                return True
+            if row_limit is not None and rows_total >= row_limit:
+                if pending:
+                    store.append(_dump(pending), len(pending))
+                return self._has_more(statement, batches)
+        if pending:
+            store.append(_dump(pending), len(pending))
+        return False
+
+    @staticmethod
+    def _has_more(statement: Statement, batches: Iterable[Sequence[tuple[Any, ...]]]) -> bool:
+        """After exactly ``row_limit`` rows: whether any row was left out."""
+        return any(len(batch) > 0 for batch in batches)
+
+    def _fill_rows(
+        self,
+        statement: Statement,
+        store: ChunkStore,
+        described: list[tuple[str, str]],
+        batches: Iterable[Sequence[tuple[Any, ...]]],
+    ) -> bool:
+        request = statement.request
+        encode = row_encoder(described)
         target = self.workspace.chunk_bytes
         row_limit, byte_limit = request.row_limit, request.byte_limit
         inline = request.disposition == "INLINE"
         pending: list[list[str | None]] = []
-        pending_bytes = 0
-        rows_total = 0
-        bytes_total = 0
+        pending_bytes = rows_total = bytes_total = 0
 
         def flush() -> None:
             nonlocal pending, pending_bytes
             if pending:
-                store.append(json.dumps(pending, separators=(",", ":")).encode(), len(pending))
+                store.append(_dump(pending), len(pending))
                 pending, pending_bytes = [], 0
 
         for batch in batches:
@@ -239,6 +299,10 @@ class StatementRunner:
                     flush()
         flush()
         return False
+
+
+def _dump(rows: Sequence[Sequence[str | None]]) -> bytes:
+    return json.dumps(rows, separators=(",", ":")).encode()
 
 
 class ApiLimitExceeded(AppkitError):
