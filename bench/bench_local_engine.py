@@ -51,8 +51,8 @@ def _stream_once(engine: LocalEngine, statement: str, batch: int) -> tuple[int, 
 
 def bench_stream(engine: LocalEngine, rows: int, batch: int, trace: bool) -> None:
     engine.execute(
-        "CREATE OR REPLACE TABLE main.default.big AS SELECT id, CAST(id % 100000 AS DECIMAL(12,2))"
-        " / 100 AS amount, concat('row-', CAST(id AS STRING)) AS label,"
+        "CREATE OR REPLACE TABLE main.default.big AS SELECT id,"
+        " CAST((id % 100000) / 100 AS DECIMAL(12,2)) AS amount, concat('row-', CAST(id AS STRING)) AS label,"
         " timestampadd(SECOND, id % 86400, TIMESTAMP'2024-01-01 00:00:00') AS at,"
         " DATE'2024-01-01' AS d FROM range(:n) AS r(id)",
         {"n": rows},
