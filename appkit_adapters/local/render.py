@@ -151,6 +151,8 @@ def _merge_check(merge: exp.Merge) -> tuple[str, tuple[str, ...]]:
         .having("count(*) > 1")
         .limit(1)
     )
+    if merge.args.get("with_") is not None:
+        query.set("with_", merge.args["with_"].copy())
     names = tuple(dict.fromkeys(node.name for node in query.find_all(exp.Placeholder)))
     return str(query.sql(dialect="duckdb")), names
 

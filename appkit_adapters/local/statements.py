@@ -207,6 +207,7 @@ def _replace_session_functions(tree: exp.Expression) -> exp.Expression:
     return swapped
 
 
+_SCHEMA_EVOLUTION = re.compile(r"\s*MERGE\s+WITH\s+SCHEMA\s+EVOLUTION\b", re.I)
 _PRIVILEGE_STATEMENT = re.compile(r"\s*(GRANT|REVOKE)\b", re.I)
 
 
@@ -216,6 +217,8 @@ def parse_statement(statement: str, namespace: Namespace) -> ParsedStatement:
         privileges = parse_privilege_change(statement, namespace.catalog, namespace.schema)
         info = StatementInfo(privileges.action, frozenset(), frozenset(), grant=privileges)
         return ParsedStatement(info, None, privileges)
+    if _SCHEMA_EVOLUTION.match(statement):
+        raise unsupported("MERGE WITH SCHEMA EVOLUTION")
     tree = _parse_tree(statement)
     if isinstance(tree, exp.Use):
         refusal = Refused("USE (each statement runs alone; pass catalog and schema instead)")

@@ -148,3 +148,13 @@ def test_insert_overwrite_replaces_every_row_in_one_transaction(accounts: LocalE
     with pytest.raises(InvalidInput):
         accounts.execute("INSERT OVERWRITE accounts SELECT NULL, 'x', 1.00, 'open'")
     assert [row[0] for row in _balances(accounts)] == [3, 4]
+
+
+def test_merge_from_a_common_table_expression(accounts: LocalEngine) -> None:
+    result = accounts.execute(
+        "WITH src AS (SELECT :id AS id, :balance AS balance) MERGE INTO accounts t USING src"
+        " ON t.id = src.id WHEN MATCHED THEN UPDATE SET balance = src.balance",
+        {"id": 2, "balance": Decimal("60.00")},
+    )
+    assert result.affected_rows == 1
+    assert _balances(accounts)[1] == (2, Decimal("60.00"), "open")

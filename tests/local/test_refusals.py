@@ -35,6 +35,10 @@ def with_table(engine: LocalEngine) -> LocalEngine:
         ("SELECT * FROM duckdb_tables()", "table function duckdb_tables"),
         ("SELECT getenv('HOME')", "function getenv"),
         ("SELECT hash(1)", "hash()"),
+        (
+            "MERGE WITH SCHEMA EVOLUTION INTO t USING t AS s ON t.a = s.a WHEN MATCHED THEN DELETE",
+            "SCHEMA EVOLUTION",
+        ),
         ("SELECT typeof(1)", "typeof()"),
         ("CREATE MATERIALIZED VIEW mv AS SELECT 1", "MATERIALIZED"),
     ],
