@@ -126,3 +126,16 @@ def test_one_time_run_is_submitted_and_terminates(workspace_client: WorkspaceCli
         run = workspace_client.jobs.get_run(waiter.run_id)
     assert run.state.life_cycle_state == RunLifeCycleState.TERMINATED
     assert run.run_name == "adhoc"
+
+
+def test_jobs_are_served_on_the_2_1_paths_older_sdks_use(
+    workspace_client: WorkspaceClient,
+) -> None:
+    job_id = _job(workspace_client)
+    listed = workspace_client.api_client.do("GET", "/api/2.1/jobs/list")
+    assert [job["job_id"] for job in listed["jobs"]] == [job_id]
+    run = workspace_client.api_client.do("POST", "/api/2.1/jobs/run-now", body={"job_id": job_id})
+    got = workspace_client.api_client.do(
+        "GET", "/api/2.1/jobs/runs/get", query={"run_id": run["run_id"]}
+    )
+    assert got["state"]["life_cycle_state"] == "RUNNING"
