@@ -9,6 +9,8 @@ several times with each client (after one warm-up round, interleaved) and prints
 * ``appkit iterate()``: the same rows streamed one by one in bounded memory.
 * ``sdk raw``: ``WorkspaceClient.statement_execution`` (requests), polling and
   walking chunks one by one; rows left as wire strings (the SDK does not decode).
+* ``(server: results ready)``: submit until the statement succeeded and chunk 0
+  arrived, then stop: the emulator's share, common to every reader.
 * ``sdk + decode``: the same plus decoding with the shared codec, i.e. the same
   work product as ``appkit``.
 
@@ -24,12 +26,15 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import requests
 
 ADMIN_TOKEN = "dapi" + "0123456789abcdef" * 2
+DOWNLOADS = requests.Session()  # pooled, and never given the workspace credentials
 
 
 def free_port() -> int:
@@ -56,6 +61,8 @@ def start_emulator() -> tuple[subprocess.Popen[str], str, str]:
     if not warehouse_id:
         process.kill()
         raise SystemExit("the emulator did not start")
+    # keep draining its output so a full pipe never blocks the server
+    threading.Thread(target=lambda: [None for _ in process.stdout or ()], daemon=True).start()
     return process, f"http://127.0.0.1:{port}", warehouse_id
 
 
@@ -66,42 +73,65 @@ def statement(rows: int) -> str:
     )
 
 
-async def appkit_read(
-    host: str, warehouse_id: str, sql: str, disposition: str, *, streaming: bool
-) -> int:
-    from appkit_adapters.databricks.credentials import BearerToken
-    from appkit_adapters.databricks.http import DatabricksHttp
-    from appkit_adapters.databricks.statements import StatementExecutionWarehouse
-    from appkit_adapters.resilience import ResiliencePolicy
+class AppkitReader:
+    """One event loop and one pooled session for every run, as in a served app."""
 
-    policy = ResiliencePolicy.for_profile("prod")
-    async with DatabricksHttp(host, BearerToken(ADMIN_TOKEN), policy=policy) as http:
+    def __init__(self, host: str, warehouse_id: str) -> None:
+        from appkit_adapters.databricks.credentials import BearerToken
+        from appkit_adapters.databricks.http import DatabricksHttp
+        from appkit_adapters.resilience import ResiliencePolicy
+
+        self.loop = asyncio.new_event_loop()
+        policy = ResiliencePolicy.for_profile("prod")
+        self.http = DatabricksHttp(host, BearerToken(ADMIN_TOKEN), policy=policy)
+        self.loop.run_until_complete(self.http.start())
+        self.warehouse_id = warehouse_id
+
+    def read(self, sql: str, disposition: str, mode: str) -> int:
+        """``mode``: ``execute``, ``iterate``, or ``ready`` (stop once the results are ready)."""
+        return self.loop.run_until_complete(self._read(sql, disposition, mode))
+
+    async def _read(self, sql: str, disposition: str, mode: str) -> int:
+        from appkit_adapters.databricks.statements import StatementExecutionWarehouse
+
         warehouse = StatementExecutionWarehouse(
-            http,
-            warehouse_id,
+            self.http,
+            self.warehouse_id,
             disposition=disposition,
             deadline=600,
             wait_timeout=30,
             fetch_concurrency=4,
         )
-        if not streaming:
+        if mode == "ready":
+            stream = await warehouse.stream(sql)
+            await stream.aclose()
+            return stream.total_row_count or 0
+        if mode == "execute":
             return len((await warehouse.execute(sql)).rows)
         count = 0
         async for _row in warehouse.iterate(sql):
             count += 1
         return count
 
+    def close(self) -> None:
+        self.loop.run_until_complete(self.http.close())
+        self.loop.close()
 
-def sdk_read(host: str, warehouse_id: str, sql: str, disposition: str, decode: bool) -> int:
+
+def sdk_client(host: str) -> Any:
     from databricks.sdk import WorkspaceClient
     from databricks.sdk.config import Config
+
+    return WorkspaceClient(
+        config=Config(host=host, token=ADMIN_TOKEN, auth_type="pat", retry_timeout_seconds=60)
+    )
+
+
+def sdk_read(client: Any, warehouse_id: str, sql: str, disposition: str, decode: bool) -> int:
     from databricks.sdk.service.sql import Disposition, Format, StatementState
 
     from appkit_adapters.databricks.results import columns_of, row_decoder
 
-    client = WorkspaceClient(
-        config=Config(host=host, token=ADMIN_TOKEN, auth_type="pat", retry_timeout_seconds=60)
-    )
     api = client.statement_execution
     response = api.execute_statement(
         statement=sql,
@@ -127,7 +157,7 @@ def sdk_read(host: str, warehouse_id: str, sql: str, disposition: str, decode: b
         if result.external_links:
             rows = []
             for link in result.external_links:
-                got = requests.get(link.external_link, headers=link.http_headers or {}, timeout=60)
+                got = DOWNLOADS.get(link.external_link, headers=link.http_headers or {}, timeout=60)
                 got.raise_for_status()
                 rows.extend(got.json())
             following = result.external_links[-1].next_chunk_index
@@ -177,27 +207,36 @@ def main() -> None:
     sql = statement(args.rows)
     print(f"emulated workspace at {host}; {args.rows:,} rows x (BIGINT, DECIMAL(10,2))")
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs (shared with the emulator)\n")
+    appkit: AppkitReader | None = None
     try:
+        appkit = AppkitReader(host, warehouse_id)
+        sdk = sdk_client(host)
         for disposition in ("INLINE", "EXTERNAL_LINKS"):
             print(f"-- disposition {disposition}")
             runs: dict[str, Callable[[], int]] = {
-                "appkit execute() (decoded)": lambda d=disposition: asyncio.run(
-                    appkit_read(host, warehouse_id, sql, d, streaming=False)
+                "(server: results ready, chunk 0)": lambda d=disposition: appkit.read(
+                    sql, d, "ready"
                 ),
-                "appkit iterate() (decoded rows)": lambda d=disposition: asyncio.run(
-                    appkit_read(host, warehouse_id, sql, d, streaming=True)
+                "appkit execute() (decoded)": lambda d=disposition: appkit.read(sql, d, "execute"),
+                "appkit iterate() (decoded rows)": lambda d=disposition: appkit.read(
+                    sql, d, "iterate"
                 ),
                 "databricks-sdk (raw strings)": lambda d=disposition: sdk_read(
-                    host, warehouse_id, sql, d, decode=False
+                    sdk, warehouse_id, sql, d, decode=False
                 ),
                 "databricks-sdk + same decoding": lambda d=disposition: sdk_read(
-                    host, warehouse_id, sql, d, decode=True
+                    sdk, warehouse_id, sql, d, decode=True
                 ),
             }
             measure(runs, args.repeat, args.rows)
     finally:
+        if appkit is not None:
+            appkit.close()
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 if __name__ == "__main__":
