@@ -88,7 +88,7 @@ _PRINCIPAL = re.compile(r"\s*(?:`([^`]+)`|([A-Za-z0-9_.@-]+))\s*(?:,|$)")
 
 def parse_privilege_change(statement: str, catalog: str, schema: str) -> PrivilegeChange:
     """Describe a GRANT/REVOKE on a catalog, schema or table (defaults fill short names)."""
-    text = statement.strip().rstrip(";").strip()
+    text = strip_comments(statement)
     found = _GRANT.fullmatch(text)
     if not found:
         raise syntax_error("GRANT/REVOKE must read: privileges ON [type] name TO|FROM principals")
@@ -147,13 +147,27 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+_LEADING_COMMENT = re.compile(r"\s*(?:--[^\n]*(?:\n|$)|/\*.*?\*/)", re.S)
+
+
+def strip_comments(statement: str) -> str:
+    """The statement without leading comments, surrounding blanks and a final ``;``."""
+    text = statement
+    while True:
+        found = _LEADING_COMMENT.match(text)
+        if not found or not found.group(0):
+            break
+        text = text[found.end() :]
+    return text.strip().rstrip(";").strip()
+
+
 def _lower(name: str | None, what: str) -> str | None:
     return None if name is None else check_identifier(name, what).lower()
 
 
 def parse_command(statement: str) -> tuple[str, Command]:
     """Recognise a SHOW / CATALOG statement; returns (kind, command)."""
-    text = statement.strip().rstrip(";").strip()
+    text = strip_comments(statement)
     for pattern, rule in _RULES:
         found = pattern.fullmatch(text)
         if not found:

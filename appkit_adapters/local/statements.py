@@ -21,6 +21,7 @@ from appkit_adapters.local.commands import (
     Refused,
     parse_command,
     parse_privilege_change,
+    strip_comments,
 )
 from appkit_adapters.local.definitions import (
     MetadataChange,
@@ -213,11 +214,11 @@ _PRIVILEGE_STATEMENT = re.compile(r"\s*(GRANT|REVOKE)\b", re.I)
 
 def parse_statement(statement: str, namespace: Namespace) -> ParsedStatement:
     """Parse, check and qualify one statement (see module docstring)."""
-    if _PRIVILEGE_STATEMENT.match(statement):
+    if _PRIVILEGE_STATEMENT.match(strip_comments(statement)):
         privileges = parse_privilege_change(statement, namespace.catalog, namespace.schema)
         info = StatementInfo(privileges.action, frozenset(), frozenset(), grant=privileges)
         return ParsedStatement(info, None, privileges)
-    if _SCHEMA_EVOLUTION.match(statement):
+    if _SCHEMA_EVOLUTION.match(strip_comments(statement)):
         raise unsupported("MERGE WITH SCHEMA EVOLUTION")
     tree = _parse_tree(statement)
     if isinstance(tree, exp.Use):

@@ -209,3 +209,7 @@ def test_a_data_dir_in_use_by_another_engine_is_unavailable(tmp_path: Path) -> N
         with pytest.raises(Unavailable, match="IO_ERROR"):
             LocalEngine(tmp_path)
         assert first.execute("SELECT 1").scalar() == 1
+
+
+def test_show_statements_may_start_with_comments(engine: LocalEngine) -> None:
+    assert engine.execute("-- which catalogs?\n/* all */ SHOW CATALOGS;").rows == [("main",)]
