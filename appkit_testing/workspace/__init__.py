@@ -1,7 +1,8 @@
 """An emulated Databricks workspace ("moto for Databricks").
 
 A local HTTP server speaking the REST subset the toolkit uses: Statement
-Execution, Unity Catalog, secrets, jobs, Apps, workspace files, SCIM identity,
+Execution, SQL warehouses, Unity Catalog (with grants), secrets, jobs, Apps,
+workspace files, SCIM identity,
 OAuth M2M and host metadata, backed by the embedded local engine. The official
 ``databricks-sdk`` ``WorkspaceClient`` works against it unmodified.
 
@@ -10,8 +11,11 @@ Each API area is a subpackage with a backend (pure state, ``reset()``) and a
 :data:`AREAS` lists them.
 
     from appkit_testing.workspace import start_in_thread
-    emulator = start_in_thread()
-    client = WorkspaceClient(host=emulator.host, token=emulator.admin_token, auth_type="pat")
+    emulator = start_in_thread()           # port 0: a free port
+    client = emulator.client()             # WorkspaceClient(host, admin token, auth_type="pat")
+    bob = emulator.add_principal("bob@example.com", groups=["analysts"])
+    emulator.set_faults({"http_429": 0.1, "seed": 7})
+    emulator.stop()
 """
 
 from __future__ import annotations
