@@ -200,6 +200,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--latency-runs", type=int, default=200)
     args = parser.parse_args()
     for key in [k for k in os.environ if k.startswith("DATABRICKS_")]:
         del os.environ[key]
@@ -211,6 +212,27 @@ def main() -> None:
     try:
         appkit = AppkitReader(host, warehouse_id)
         sdk = sdk_client(host)
+        small = "SELECT 1 AS one"
+        latency: dict[str, Callable[[], int]] = {
+            "appkit execute()": lambda: appkit.read(small, "INLINE", "execute"),
+            "databricks-sdk + same decoding": lambda: sdk_read(
+                sdk, warehouse_id, small, "INLINE", decode=True
+            ),
+        }
+        print(f"-- one-row statement latency ({args.latency_runs} runs after warm-up)")
+        for label, run in latency.items():
+            for _ in range(5):
+                run()
+            samples = []
+            for _ in range(args.latency_runs):
+                started = time.perf_counter()
+                run()
+                samples.append(time.perf_counter() - started)
+            print(
+                f"{label:<34} median {statistics.median(samples) * 1000:6.2f} ms"
+                f"  p90 {statistics.quantiles(samples, n=10)[-1] * 1000:6.2f} ms",
+                flush=True,
+            )
         for disposition in ("INLINE", "EXTERNAL_LINKS"):
             print(f"-- disposition {disposition}")
             runs: dict[str, Callable[[], int]] = {
