@@ -47,6 +47,10 @@ class StatementExecutionWarehouse(SqlWarehouse):
       deadline when None); ``execute(..., deadline=)`` overrides it per call.
     * ``disposition``: ``INLINE`` or ``EXTERNAL_LINKS`` (large results).
     * ``fetch_concurrency``: chunks fetched ahead of the reader.
+
+    A caller cancelled while the submit request itself is in flight leaves the
+    statement running: the warehouse has not yet said its id. A smaller
+    ``wait_timeout`` narrows that window at the cost of a poll.
     """
 
     def __init__(
@@ -192,9 +196,12 @@ class StatementExecutionWarehouse(SqlWarehouse):
         except asyncio.CancelledError:
             await self._cancel_in_background(statement_id)
             raise
-        except DeadlineExceeded:
+        except DeadlineExceeded as exc:
             await self._cancel_quietly(statement_id)
-            raise
+            if "statement_id" in exc.details:
+                raise
+            details = {**exc.details, "statement_id": statement_id}
+            raise DeadlineExceeded(exc.message, details=details) from exc
         return self._result_stream(statement_id, response)
 
     async def cancel(self, statement_id: str) -> None:
