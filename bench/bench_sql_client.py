@@ -219,18 +219,18 @@ def main() -> None:
                 sdk, warehouse_id, small, "INLINE", decode=True
             ),
         }
-        print(f"-- one-row statement latency ({args.latency_runs} runs after warm-up)")
-        for label, run in latency.items():
-            for _ in range(5):
-                run()
-            samples = []
-            for _ in range(args.latency_runs):
+        print(f"-- one-row statement latency ({args.latency_runs} interleaved runs after warm-up)")
+        samples: dict[str, list[float]] = {label: [] for label in latency}
+        for index in range(args.latency_runs + 5):
+            for label, run in latency.items():
                 started = time.perf_counter()
                 run()
-                samples.append(time.perf_counter() - started)
+                if index >= 5:
+                    samples[label].append(time.perf_counter() - started)
+        for label, measured in samples.items():
             print(
-                f"{label:<34} median {statistics.median(samples) * 1000:6.2f} ms"
-                f"  p90 {statistics.quantiles(samples, n=10)[-1] * 1000:6.2f} ms",
+                f"{label:<34} median {statistics.median(measured) * 1000:6.2f} ms"
+                f"  p90 {statistics.quantiles(measured, n=10)[-1] * 1000:6.2f} ms",
                 flush=True,
             )
         for disposition in ("INLINE", "EXTERNAL_LINKS"):
