@@ -1,9 +1,10 @@
-"""Object-level read checks: write-back data is shown only to callers who may read its table.
+"""Object-level read checks: row images are shown only to callers who may read their table.
 
 A change request (and the approval request binding it) carries row images of
-a governed table. Showing them to a caller without ``SELECT`` on that table
-would leak the table through the governance API, so reads of such objects
-are checked against the same permission port the write-back service uses.
+a governed table. Every signed-in caller may follow its state, but showing
+the rows to a caller without ``SELECT`` on that table would leak the table
+through the governance API: for them the key, values and images are left
+out. The check uses the same permission port as the write-back service.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from appkit_domain.approvals import ApprovalRequest
-from appkit_domain.errors import InvalidInput, PermissionDenied
+from appkit_domain.errors import InvalidInput
 from appkit_domain.identifiers import TableName
 from appkit_domain.ports.permissions import PermissionChecker
 from appkit_domain.principal import Principal
@@ -34,15 +35,3 @@ async def may_read_table(
     permissions: PermissionChecker, principal: Principal, table: TableName | None
 ) -> bool:
     return table is None or await permissions.can_select(principal, table)
-
-
-async def require_table_read(
-    permissions: PermissionChecker, principal: Principal, table: TableName | None
-) -> None:
-    """``PermissionDenied`` unless ``principal`` may read ``table`` (no table: allowed)."""
-    if not await may_read_table(permissions, principal, table):
-        assert table is not None
-        raise PermissionDenied(
-            f"{principal.id} may not read {table.full_name}, whose rows this object shows",
-            details={"table": table.full_name},
-        )

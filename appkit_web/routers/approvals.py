@@ -19,7 +19,7 @@ from appkit_web.deps import current_actor, current_principal, provided, request_
 from appkit_web.request_context import RequestContext
 from appkit_web.schemas.approvals import ApprovalOut, DecisionIn, WithdrawIn
 from appkit_web.schemas.common import ItemList, problem_responses
-from appkit_web.visibility import may_read_table, require_table_read, table_of
+from appkit_web.visibility import may_read_table, table_of
 
 router = APIRouter(prefix="/approvals", tags=["approvals"])
 approvals = provided("approvals")
@@ -42,13 +42,14 @@ async def list_approvals(
     service: ApprovalService = Depends(approvals),
     permissions: PermissionChecker = Depends(provided("permissions")),
 ) -> ItemList[ApprovalOut]:
-    """Requests by status and kind; those showing rows of a table the caller may not read
-    are left out of the page."""
+    """Requests by status and kind; payloads showing rows of a table the caller may not read
+    are left out of their items."""
     page = await service.list(status=status, kind=kind, page_size=page_size, page_token=page_token)
-    visible = [r for r in page.items if await may_read_table(permissions, principal, table_of(r))]
-    return ItemList(
-        items=[ApprovalOut.of(r) for r in visible], next_page_token=page.next_page_token
-    )
+    items = [
+        ApprovalOut.of(r, show_payload=await may_read_table(permissions, principal, table_of(r)))
+        for r in page.items
+    ]
+    return ItemList(items=items, next_page_token=page.next_page_token)
 
 
 @router.get("/{approval_id}", response_model=ApprovalOut, responses=_ERRORS)
@@ -58,10 +59,11 @@ async def get_approval(
     service: ApprovalService = Depends(approvals),
     permissions: PermissionChecker = Depends(provided("permissions")),
 ) -> ApprovalOut:
-    """One request with its decisions (403 if its payload shows a table the caller may not read)."""
+    """One request with its decisions; a payload showing rows of a table the caller may not
+    read is left out."""
     request = await service.get(approval_id)
-    await require_table_read(permissions, principal, table_of(request))
-    return ApprovalOut.of(request)
+    show = await may_read_table(permissions, principal, table_of(request))
+    return ApprovalOut.of(request, show_payload=show)
 
 
 @router.post("/{approval_id}/approve", response_model=ApprovalOut, responses=_ERRORS)

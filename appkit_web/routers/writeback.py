@@ -19,7 +19,7 @@ from appkit_web.deps import current_actor, current_principal, provided, request_
 from appkit_web.request_context import RequestContext
 from appkit_web.schemas.common import ItemList, problem_responses
 from appkit_web.schemas.writeback import ChangeIn, ChangeOut
-from appkit_web.visibility import may_read_table, require_table_read
+from appkit_web.visibility import may_read_table
 
 router = APIRouter(prefix="/writeback", tags=["write-back"])
 writeback = provided("writeback")
@@ -49,7 +49,7 @@ async def list_changes(
     principal: Principal = Depends(current_principal),
     service: WritebackService = Depends(writeback),
 ) -> ItemList[ChangeOut]:
-    """Changes whose table the caller may read (others are left out of the page)."""
+    """Changes; rows of tables the caller may not read are left out of each item."""
     page = await service.query(
         ChangeQuery(
             statuses=frozenset({status}) if status else frozenset(),
@@ -58,10 +58,11 @@ async def list_changes(
             page_token=page_token,
         )
     )
-    visible = [
-        c for c in page.items if await may_read_table(service.permissions, principal, c.table)
+    items = [
+        ChangeOut.of(c, show_rows=await may_read_table(service.permissions, principal, c.table))
+        for c in page.items
     ]
-    return ItemList(items=[ChangeOut.of(c) for c in visible], next_page_token=page.next_page_token)
+    return ItemList(items=items, next_page_token=page.next_page_token)
 
 
 @router.get("/changes/{change_id}", response_model=ChangeOut, responses=_ERRORS)
@@ -70,7 +71,7 @@ async def get_change(
     principal: Principal = Depends(current_principal),
     service: WritebackService = Depends(writeback),
 ) -> ChangeOut:
-    """State, before/after images and, when it failed, why (403 without SELECT on its table)."""
+    """State, before/after images (when the caller may read the table) and, when it failed, why."""
     change = await service.get(change_id)
-    await require_table_read(service.permissions, principal, change.table)
-    return ChangeOut.of(change)
+    show = await may_read_table(service.permissions, principal, change.table)
+    return ChangeOut.of(change, show_rows=show)

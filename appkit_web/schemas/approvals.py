@@ -63,10 +63,13 @@ class ApprovalOut(BaseModel):
     result: dict[str, Any] | None = None
     failure: str | None = None
     reason: str = ""
+    payload_hidden: bool = False
 
     @classmethod
-    def of(cls, request: ApprovalRequest) -> ApprovalOut:
-        return cls(
+    def of(cls, request: ApprovalRequest, *, show_payload: bool = True) -> ApprovalOut:
+        """``show_payload=False`` (it shows rows the caller may not read) leaves out the
+        payload and result; the hash still identifies what was approved."""
+        out = cls(
             id=request.id,
             kind=request.kind,
             target=request.target,
@@ -86,3 +89,6 @@ class ApprovalOut(BaseModel):
             failure=request.failure,
             reason=request.reason,
         )
+        if not show_payload:
+            out = out.model_copy(update={"payload": {}, "result": None, "payload_hidden": True})
+        return out

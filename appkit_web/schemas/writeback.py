@@ -40,10 +40,12 @@ class ChangeOut(BaseModel):
     failure: str | None
     created_at: datetime
     updated_at: datetime
+    rows_hidden: bool = False
 
     @classmethod
-    def of(cls, change: ChangeRequest) -> ChangeOut:
-        return cls(
+    def of(cls, change: ChangeRequest, *, show_rows: bool = True) -> ChangeOut:
+        """``show_rows=False`` (the caller may not read the table) leaves out key and row images."""
+        out = cls(
             id=change.id,
             status=change.status,
             table=change.table.full_name,
@@ -62,3 +64,8 @@ class ChangeOut(BaseModel):
             created_at=change.created_at,
             updated_at=change.updated_at,
         )
+        if not show_rows:
+            out = out.model_copy(
+                update={"key": {}, "set": {}, "before": {}, "after": {}, "rows_hidden": True}
+            )
+        return out

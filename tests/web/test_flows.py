@@ -141,10 +141,16 @@ async def test_customer_tier_change_is_applied_with_updated_by(
 
     state = (await api.get(f"/api/writeback/changes/{change['id']}", AUDITOR)).json()
     assert state["status"] == "APPLIED"
-    # dave may not read demo.crm.customers, so its row images are not shown to him
-    assert (await api.get(f"/api/writeback/changes/{change['id']}", DAVE)).status_code == 403
-    listed = (await api.get("/api/writeback/changes", DAVE)).json()
-    assert listed["items"] == []
+    # dave may not read demo.crm.customers: he follows the state, not the rows
+    hidden = (await api.get(f"/api/writeback/changes/{change['id']}", DAVE)).json()
+    assert hidden["status"] == "APPLIED" and hidden["rows_hidden"] is True
+    assert hidden["before"] == {} and hidden["after"] == {} and hidden["key"] == {}
+    listed = (await api.get("/api/writeback/changes", DAVE)).json()["items"]
+    assert [item["rows_hidden"] for item in listed] == [True]
+    approval = (await api.get(f"/api/approvals/{change['approval_id']}", DAVE)).json()
+    assert approval["payload"] == {} and approval["payload_hidden"] is True
+    seen_by_bob = (await api.get(f"/api/approvals/{change['approval_id']}", BOB)).json()
+    assert seen_by_bob["payload"]["before"]["tier"] == "silver"
     assert state["executed_by"].endswith("service-principal")
     row = container.backend.governed_table().row("demo.crm.customers", customer_id=2)
     assert row["tier"] == "gold"
