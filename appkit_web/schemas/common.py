@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 T = TypeVar("T")
 
@@ -70,5 +70,3 @@ _DESCRIPTIONS = {
     429: "Rate limited",
     503: "Upstream unavailable or breaker open",
 }
-
-Comment = Field("", max_length=2000, description="Why the checker decided so.")
