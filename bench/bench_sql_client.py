@@ -11,8 +11,8 @@ several times with each client (after one warm-up round, interleaved) and prints
   walking chunks one by one; rows left as wire strings (the SDK does not decode).
 * ``(server: results ready)``: submit until the statement succeeded and chunk 0
   arrived, then stop: the emulator's share, common to every reader.
-* ``sdk + decode``: the same plus decoding with the shared codec, i.e. the same
-  work product as ``appkit``.
+* ``sdk + decode``: the same plus decoding with the shared codec into a list of
+  row tuples, i.e. the same work product as ``appkit execute()``.
 
 Usage: .venv/bin/python bench/bench_sql_client.py [--rows 1000000] [--repeat 3]
 """
@@ -151,6 +151,7 @@ def sdk_read(client: Any, warehouse_id: str, sql: str, disposition: str, decode:
     assert response.status and response.status.state == StatementState.SUCCEEDED, response.status
     manifest = response.manifest.as_dict() if response.manifest else {}
     convert = row_decoder(columns_of(manifest)) if decode else None
+    kept: list[tuple[Any, ...]] = []  # decoded rows are returned, as execute() returns them
     count = 0
     result = response.result
     while result is not None:
@@ -165,8 +166,7 @@ def sdk_read(client: Any, warehouse_id: str, sql: str, disposition: str, decode:
             rows = result.data_array or []
             following = result.next_chunk_index
         if convert is not None:
-            for row in rows:
-                convert(row)
+            kept.extend([convert(row) for row in rows])
         count += len(rows)
         if following is None:
             break
