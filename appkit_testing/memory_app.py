@@ -106,6 +106,7 @@ class MemoryBackend(containers.DeclarativeContainer):
     me_lookup: providers.Provider[None] = providers.Object(None)
 
     audit_store = providers.Singleton(InMemoryAuditStore)
+    audit_batch_limit = providers.Object(500)  # the fake stores any batch atomically
     approval_store = providers.Singleton(InMemoryApprovalStore)
     override_store = providers.Singleton(InMemoryOverrideStore)
     dq_store = providers.Singleton(InMemoryDqStore)

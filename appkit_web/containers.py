@@ -4,27 +4,28 @@
 configuration and the domain services. Its ``backend`` row is a backend
 container; every backend container provides the same names:
 
-==================  ============================================================
-``directory``       Directory port: principal -> groups (SCIM, fakes, configured)
-``dev_directory``   the configured users of dev identity mode
-``audit_store``     AuditStore port
-``approval_store``  ApprovalStore port
-``override_store``  OverrideStore port
-``metric_source``   MetricSource port (computed metric values)
-``dq_store``        DqStore port
-``change_store``    ChangeStore port (write-back change requests)
-``governed_table``  GovernedTable port (rows write-back reads and writes)
-``permissions``     PermissionChecker port (Unity Catalog privileges)
-``check_results``   :class:`~appkit_web.check_results.CheckResultsSource`
-``notifier``        Notifier port, or None
-``warehouse``       SqlWarehouse of the app's service principal, or None
-``user_warehouses`` :class:`~appkit_web.user_warehouses.UserWarehouses` (on behalf of users)
-``user_catalogs``   :class:`~appkit_web.catalog_browser.UserCatalogs` (on behalf of users)
-``me_lookup``       SCIM ``Me`` with a user's token, or None
-``breakers``        circuit breakers readiness reports on
-``service_principal`` the Principal governed writes execute as (the app's identity)
-``startup``         awaited once at start-up after resources (e.g. seeding), or None
-==================  ============================================================
+=====================  ============================================================
+``directory``          Directory port: principal -> groups (SCIM, fakes, configured)
+``dev_directory``      the configured users of dev identity mode
+``audit_store``        AuditStore port
+``audit_batch_limit``  most audit events the store writes atomically in one append
+``approval_store``     ApprovalStore port
+``override_store``     OverrideStore port
+``metric_source``      MetricSource port (computed metric values)
+``dq_store``           DqStore port
+``change_store``       ChangeStore port (write-back change requests)
+``governed_table``     GovernedTable port (rows write-back reads and writes)
+``permissions``        PermissionChecker port (Unity Catalog privileges)
+``check_results``      :class:`~appkit_web.check_results.CheckResultsSource`
+``notifier``           Notifier port, or None
+``warehouse``          SqlWarehouse of the app's service principal, or None
+``user_warehouses``    :class:`~appkit_web.user_warehouses.UserWarehouses` (on behalf of users)
+``user_catalogs``      :class:`~appkit_web.catalog_browser.UserCatalogs` (on behalf of users)
+``me_lookup``          SCIM ``Me`` with a user's token, or None
+``breakers``           circuit breakers readiness reports on
+``service_principal``  the Principal governed writes execute as (the app's identity)
+``startup``            awaited once at start-up after resources (e.g. seeding), or None
+=====================  ============================================================
 
 The ``memory`` backend's container is
 :class:`appkit_testing.memory_app.MemoryBackend` (the web layer never
@@ -107,6 +108,7 @@ class GovernedAppContainer(containers.DeclarativeContainer):
         ids,
         stream=settings.provided.stream_name,
         redactor=redactor,
+        max_batch=backend.audit_batch_limit,
     )
     approvals = providers.Singleton(
         ApprovalService,

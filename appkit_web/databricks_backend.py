@@ -27,6 +27,7 @@ from appkit_adapters.sql.stores import (
     SqlGovernedTable,
     SqlOverrideStore,
 )
+from appkit_adapters.sql.stores.audit import MAX_EVENTS_PER_STATEMENT
 from appkit_adapters.sql.warehouse import SqlWarehouse
 from appkit_domain.errors import PermissionDenied
 from appkit_domain.ports.directory import Directory
@@ -119,6 +120,7 @@ class DatabricksBackend(containers.DeclarativeContainer):
     )
 
     audit_store = providers.Singleton(SqlAuditStore, warehouse, location)
+    audit_batch_limit = providers.Object(MAX_EVENTS_PER_STATEMENT)
     approval_store = providers.Singleton(SqlApprovalStore, warehouse, location)
     override_store = providers.Singleton(SqlOverrideStore, warehouse, location)
     dq_store = providers.Singleton(SqlDqStore, warehouse, location)
