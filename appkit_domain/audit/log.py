@@ -61,7 +61,7 @@ class AuditLog:
         self._clock = clock
         self._ids = ids
         self._redactor = redactor or Redactor()
-        self._max_batch = max_batch
+        self.max_batch = max_batch
         self._pending: list[tuple[_Draft, asyncio.Future[AuditEvent]]] = []
         self._flusher: asyncio.Task[None] | None = None
         self._head: Checkpoint | None = None
@@ -106,7 +106,7 @@ class AuditLog:
 
     async def _flush(self) -> None:
         while self._pending:
-            batch = self._pending[: self._max_batch]
+            batch = self._pending[: self.max_batch]
             del self._pending[: len(batch)]
             await self._commit(batch)
 
