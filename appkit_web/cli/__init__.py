@@ -1,7 +1,9 @@
 """The ``lakehouse-appkit`` command line (alias ``appkit``).
 
 Each command group lives in its own module and registers itself on
-:data:`appkit_web.cli.app.app` when imported here.
+:data:`appkit_web.cli.app.app` when imported here; command groups of other
+installed packages join through the ``lakehouse_appkit.commands`` entry points
+(``workspace`` comes from ``appkit_testing`` that way).
 """
 
 from appkit_web.cli import create as _create  # noqa: F401  (registers `create`)
@@ -14,7 +16,9 @@ from appkit_web.cli import run as _run  # noqa: F401  (registers `run`)
 from appkit_web.cli import secrets as _secrets  # noqa: F401  (registers `secrets`)
 from appkit_web.cli import sql as _sql  # noqa: F401  (registers `sql`)
 from appkit_web.cli import uc as _uc  # noqa: F401  (registers `uc`)
-from appkit_web.cli import workspace as _workspace  # noqa: F401  (registers `workspace`)
 from appkit_web.cli.app import app, main
+from appkit_web.cli.plugins import add_plugin_commands
+
+add_plugin_commands(app)
 
 __all__ = ["app", "main"]

@@ -1,26 +1,24 @@
 """``lakehouse-appkit workspace serve``: run the emulated Databricks workspace.
 
-The emulator ships in ``appkit_testing``, which the web layer never imports
-statically (layering rule); the command loads it at run time.
+The command ships beside the emulator in ``appkit_testing`` and joins the
+``lakehouse-appkit`` command line through the ``lakehouse_appkit.commands``
+entry point group, so the web layer never imports the testing package.
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
 from pathlib import Path
 
 import typer
 
 from appkit_domain.errors import AppkitError
-from appkit_web.cli.app import app
 
 workspace_app = typer.Typer(
     name="workspace",
     help="The emulated Databricks workspace (local REST API for tests and CI).",
     no_args_is_help=True,
 )
-app.add_typer(workspace_app)
 
 
 @workspace_app.command("serve")
@@ -54,7 +52,8 @@ def serve(
         sleep 2; export $(cat emulator.env)
         databricks current-user me    # or any databricks-sdk client
     """
-    emulator = importlib.import_module("appkit_testing.workspace.serve")
+    from appkit_testing.workspace.serve import serve as serve_workspace  # heavy: load on use
+
     typer.echo("# emulated Databricks workspace; Ctrl-C stops it", err=True)
 
     def echo(line: str) -> None:
@@ -62,7 +61,7 @@ def serve(
         sys.stdout.flush()
 
     try:
-        emulator.serve(
+        serve_workspace(
             port=port,
             data_dir=data,
             latency_ms=latency_ms,
