@@ -29,6 +29,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import requests
@@ -82,7 +83,8 @@ class AppkitReader:
         from appkit_adapters.resilience import ResiliencePolicy
 
         self.loop = asyncio.new_event_loop()
-        policy = ResiliencePolicy.for_profile("prod")
+        # prod retries and breaker; no client-side rate limit, which the SDK does not have either
+        policy = replace(ResiliencePolicy.for_profile("prod"), rate_limit_requests_per_second=None)
         self.http = DatabricksHttp(host, BearerToken(ADMIN_TOKEN), policy=policy)
         self.loop.run_until_complete(self.http.start())
         self.warehouse_id = warehouse_id
