@@ -40,8 +40,10 @@ class ResiliencePolicy:
     circuit_breaker_failure_threshold: int = 5
     circuit_breaker_timeout: float = 30.0
     circuit_breaker_half_open_probes: int = 1
+    # One attempt covers a 50 s statement wait plus its round trip; the whole call stays
+    # under the Databricks Apps proxy's 120 s request timeout.
     request_timeout: float | None = 60.0
-    deadline: float | None = 300.0
+    deadline: float | None = 110.0
 
     def __post_init__(self) -> None:
         if self.retry_max_attempts < 1:
