@@ -6,6 +6,7 @@ installed packages join through the ``lakehouse_appkit.commands`` entry points
 (``workspace`` comes from ``appkit_testing`` that way).
 """
 
+from appkit_web.cli import audit as _audit  # noqa: F401  (registers `audit`)
 from appkit_web.cli import create as _create  # noqa: F401  (registers `create`)
 from appkit_web.cli import db as _db  # noqa: F401  (registers `db`)
 from appkit_web.cli import deploy as _deploy  # noqa: F401  (registers `deploy`)
