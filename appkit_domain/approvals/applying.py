@@ -44,7 +44,12 @@ async def run_claimed_action(
     clock: Clock,
     commands: VersionedCommands,
 ) -> ApprovalRequest:
-    """Run ``claimed``'s applier once and save/audit ``APPLIED`` or ``APPLY_FAILED``."""
+    """Run ``claimed``'s applier once and save/audit ``APPLIED`` or ``APPLY_FAILED``.
+
+    ``claimed`` is the request exactly as the claim saved it, so the final
+    save starts from it without reading it again; that save is version-checked
+    and, should anything have saved in between, runs again on fresh state.
+    """
     result: Mapping[str, Any] | None = None
     failure = rules.binding_failure(claimed)
     applier = appliers.get(claimed.kind)
@@ -74,7 +79,7 @@ async def run_claimed_action(
         )
         return Change(applied, "approval.apply", {"result": result})
 
-    return await commands.run(claimed.id, actor, request_id, step)
+    return await commands.run(claimed.id, actor, request_id, step, loaded=claimed)
 
 
 async def _release_claim(
@@ -87,4 +92,4 @@ async def _release_claim(
             raise InvalidTransition(f"approval request {current.id} changed while its action ran")
         return Change(current.released_for_apply(), "", {})
 
-    await commands.run(claimed.id, actor, request_id, step)
+    await commands.run(claimed.id, actor, request_id, step, loaded=claimed)

@@ -62,9 +62,21 @@ class VersionedCommands:
         self.listeners = listeners if listeners is not None else SettlementListeners(audit)
 
     async def run(
-        self, approval_id: str, actor: Actor, request_id: str | None, step: Step
+        self,
+        approval_id: str,
+        actor: Actor,
+        request_id: str | None,
+        step: Step,
+        *,
+        loaded: ApprovalRequest | None = None,
     ) -> ApprovalRequest:
         """Run ``step`` on fresh state, save it version-checked and audit it; retry if stale.
+
+        ``loaded`` is the request exactly as this caller just read or saved
+        it; the first attempt starts from it instead of reading the store
+        again. The save is version-checked all the same: if anything saved
+        in between, the save is stale and the step runs again on state read
+        from the store.
 
         The audit event is appended only after the save succeeded and before
         the new state is returned; if the append fails its error reaches the
@@ -73,8 +85,16 @@ class VersionedCommands:
         listeners of its kind.
         """
 
+        if loaded is not None and loaded.id != approval_id:
+            raise InvalidInput(f"the loaded request {loaded.id} is not {approval_id}")
+        first = loaded
+
         async def attempt() -> tuple[ApprovalRequest, Change, ApprovalRequest]:
-            current = await self.store.get(approval_id)
+            nonlocal first
+            if first is not None:
+                current, first = first, None
+            else:
+                current = await self.store.get(approval_id)
             change = await step(current)
             saved = replace(change.request, version=current.version + 1)
             await self.store.save(saved, expected_version=current.version)

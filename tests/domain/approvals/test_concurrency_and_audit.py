@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
 from appkit_domain.approvals import (
     Actor,
+    ApplyContext,
     ApprovalRequest,
     ApprovalStatus,
     ConcurrentModification,
 )
-from appkit_domain.errors import Conflict, StaleVersion
+from appkit_domain.errors import Conflict, InvalidTransition, StaleVersion
 from appkit_domain.principal import Principal
 from appkit_testing.fakes import InMemoryApprovalStore
 from tests.domain.approvals.world import ALICE, APP, BOB, CAROL, ERIN, ApprovalWorld, make_world
@@ -143,3 +145,54 @@ async def test_rule10_every_transition_appends_an_audit_event(world: ApprovalWor
         assert event.details["payload_hash"]
         assert event.target.startswith("approval:")
     assert (await world.audit.verify()).ok
+
+
+class ReadCountingStore(InMemoryApprovalStore):
+    """Counts reads, so a test can tell which commands read the request again."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gets = 0
+
+    async def get(self, approval_id: str) -> ApprovalRequest:
+        self.gets += 1
+        return await super().get(approval_id)
+
+
+async def test_rule9_the_outcome_of_an_apply_is_saved_from_the_claim_without_reading_again() -> (
+    None
+):
+    store = ReadCountingStore()
+    world = make_world(store=store)
+    request = await world.submit("manual")
+    await world.service.approve(request.id, Actor(BOB))
+    store.gets = 0
+    applied = await world.service.apply(request.id, Actor(CAROL))
+    assert applied.status is ApprovalStatus.APPLIED
+    assert store.gets == 1  # the claim's read; the outcome is saved from the claimed state
+    assert store.requests[request.id] == applied
+    assert applied.version == request.version + 3  # approve, claim, outcome
+
+
+async def test_rule9_a_request_changed_while_its_action_ran_is_not_settled_over_that_change(
+    world: ApprovalWorld,
+) -> None:
+    request = await world.submit("manual")
+    await world.service.approve(request.id, Actor(BOB))
+
+    async def released_meanwhile(claimed: ApprovalRequest, context: ApplyContext) -> dict[str, str]:
+        # Another writer saves a new version while the action runs: the outcome save,
+        # though it starts from the claimed state, is version-checked and must not land.
+        stored = world.store.requests[claimed.id]
+        await world.store.save(
+            replace(stored.released_for_apply(), version=stored.version + 1),
+            expected_version=stored.version,
+        )
+        return {"done": "yes"}
+
+    world.service.appliers.register("manual", released_meanwhile, replace=True)
+    with pytest.raises(InvalidTransition, match="changed while its action ran"):
+        await world.service.apply(request.id, Actor(CAROL))
+    stored = world.store.requests[request.id]
+    assert stored.status is ApprovalStatus.APPROVED and not stored.apply_claimed
+    assert "approval.apply" not in await world.actions(request.id)
