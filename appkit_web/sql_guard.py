@@ -5,12 +5,16 @@ as exactly one query (``SELECT``, ``WITH ... SELECT``, set operations of
 selects, ``VALUES``), ``DESCRIBE``, or ``SHOW`` with a known object kind, and
 nothing inside it writes, defines, or reaches outside Unity Catalog tables:
 no DML or DDL node anywhere in the tree, no file-path or string table
-references, no table functions that read files or run code, no locking
-clauses. Anything the parser cannot classify is refused.
+references, no table names decided by a value (``IDENTIFIER``), no table
+function outside :data:`TABLE_FUNCTIONS`, no function that reads files or
+secrets or runs a query string, no locking clauses. ``DESCRIBE`` of a query
+is checked like the query; ``SHOW`` carries no function call. Anything the
+parser cannot classify is refused.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sqlglot
@@ -101,8 +105,45 @@ _FORBIDDEN_FUNCTIONS = frozenset(
         "install_extension",
         "system",
         "shell",
+        "secret",
+        "try_secret",
+        "list_secrets",
+        "query",
+        "identifier",
     }
 )
+
+# Name prefixes of function families that read files, secrets or the engine's internals.
+_FORBIDDEN_PREFIXES = (
+    "read_",
+    "pragma_",
+    "duckdb_",
+    "parquet_",
+    "sqlite_",
+    "postgres_",
+    "mysql_",
+    "iceberg_",
+    "delta_",
+    "cloud_files",
+)
+
+TABLE_FUNCTIONS = frozenset(
+    {
+        "range",
+        "explode",
+        "explode_outer",
+        "posexplode",
+        "posexplode_outer",
+        "inline",
+        "inline_outer",
+        "stack",
+    }
+)
+"""The only table-valued functions a query may call: they compute rows from their
+arguments and reach nothing else."""
+
+_PATH_CHARS = "/\\:.'\""
+_STRING_LITERAL = re.compile(r"'(?:[^'\\]|\\.)*'")
 
 _SHOW_KINDS = frozenset(
     {
@@ -143,6 +184,22 @@ def _function_name(node: object) -> str:
     return ""
 
 
+def _check_function(node: object) -> None:
+    name = _function_name(node)
+    if name in _FORBIDDEN_FUNCTIONS or name.startswith(_FORBIDDEN_PREFIXES):
+        raise ReadOnlyViolation(f"function {name} is not allowed in queries")
+
+
+def _check_table_function(node: object) -> None:
+    _check_function(node)
+    name = _function_name(node)
+    if name not in TABLE_FUNCTIONS:
+        raise ReadOnlyViolation(
+            f"table function {name or type(node).__name__} is not allowed in queries; "
+            f"allowed: {', '.join(sorted(TABLE_FUNCTIONS))}"
+        )
+
+
 def _check_tree(root: exp.Expression) -> None:
     for node in root.walk():
         if isinstance(node, _WRITES):
@@ -150,27 +207,45 @@ def _check_tree(root: exp.Expression) -> None:
                 f"only read-only statements are allowed; found {node.key.upper()}"
             )
         if isinstance(node, (exp.Anonymous, exp.Func)):
-            name = _function_name(node)
-            if name in _FORBIDDEN_FUNCTIONS:
-                raise ReadOnlyViolation(f"function {name} is not allowed in queries")
+            _check_function(node)
         if isinstance(node, exp.Table):
             _check_table(node)
+        if isinstance(node, exp.Lateral) and isinstance(node.this, (exp.Anonymous, exp.Func)):
+            _check_table_function(node.this)
         if isinstance(node, exp.Lock):
             raise ReadOnlyViolation("locking clauses are not allowed")
+
+
+def _check_alias(table: exp.Table) -> None:
+    alias = table.args.get("alias")
+    if not isinstance(alias, exp.TableAlias):
+        return
+    columns = alias.args.get("columns") or []
+    if columns and not alias.name:
+        # ``"f"('x')`` parses as table ``f`` with column alias ``'x'``: an engine reads a call.
+        raise ReadOnlyViolation("a table alias with column names needs an alias name")
+    for column in columns:
+        if any(ch in column.name for ch in _PATH_CHARS):
+            raise ReadOnlyViolation(f"column alias {column.name!r} is not a plain name")
 
 
 def _check_table(table: exp.Table) -> None:
     this = table.this
     if isinstance(this, (exp.Anonymous, exp.Func)):
-        name = _function_name(this)
-        if name in _FORBIDDEN_FUNCTIONS:
-            raise ReadOnlyViolation(f"function {name} is not allowed in queries")
+        _check_table_function(this)
         return
+    _check_alias(table)
+    if not table.db and (
+        table.name.lower() in _FORBIDDEN_FUNCTIONS
+        or table.name.lower().startswith(_FORBIDDEN_PREFIXES)
+    ):
+        # DuckDB lets an argument-less table function be named like a table.
+        raise ReadOnlyViolation(f"table function {table.name} is not allowed in queries")
     parts = [part for part in table.parts if part is not None]
     for part in parts:
         if isinstance(part, exp.Identifier):
             name = part.name
-            if not name or any(ch in name for ch in "/\\:.'\"") or name.startswith("~"):
+            if not name or any(ch in name for ch in _PATH_CHARS) or name.startswith("~"):
                 raise ReadOnlyViolation(
                     f"table reference {name!r} is not a Unity Catalog table name"
                 )
@@ -190,6 +265,8 @@ def _check_show(text: str) -> None:
         raise ReadOnlyViolation("only SELECT, WITH, SHOW and DESCRIBE statements are allowed")
     if any(token.token_type is TokenType.SEMICOLON for token in tokens):
         raise ReadOnlyViolation("only one statement is allowed")
+    if "(" in _STRING_LITERAL.sub("", text):
+        raise ReadOnlyViolation("SHOW statements name objects; they call no functions")
     # The tokenizer keeps a command's body as one token: its leading words name the kind.
     words = " ".join(token.text for token in tokens[1:]).upper().split()
     one, two = " ".join(words[:1]), " ".join(words[:2])
@@ -218,9 +295,7 @@ def check_read_only(statement: str) -> ReadOnlyStatement:
         _check_show(text)
         return ReadOnlyStatement(text, "SHOW")
     if isinstance(root, exp.Describe):
-        for node in root.walk():
-            if node is not root and isinstance(node, _WRITES):
-                raise ReadOnlyViolation("only read-only statements are allowed")
+        _check_tree(root)
         return ReadOnlyStatement(text, "DESCRIBE")
     if not isinstance(root, _QUERY_ROOTS):
         raise ReadOnlyViolation(

@@ -1,0 +1,3 @@
+"""The in-process app fixtures of the web tests, shared by the security tests."""
+
+from tests.web.conftest import api, clock, container, shared_app  # noqa: F401
