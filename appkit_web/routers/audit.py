@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from appkit_domain.audit import AuditEvent, AuditLog, AuditQuery
-from appkit_domain.errors import InvalidInput
 from appkit_domain.pagination import MAX_PAGE_SIZE
 from appkit_web.deps import provided, require_role
 from appkit_web.request_context import RequestContext
+from appkit_web.routers.input_rules import utc_instant
 from appkit_web.schemas.common import ItemList, problem_responses
 
 AUDITOR = "auditor"
@@ -74,12 +74,6 @@ class VerifyOut(BaseModel):
     first_broken: BrokenLinkOut | None = None
 
 
-def _aware(value: datetime | None, name: str) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        raise InvalidInput(f"{name} must carry a time zone, e.g. 2026-01-31T00:00:00Z")
-    return value
-
-
 @router.get("/events", response_model=ItemList[AuditEventOut], responses=_ERRORS)
 async def events(
     target: str | None = Query(None, max_length=500),
@@ -97,8 +91,8 @@ async def events(
             target=target,
             actor=actor,
             action=action,
-            since=_aware(since, "since"),
-            until=_aware(until, "until"),
+            since=utc_instant(since, "since"),
+            until=utc_instant(until, "until"),
             page_size=page_size,
             page_token=page_token,
         )

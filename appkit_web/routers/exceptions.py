@@ -23,6 +23,7 @@ from appkit_domain.ports.directory import Directory
 from appkit_web.check_results import CheckResultsSource
 from appkit_web.deps import provided, signed_in
 from appkit_web.request_context import RequestContext
+from appkit_web.routers.input_rules import finite, utc_instant
 from appkit_web.sample.governance import MAKER
 from appkit_web.schemas.common import ItemList, problem_responses
 from appkit_web.schemas.exceptions import (
@@ -90,15 +91,15 @@ async def raise_exception(
     """Record one failed check; raising the same failure again changes nothing."""
     principal = context.principal
     assert principal is not None
-    if body.detected_at is not None and body.detected_at.tzinfo is None:
-        raise InvalidInput("detected_at must carry a time zone, e.g. 2026-11-20T08:00:00Z")
+    detected_at = utc_instant(body.detected_at, "detected_at")
+    finite(body.observed_value, "observed_value")
     failure = CheckFailure(
         check=body.check,
         table=TableName.parse(body.table),
         rule=body.rule,
         severity=body.severity,
         failing_key=body.failing_key,
-        detected_at=body.detected_at or service.clock.now(),
+        detected_at=detected_at or service.clock.now(),
         observed_value=body.observed_value,
         failing_rows_ref=body.failing_rows_ref,
         owner=await _owner_id(directory, body.owner) if body.owner else principal.id,
@@ -187,13 +188,13 @@ async def waive(
 ) -> WaiverOut:
     """Ask to waive an acknowledged exception until a date; an approver must approve it."""
     assert context.principal is not None
-    if body.until.tzinfo is None:
-        raise InvalidInput("until must carry a time zone, e.g. 2027-01-31T00:00:00Z")
+    until = utc_instant(body.until, "until")
+    assert until is not None
     proposal = await waivers.request_waiver(
         exception_id,
         context.principal,
         body.justification,
-        body.until,
+        until,
         request_id=context.request_id,
     )
     return WaiverOut(

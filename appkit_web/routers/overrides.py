@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query
 
 from appkit_domain.approvals.actor import Actor
-from appkit_domain.errors import InvalidInput
 from appkit_domain.overrides import OverrideService
 from appkit_web.deps import current_actor, provided, request_context, signed_in
 from appkit_web.request_context import RequestContext
+from appkit_web.routers.input_rules import utc_instant
 from appkit_web.schemas.common import problem_responses
 from appkit_web.schemas.overrides import EffectiveValueOut, OverrideIn, OverrideOut
 
@@ -25,10 +25,6 @@ async def propose_override(
     service: OverrideService = Depends(overrides),
 ) -> OverrideOut:
     """Propose a replacement value; it needs 1 approval, 2 when it moves the value by >10%."""
-    for name in ("effective_from", "effective_to"):
-        value = getattr(body, name)
-        if value is not None and value.tzinfo is None:
-            raise InvalidInput(f"{name} must carry a time zone, e.g. 2026-12-01T00:00:00Z")
     proposal = await service.propose(
         actor,
         entity=body.entity,
@@ -36,8 +32,8 @@ async def propose_override(
         period=body.period,
         value=body.value,
         justification=body.justification,
-        effective_from=body.effective_from,
-        effective_to=body.effective_to,
+        effective_from=utc_instant(body.effective_from, "effective_from"),
+        effective_to=utc_instant(body.effective_to, "effective_to"),
         request_id=context.request_id,
     )
     return OverrideOut.of_proposal(proposal)

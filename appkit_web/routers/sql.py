@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from appkit_domain.audit import AuditLog
 from appkit_web.deps import provided, signed_in
 from appkit_web.request_context import RequestContext
+from appkit_web.routers.input_rules import finite_values
 from appkit_web.schemas.common import Input, problem_responses
 from appkit_web.settings import Settings
 from appkit_web.sql_guard import check_read_only
@@ -80,6 +81,7 @@ async def query(
     principal = context.principal
     assert principal is not None
     statement = check_read_only(body.statement)
+    finite_values(body.parameters, "parameters")
     limit = min(body.row_limit or settings.sql_row_limit, settings.sql_row_limit)
     warehouse = warehouses.for_user(principal, context.user_token)
     result = await warehouse.execute(

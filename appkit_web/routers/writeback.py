@@ -17,6 +17,7 @@ from appkit_domain.writeback import ChangeQuery, ChangeStatus
 from appkit_domain.writeback.service import WritebackService
 from appkit_web.deps import current_actor, current_principal, provided, request_context
 from appkit_web.request_context import RequestContext
+from appkit_web.routers.input_rules import finite_values
 from appkit_web.schemas.common import ItemList, problem_responses
 from appkit_web.schemas.writeback import ChangeIn, ChangeOut
 from appkit_web.visibility import may_read_table
@@ -34,6 +35,8 @@ async def propose_change(
     service: WritebackService = Depends(writeback),
 ) -> ChangeOut:
     """Propose new values for one row; answers the change with its approval id."""
+    finite_values(body.key, "key")
+    finite_values(body.set, "set")
     proposal = await service.propose(
         actor, body.table, body.key, body.set, body.reason, request_id=context.request_id
     )
