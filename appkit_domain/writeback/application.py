@@ -59,6 +59,7 @@ class ChangeApplication:
         request_id: str | None,
         *,
         approval: ApprovalRequest | None = None,
+        loaded: ChangeRequest | None = None,
     ) -> ChangeRequest:
         """Write the change once and record ``APPLIED`` or ``APPLY_FAILED``.
 
@@ -68,10 +69,20 @@ class ChangeApplication:
         outcome per change id, and a caller whose save went stale re-reads
         the change and finds it final. ``approval`` is the approved request
         being applied; a change not yet linked to it is linked as it is applied.
+        ``loaded`` is the change exactly as the caller just read it: the first
+        attempt starts from it instead of reading it again (its save is
+        version-checked all the same, and a stale save re-reads).
         """
+        if loaded is not None and loaded.id != change_id:
+            raise InvalidInput(f"the loaded change {loaded.id} is not {change_id}")
+        first = loaded
 
         async def command() -> ChangeRequest:
-            current = await self.changes.get(change_id)
+            nonlocal first
+            if first is not None:
+                current, first = first, None
+            else:
+                current = await self.changes.get(change_id)
             if current.status in (ChangeStatus.APPLIED, ChangeStatus.APPLY_FAILED):
                 return current
             if current.status not in (ChangeStatus.PENDING, ChangeStatus.APPROVED):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from appkit_domain.approvals import ApprovalService, ApprovalStatus
+from appkit_domain.approvals import ApprovalRequest, ApprovalService, ApprovalStatus
 from appkit_domain.audit import AuditLog
 from appkit_domain.errors import AppkitError
 from appkit_domain.ports.change_store import ChangeStore
@@ -54,14 +54,26 @@ class ApprovalFollowing:
         self.service_principal = service_principal
         self._attempts = attempts
 
-    async def mirror(self, change_id: str) -> ChangeRequest:
-        """The change, with its approval's status mirrored onto it first when they differ."""
+    async def mirror(self, change_id: str, settled: ApprovalRequest | None = None) -> ChangeRequest:
+        """The change, with its approval's status mirrored onto it first when they differ.
+
+        ``settled`` is the change's approval request as it settled (a terminal
+        state, which never changes again), so it is used instead of reading the
+        request; any other request is read from the approval service.
+        """
 
         async def command() -> ChangeRequest:
             current = await self.changes.get(change_id)
             if current.status.is_final or not current.approval_id or self.approvals is None:
                 return current
-            approval = await self.approvals.get(current.approval_id)
+            if (
+                settled is not None
+                and settled.id == current.approval_id
+                and settled.status.is_terminal
+            ):
+                approval = settled
+            else:
+                approval = await self.approvals.get(current.approval_id)
             status = MIRRORED.get(approval.status)
             if status is None or status is current.status:
                 return current

@@ -43,7 +43,7 @@ from appkit_domain.principal import Principal
 from appkit_domain.versioning import DEFAULT_ATTEMPTS, retry_stale
 from appkit_domain.writeback.application import ChangeApplication
 from appkit_domain.writeback.change import ChangeRequest, ChangeStatus
-from appkit_domain.writeback.following import ApprovalFollowing
+from appkit_domain.writeback.following import MIRRORED, ApprovalFollowing
 from appkit_domain.writeback.proposal import Proposal, approval_payload
 from appkit_domain.writeback.query import ChangeQuery
 from appkit_domain.writeback.rules import WritebackRules
@@ -252,7 +252,7 @@ class WritebackService:
                 f"change {change_id} does not match what approval request {request.id} approved"
             )
         change = await self._application.apply_once(
-            change_id, context.approvers, context.request_id, approval=request
+            change_id, context.approvers, context.request_id, approval=request, loaded=stored
         )
         if change.status is ChangeStatus.APPLY_FAILED:
             raise Conflict(change.failure or f"change {change_id} could not be applied")
@@ -299,11 +299,16 @@ class WritebackService:
 
         Registered on the approval service at construction. Idempotent; a
         change that is already final, or not linked to ``request``, is left
-        as it is.
+        as it is. An ``APPLIED`` request mirrors nothing (its change was saved
+        ``APPLIED`` by the apply itself, before the request settled), so the
+        change is not read for it; any other end is mirrored from ``request``
+        as it settled, without reading the request again.
         """
+        if request.status not in MIRRORED:
+            return
         change_id = thaw(request.payload).get("change_id")
         if isinstance(change_id, str):
-            await self._following.mirror(change_id)
+            await self._following.mirror(change_id, settled=request)
 
     async def query(self, query: ChangeQuery) -> Page[ChangeRequest]:
         return await self.changes.query(query)

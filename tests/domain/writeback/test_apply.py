@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
-from appkit_domain.approvals import Actor, ApplyContext, ApprovalStatus
+from appkit_domain.approvals import Actor, ApplyContext, ApprovalRequest, ApprovalStatus
 from appkit_domain.approvals.errors import SelfApproval
 from appkit_domain.errors import Conflict, InvalidTransition, Unavailable
-from appkit_domain.writeback import ChangeQuery, ChangeStatus
+from appkit_domain.ports.governed_table import ApplyOutcome
+from appkit_domain.writeback import ChangeQuery, ChangeRequest, ChangeStatus
 from appkit_domain.writeback.service import Proposal
 from tests.domain.writeback.world import (
     ALICE,
@@ -319,3 +321,69 @@ async def test_no_settlement_is_acknowledged_while_the_change_it_moved_is_not_au
         await world.approvals.reject(proposal.approval_id, Actor.of(BOB), comment="no")
     assert (await world.approvals.get(proposal.approval_id)).status is ApprovalStatus.REJECTED
     assert world.table.writes == []
+
+
+def _count_reads(world: WritebackWorld) -> dict[str, int]:
+    """Count change and approval reads from now on (the stores' ``get``)."""
+    reads = {"change": 0, "approval": 0}
+    change_get, approval_get = world.changes.get, world.approval_store.get
+
+    async def counted_change(change_id: str) -> ChangeRequest:
+        reads["change"] += 1
+        return await change_get(change_id)
+
+    async def counted_approval(approval_id: str) -> ApprovalRequest:
+        reads["approval"] += 1
+        return await approval_get(approval_id)
+
+    world.changes.get = counted_change  # type: ignore[method-assign]
+    world.approval_store.get = counted_approval  # type: ignore[method-assign]
+    return reads
+
+
+async def test_an_approved_change_is_read_once_to_be_applied(world: WritebackWorld) -> None:
+    proposal = await _propose(world)
+    reads = _count_reads(world)
+    approval = await _approve(world, proposal)
+    assert approval.status is ApprovalStatus.APPLIED
+    # The decision reads the request; the applier reads the change once and applies what it
+    # read; the settlement of an APPLIED request has nothing to mirror and reads nothing.
+    assert reads == {"change": 1, "approval": 1}
+    assert world.changes.rows[proposal.change.id].status is ChangeStatus.APPLIED
+    assert len(world.table.writes) == 1
+
+
+async def test_a_change_moved_while_it_is_applied_is_read_again_and_written_once(
+    world: WritebackWorld,
+) -> None:
+    proposal = await _propose(world)
+    change_id = proposal.change.id
+    apply_change = world.table.apply_change
+
+    async def moved_meanwhile(*args: Any, **kwargs: Any) -> ApplyOutcome:
+        # Another writer (a read mirroring the approval) saves the change while the row is
+        # written: the apply's save of what it read goes stale and it must start again.
+        stored = world.changes.rows[change_id]
+        if stored.status is ChangeStatus.PENDING:
+            world.changes.rows[change_id] = stored.moved(ChangeStatus.APPROVED, world.clock.now())
+        return await apply_change(*args, **kwargs)
+
+    world.table.apply_change = moved_meanwhile  # type: ignore[method-assign]
+    approval = await _approve(world, proposal)
+    assert approval.status is ApprovalStatus.APPLIED
+    change = world.changes.rows[change_id]
+    assert change.status is ChangeStatus.APPLIED
+    assert change.version == proposal.change.version + 2  # the mirror's save, then the apply's
+    assert len(world.table.writes) == 1
+    assert len(world.events("writeback.apply")) == 1
+
+
+async def test_a_settled_approval_is_mirrored_onto_its_change_without_being_read_again(
+    world: WritebackWorld,
+) -> None:
+    proposal = await _propose(world)
+    assert proposal.approval_id is not None
+    reads = _count_reads(world)
+    await world.approvals.reject(proposal.approval_id, Actor.of(BOB), comment="no")
+    assert reads == {"change": 1, "approval": 1}  # the decision's read, the mirror's read
+    assert world.changes.rows[proposal.change.id].status is ChangeStatus.REJECTED
