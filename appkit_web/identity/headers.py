@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from appkit_domain.errors import Unauthenticated
+
 EMAIL = "x-forwarded-email"
 USER = "x-forwarded-user"
 PREFERRED_USERNAME = "x-forwarded-preferred-username"
@@ -15,17 +17,30 @@ IDENTITY_HEADERS: frozenset[str] = frozenset({EMAIL, USER, PREFERRED_USERNAME, A
 LOOPBACK_HOSTS: frozenset[str] = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
+class ConflictingIdentityHeaders(Unauthenticated):
+    """One identity header arrived more than once with different values."""
+
+    code = "conflicting_identity_headers"
+
+
 def identity_headers(scope: Mapping[str, Any]) -> dict[str, str]:
-    """The identity headers present on the request (lower-case names, last value wins).
+    """The identity headers present on the request (lower-case names).
 
     A header sent with an empty value counts as present: a client that sends
-    it still tried to assert an identity.
+    it still tried to assert an identity. A header repeated with another
+    value raises :class:`ConflictingIdentityHeaders`: which copy a proxy set
+    and which a client added cannot be told apart, so neither is trusted.
     """
     found: dict[str, str] = {}
     for raw_name, raw_value in scope.get("headers", ()):
         name = raw_name.decode("latin-1").lower()
         if name in IDENTITY_HEADERS:
-            found[name] = raw_value.decode("latin-1").strip()
+            value = raw_value.decode("latin-1").strip()
+            if found.get(name, value) != value:
+                raise ConflictingIdentityHeaders(
+                    f"the {name} header arrived more than once with different values"
+                )
+            found[name] = value
     return found
 
 
