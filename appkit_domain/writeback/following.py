@@ -15,7 +15,7 @@ from typing import Any
 
 from appkit_domain.approvals import ApprovalRequest, ApprovalService, ApprovalStatus
 from appkit_domain.audit import AuditLog
-from appkit_domain.errors import AppkitError
+from appkit_domain.errors import AppkitError, NotFound
 from appkit_domain.ports.change_store import ChangeStore
 from appkit_domain.ports.clock import Clock
 from appkit_domain.principal import Principal
@@ -59,7 +59,9 @@ class ApprovalFollowing:
 
         ``settled`` is the change's approval request as it settled (a terminal
         state, which never changes again), so it is used instead of reading the
-        request; any other request is read from the approval service.
+        request; any other request is read from the approval service. A change
+        naming a request that is not stored (its proposal is still submitting
+        it, or the submission failed) is returned as it is.
         """
 
         async def command() -> ChangeRequest:
@@ -73,7 +75,10 @@ class ApprovalFollowing:
             ):
                 approval = settled
             else:
-                approval = await self.approvals.get(current.approval_id)
+                try:
+                    approval = await self.approvals.get(current.approval_id)
+                except NotFound:
+                    return current
             status = MIRRORED.get(approval.status)
             if status is None or status is current.status:
                 return current
@@ -84,17 +89,21 @@ class ApprovalFollowing:
 
         return await retry_stale(command, self._attempts)
 
-    async def withdraw_unsubmitted(self, change_id: str) -> None:
+    async def withdraw_unsubmitted(self, change_id: str, approval_id: str | None = None) -> None:
         """Best effort: a stored change whose approval request was never submitted is withdrawn.
 
+        ``approval_id`` is the id reserved for that request, which the change
+        already names; a change still ``PENDING`` and naming it (or none) is
+        withdrawn.
+
         Any error here is swallowed: the submission's error is the one the
-        caller needs, and a change this cannot withdraw is still never
-        applied (it is bound to no approval and its table needs one).
+        caller needs, and a change this cannot withdraw is still applied only
+        through an approved request with its reserved id (its table needs one).
         """
 
         async def withdraw() -> ChangeRequest | None:
             fresh = await self.changes.get(change_id)
-            if fresh.status is not ChangeStatus.PENDING or fresh.approval_id is not None:
+            if fresh.status is not ChangeStatus.PENDING or fresh.approval_id != approval_id:
                 return None
             withdrawn = fresh.moved(ChangeStatus.WITHDRAWN, self.clock.now(), failure=UNSUBMITTED)
             await self.changes.save(withdrawn, expected_version=fresh.version)

@@ -2,8 +2,9 @@
 
 The order of a proposal is fixed: the configuration check (no port call),
 the requester's SELECT privilege, the column types, the before-image read,
-the approval pre-check, the stored change, then its approval request (so an
-approval never names a change that is not stored yet). Apply writes only while the
+the approval pre-check, the stored change (already naming the id reserved for
+its approval request), then that request (so an approval never names a change
+that is not stored yet). Apply writes only while the
 row still equals its before-image, at most once per change id, as the app's
 service principal; the maker and checkers go to the row's audit columns when
 the table has them and always to the audit log.
@@ -11,6 +12,7 @@ the table has them and always to the audit log.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -139,7 +141,10 @@ class WritebackService:
         or the column types refuse, before any port is called for rule
         breaches; ``PermissionDenied`` when the requester cannot SELECT the
         table; ``NotFound`` when no row has ``key``. A table that needs no
-        approval is applied at once and the change comes back final.
+        approval is applied at once and the change comes back final. With
+        approval, the change and the request come back as submitted (an
+        approval given at once, before this returns, moves them on: read
+        them again for their current state).
         """
         actor = _actor(by)
         name = table if isinstance(table, TableName) else TableName.parse(table)
@@ -195,35 +200,52 @@ class WritebackService:
     async def _submit(
         self, actor: Actor, change: ChangeRequest, request_id: str | None
     ) -> tuple[ApprovalRequest, ChangeRequest]:
-        """Store ``change``, then submit its approval request, then link the two.
+        """Store ``change`` linked to a reserved approval id, then submit that request.
 
         The change is stored before the request exists, so an approval given
-        at once (even before ``submit`` returns) finds the change it applies.
-        Whatever would refuse the submission is checked before anything is
-        stored. Should the submission still fail (the store cannot be
-        reached), the stored change is withdrawn so that it is never applied.
+        at once (even before ``submit`` returns) finds the change it applies;
+        it already names the request (its id reserved beforehand) and its
+        quorum, so no second write links them. Whatever would refuse the
+        submission is checked before anything is stored. Should the
+        submission still fail (the store cannot be reached), the stored
+        change is withdrawn so that it is never applied.
         """
         assert self.approvals is not None  # checked at construction
         payload = approval_payload(change)
-        await self.approvals.check_submission(actor, WRITEBACK_KIND, change.target, payload)
-        await self.changes.add(change)
+        required = await self.approvals.check_submission(
+            actor, WRITEBACK_KIND, change.target, payload
+        )
+        approval_id = self.approvals.reserve_id()
+        linked = dataclasses.replace(change, approval_id=approval_id, required_approvals=required)
+        await self.changes.add(linked)
         try:
             approval = await self.approvals.submit(
-                actor, WRITEBACK_KIND, change.target, payload, request_id=request_id
+                actor,
+                WRITEBACK_KIND,
+                change.target,
+                payload,
+                request_id=request_id,
+                approval_id=approval_id,
             )
         except Exception:
-            await self._following.withdraw_unsubmitted(change.id)
+            await self._following.withdraw_unsubmitted(change.id, approval_id)
             raise
+        if approval.required_approvals == required:
+            return approval, linked
 
-        async def link() -> ChangeRequest:
+        async def relink() -> ChangeRequest:
+            # The policy answered differently at submission (it was replaced meanwhile):
+            # the change records the quorum its request was given.
             fresh = await self.changes.get(change.id)
-            if fresh.approval_id is not None:
-                return fresh  # already linked by an apply that came first
-            linked = fresh.with_approval(approval.id, approval.required_approvals, fresh.updated_at)
-            await self.changes.save(linked, expected_version=fresh.version)
-            return linked
+            if fresh.required_approvals == approval.required_approvals or fresh.status.is_final:
+                return fresh
+            updated = fresh.with_approval(
+                approval.id, approval.required_approvals, fresh.updated_at
+            )
+            await self.changes.save(updated, expected_version=fresh.version)
+            return updated
 
-        return approval, await retry_stale(link, self._attempts)
+        return approval, await retry_stale(relink, self._attempts)
 
     # -- apply -----------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -15,8 +16,8 @@ from appkit_domain.errors import (
     PermissionDenied,
     Unavailable,
 )
-from appkit_domain.writeback import ChangeStatus, WritebackRules
-from appkit_domain.writeback.service import WritebackService
+from appkit_domain.writeback import ChangeRequest, ChangeStatus, WritebackRules
+from appkit_domain.writeback.service import WRITEBACK_KIND, WritebackService
 from tests.domain.writeback.world import (
     ALICE,
     APP,
@@ -249,3 +250,60 @@ async def test_a_change_whose_approval_could_not_be_submitted_is_never_left_open
     with pytest.raises(InvalidTransition):
         await world.service.apply(change.id)
     assert world.table.writes == []
+
+
+async def test_a_proposal_stores_its_change_once_already_naming_its_approval(
+    world: WritebackWorld,
+) -> None:
+    proposal = await world.service.propose(
+        ALICE, CUSTOMERS, {"customer_id": 1}, {"tier": "gold"}, "r"
+    )
+    assert proposal.approval is not None
+    stored = world.changes.rows[proposal.change.id]
+    assert world.changes.saves == 0  # added linked; no second write to link it
+    assert (stored.approval_id, stored.required_approvals, stored.version) == (
+        proposal.approval.id,
+        proposal.approval.required_approvals,
+        1,
+    )
+    assert world.approval_store.requests[proposal.approval.id] == proposal.approval
+
+
+async def test_a_change_records_the_quorum_its_request_was_given_when_the_policy_changed(
+    world: WritebackWorld,
+) -> None:
+    add = world.changes.add
+
+    async def policy_replaced_meanwhile(change: ChangeRequest) -> None:
+        await add(change)
+        stricter = dataclasses.replace(world.approvals.policies.get(WRITEBACK_KIND), quorum=2)
+        world.approvals.policies.register(stricter, replace=True)
+
+    world.changes.add = policy_replaced_meanwhile  # type: ignore[method-assign]
+    proposal = await world.service.propose(
+        ALICE, CUSTOMERS, {"customer_id": 1}, {"tier": "gold"}, "r"
+    )
+    assert proposal.approval is not None and proposal.approval.required_approvals == 2
+    assert proposal.change.required_approvals == 2
+    assert world.changes.rows[proposal.change.id] == proposal.change
+
+
+async def test_a_change_read_before_its_approval_request_is_stored_is_returned_as_it_is(
+    world: WritebackWorld,
+) -> None:
+    add = world.approval_store.add
+    seen: list[ChangeRequest] = []
+
+    async def read_first(request: ApprovalRequest) -> None:
+        (change_id,) = world.changes.rows
+        seen.append(await world.service.get(change_id))
+        await add(request)
+
+    world.approval_store.add = read_first  # type: ignore[method-assign]
+    proposal = await world.service.propose(
+        ALICE, CUSTOMERS, {"customer_id": 1}, {"tier": "gold"}, "r"
+    )
+    (early,) = seen
+    assert early.status is ChangeStatus.PENDING
+    assert early.approval_id == proposal.approval_id
+    assert world.events("writeback.status") == []
