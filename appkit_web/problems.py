@@ -3,7 +3,9 @@
 Every error response has ``type``, ``title``, ``status``, ``detail`` and
 ``code`` (the domain error's stable code). The most specific class in
 :data:`STATUS_BY_ERROR` wins. Unexpected exceptions become a 500 whose detail
-says nothing about the internals; bad input never does.
+says nothing about the internals; bad input never does. Every text of a
+problem passes the audit redactor: a detail that echoes a client value (an
+id, a column value, a warehouse message) never carries a token.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from appkit_domain.audit.redaction import Redactor
 from appkit_domain.errors import (
     AppkitError,
     Conflict,
@@ -45,6 +48,7 @@ STATUS_BY_ERROR: tuple[tuple[type[AppkitError], int, str], ...] = (
 """Error class -> (status, title); looked up along the exception's MRO, most specific first."""
 
 _log = logging.getLogger("appkit_web.problems")
+_redactor = Redactor()
 
 
 def status_of(error: AppkitError) -> tuple[int, str]:
@@ -56,14 +60,17 @@ def status_of(error: AppkitError) -> tuple[int, str]:
 
 
 def problem_body(status: int, title: str, detail: str, code: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "type": TYPE_BASE + code,
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "code": code,
-        **extra,
-    }
+    """The problem details, with tokens and secrets in any text redacted."""
+    return _redactor.redact(
+        {
+            "type": TYPE_BASE + code,
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "code": code,
+            **extra,
+        }
+    )
 
 
 def problem_bytes(status: int, title: str, detail: str, code: str, **extra: Any) -> bytes:
