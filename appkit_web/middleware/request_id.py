@@ -1,5 +1,8 @@
 """Request id and access log: the proxy's ``X-Request-Id`` when well-formed, else a new one.
 
+A well-formed id that looks like a token (the audit redactor would hide it)
+is replaced too: the id is written to every log line and audit event.
+
 The id is echoed in the ``X-Request-Id`` response header, set in a context
 variable for logs, and kept in the request context for audit events. One
 JSON access-log line per request (method, path, status, duration).
@@ -14,17 +17,19 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from appkit_domain.audit.redaction import Redactor
 from appkit_web.request_context import RequestContext, request_id_var
 
 _VALID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _access = logging.getLogger("appkit_web.access")
+_redactor = Redactor()
 
 
 def request_id_of(scope: Scope) -> str:
     for name, value in scope.get("headers", ()):
         if name.lower() == b"x-request-id":
             candidate: str = value.decode("latin-1").strip()
-            if _VALID.fullmatch(candidate):
+            if _VALID.fullmatch(candidate) and _redactor.redact_text(candidate) == candidate:
                 return candidate
     return uuid.uuid4().hex
 
