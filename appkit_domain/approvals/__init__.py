@@ -47,7 +47,8 @@ correlation id recorded in audit):
   request of ``kind`` reaches a terminal status (saved and audited first)
 - ``check_submission(actor, kind, target, payload) -> int`` (what ``submit`` would refuse,
   storing nothing) and ``reserve_id()``/``submit(..., approval_id=...)`` for a service that
-  stores its own record before submitting
+  stores its own record before submitting; ``submit(..., companions=[CompanionEvent(...)])``
+  appends that record's audit event in the same batch as ``approval.submit``
 - ``get(approval_id)``, ``list(*, status=None, kind=None, page_size=50, page_token=None)``,
   ``may_decide(request, actor) -> bool``
 
@@ -58,6 +59,7 @@ Errors: ``NotFound`` (unknown id or kind), ``SelfApproval``/``NotEligible``
 
 from appkit_domain.approvals.actor import Actor
 from appkit_domain.approvals.appliers import Applier, ApplierRegistry, ApplyContext
+from appkit_domain.approvals.companion import CompanionEvent
 from appkit_domain.approvals.errors import (
     AlreadyDecided,
     ConcurrentModification,
@@ -95,6 +97,7 @@ __all__ = [
     "ApprovalRequest",
     "ApprovalService",
     "ApprovalStatus",
+    "CompanionEvent",
     "ConcurrentModification",
     "Decision",
     "Eligibility",

@@ -14,14 +14,16 @@ runs the applier.
 
 from __future__ import annotations
 
+import asyncio
 import builtins
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from appkit_domain.approvals import steps
 from appkit_domain.approvals.actor import Actor
 from appkit_domain.approvals.appliers import ApplierRegistry
 from appkit_domain.approvals.applying import run_claimed_action
+from appkit_domain.approvals.companion import CompanionEvent
 from appkit_domain.approvals.eligibility import EligibilityCheck
 from appkit_domain.approvals.model import ApprovalRequest, ApprovalStatus, Verdict
 from appkit_domain.approvals.notices import ApprovalNotices
@@ -102,6 +104,7 @@ class ApprovalService(ApprovalQueries):
         *,
         request_id: str | None = None,
         approval_id: str | None = None,
+        companions: Sequence[CompanionEvent] = (),
     ) -> ApprovalRequest:
         """Create a ``PENDING`` request binding ``payload`` (hashed now) to ``kind``'s policy.
 
@@ -109,7 +112,10 @@ class ApprovalService(ApprovalQueries):
         party may not propose, ``InvalidInput`` for a non-JSON payload.
         ``approval_id`` is an id the caller reserved (see :meth:`reserve_id`)
         so that its own record could name the request before it existed; a
-        reserved id already in use is ``Conflict``.
+        reserved id already in use is ``Conflict``. ``companions`` are the
+        caller's own audit events (see :mod:`~appkit_domain.approvals.companion`),
+        appended right after ``approval.submit`` in the same batch (same
+        ``request_id``); this returns once all are durable.
         """
         await self.check_submission(actor, kind, target, payload)
         policy = self.policies.get(kind)
@@ -123,7 +129,10 @@ class ApprovalService(ApprovalQueries):
         )
         await self.store.add(request)
         details = steps.submission_details(request)
-        await self._commands.record(actor, "approval.submit", request, None, details, request_id)
+        await asyncio.gather(
+            self._commands.record(actor, "approval.submit", request, None, details, request_id),
+            *(event.append_to(self.audit, request_id=request_id) for event in companions),
+        )
         await self._notices.requested(request, policy)
         return request
 

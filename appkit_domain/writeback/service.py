@@ -23,6 +23,7 @@ from appkit_domain.approvals import (
     ApprovalRequest,
     ApprovalService,
     ApprovalStatus,
+    CompanionEvent,
     thaw,
 )
 from appkit_domain.audit import AuditLog
@@ -56,6 +57,17 @@ WRITEBACK_KIND = "writeback_change"
 
 def _actor(by: Principal | Actor) -> Actor:
     return by if isinstance(by, Actor) else Actor.of(by)
+
+
+def _proposed(actor: Actor, change: ChangeRequest) -> CompanionEvent:
+    """The ``writeback.propose`` audit event of ``change``, proposed by ``actor``."""
+    return CompanionEvent(
+        actor=actor.id,
+        on_behalf_of=actor.on_behalf_of_id,
+        action="writeback.propose",
+        target=change.target,
+        details={**change.summary(), "required_approvals": change.required_approvals},
+    )
 
 
 class WritebackService:
@@ -180,27 +192,20 @@ class WritebackService:
             created_at=now,
             updated_at=now,
         )
-        approval = None
         if rules.approval_required:
             approval, change = await self._submit(actor, change, request_id)
-        else:
-            await self.changes.add(change)
-        await self.audit.append(
-            actor=actor.id,
-            on_behalf_of=actor.on_behalf_of_id,
-            action="writeback.propose",
-            target=change.target,
-            request_id=request_id,
-            details={**change.summary(), "required_approvals": change.required_approvals},
-        )
-        if approval is None:
-            change = await self.apply(change.id, request_id=request_id)
-        return Proposal(change, approval)
+            return Proposal(change, approval)
+        await self.changes.add(change)
+        await _proposed(actor, change).append_to(self.audit, request_id=request_id)
+        return Proposal(await self.apply(change.id, request_id=request_id), None)
 
     async def _submit(
         self, actor: Actor, change: ChangeRequest, request_id: str | None
     ) -> tuple[ApprovalRequest, ChangeRequest]:
         """Store ``change`` linked to a reserved approval id, then submit that request.
+
+        The ``writeback.propose`` event goes with the submission's own
+        (one audit write); both are durable before this returns.
 
         The change is stored before the request exists, so an approval given
         at once (even before ``submit`` returns) finds the change it applies;
@@ -226,6 +231,7 @@ class WritebackService:
                 payload,
                 request_id=request_id,
                 approval_id=approval_id,
+                companions=[_proposed(actor, linked)],
             )
         except Exception:
             await self._following.withdraw_unsubmitted(change.id, approval_id)

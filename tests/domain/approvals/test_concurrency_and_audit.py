@@ -12,9 +12,16 @@ from appkit_domain.approvals import (
     ApplyContext,
     ApprovalRequest,
     ApprovalStatus,
+    CompanionEvent,
     ConcurrentModification,
 )
-from appkit_domain.errors import Conflict, InvalidTransition, StaleVersion
+from appkit_domain.errors import (
+    Conflict,
+    InvalidInput,
+    InvalidTransition,
+    StaleVersion,
+    Unavailable,
+)
 from appkit_domain.principal import Principal
 from appkit_testing.fakes import InMemoryApprovalStore
 from tests.domain.approvals.world import ALICE, APP, BOB, CAROL, ERIN, ApprovalWorld, make_world
@@ -196,3 +203,46 @@ async def test_rule9_a_request_changed_while_its_action_ran_is_not_settled_over_
     stored = world.store.requests[request.id]
     assert stored.status is ApprovalStatus.APPROVED and not stored.apply_claimed
     assert "approval.apply" not in await world.actions(request.id)
+
+
+async def test_rule10_a_submission_and_its_companion_events_are_durable_in_one_audit_write(
+    world: ApprovalWorld,
+) -> None:
+    world.audit_store.append_calls = 0
+    record = CompanionEvent(
+        actor=ALICE.id, action="record.propose", target="record:1", details={"n": 1}
+    )
+    request = await world.service.submit(
+        Actor(ALICE),
+        "change",
+        "demo.crm.customers:42",
+        {"change": {"tier": "gold"}},
+        request_id="req-7",
+        companions=[record],
+    )
+    assert world.audit_store.append_calls == 1
+    submitted, companion = world.audit_store.rows
+    assert (submitted.action, submitted.target) == ("approval.submit", f"approval:{request.id}")
+    assert (companion.action, companion.target, companion.actor) == (
+        "record.propose",
+        "record:1",
+        ALICE.id,
+    )
+    assert companion.request_id == "req-7" and companion.details == {"n": 1}
+    assert (await world.audit.verify()).ok
+
+
+async def test_rule10_a_submission_whose_audit_write_fails_is_not_acknowledged(
+    world: ApprovalWorld,
+) -> None:
+    world.audit_store.fail_next_append(action="record.propose")
+    record = CompanionEvent(actor=ALICE.id, action="record.propose", target="record:1")
+    with pytest.raises(Unavailable):
+        await world.service.submit(Actor(ALICE), "change", "t", {"change": {}}, companions=[record])
+    assert world.audit_store.rows == []
+    assert {e.action for e in world.audit_store.failed} == {"approval.submit", "record.propose"}
+
+
+def test_a_companion_event_needs_an_actor_an_action_and_a_target() -> None:
+    with pytest.raises(InvalidInput, match="action"):
+        CompanionEvent(actor=ALICE.id, action="", target="record:1")

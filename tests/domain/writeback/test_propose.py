@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from appkit_domain.approvals import ApprovalRequest, ApprovalStatus, payload_hash, thaw
+from appkit_domain.approvals import Actor, ApprovalRequest, ApprovalStatus, payload_hash, thaw
 from appkit_domain.approvals.errors import NotEligible
 from appkit_domain.errors import (
     InvalidInput,
@@ -307,3 +307,34 @@ async def test_a_change_read_before_its_approval_request_is_stored_is_returned_a
     assert early.status is ChangeStatus.PENDING
     assert early.approval_id == proposal.approval_id
     assert world.events("writeback.status") == []
+
+
+async def test_a_proposal_and_its_approval_request_are_audited_in_one_write(
+    world: WritebackWorld,
+) -> None:
+    world.audit_store.append_calls = 0
+    proposal = await world.service.propose(
+        ALICE, CUSTOMERS, {"customer_id": 1}, {"tier": "gold"}, "r", request_id="req-1"
+    )
+    assert world.audit_store.append_calls == 1
+    assert [(e.action, e.request_id) for e in world.events()] == [
+        ("approval.submit", "req-1"),
+        ("writeback.propose", "req-1"),
+    ]
+    (event,) = world.events("writeback.propose")
+    assert event.details["approval_id"] == proposal.approval_id
+    assert event.details["required_approvals"] == 1
+
+
+async def test_a_proposal_whose_audit_write_fails_is_withdrawn_and_never_applied(
+    world: WritebackWorld,
+) -> None:
+    world.audit_store.fail_next_append(action="writeback.propose")
+    with pytest.raises(Unavailable):
+        await world.service.propose(ALICE, CUSTOMERS, {"customer_id": 1}, {"tier": "gold"}, "r")
+    (change,) = world.changes.rows.values()
+    assert change.status is ChangeStatus.WITHDRAWN
+    assert [e.action for e in world.events()] == ["writeback.status"]
+    assert change.approval_id is not None
+    await world.approvals.approve(change.approval_id, Actor.of(BOB))
+    assert world.table.writes == []
