@@ -83,3 +83,22 @@ async def test_a_parameter_is_a_value_never_sql(api: Api):
         "/api/sql/query", ALICE, json={"statement": "SELECT 1", "parameters": {"a b": 1}}
     )
     assert marker.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "SELECT 'a\\'; DROP TABLE demo.crm.customers; --' AS s",
+        "SELECT 1 AS one --\x0b; DROP TABLE demo.crm.customers",
+        "SELECT 1 /* a /* b */ ; DROP TABLE demo.crm.customers; */ AS one",
+        'SELECT "a\\"; DROP TABLE demo.crm.customers; --" AS s',
+    ],
+)
+async def test_string_and_comment_tricks_run_as_the_guard_read_them(api: Api, statement: str):
+    response = await api.post("/api/sql/query", ALICE, json={"statement": statement})
+    assert response.status_code == 200, response.text
+    assert len(response.json()["rows"]) == 1
+    count = await api.post(
+        "/api/sql/query", ALICE, json={"statement": "SELECT count(*) AS n FROM demo.crm.customers"}
+    )
+    assert count.json()["rows"][0]["n"] > 0
