@@ -93,13 +93,21 @@ def problem_response(
     )
 
 
+_HIDDEN = "the server could not complete the request"
+
+
+def public_detail(error: AppkitError, status: int) -> str:
+    """What a client may read of ``error``: its message, except for a 500."""
+    return error.message if status != 500 else _HIDDEN
+
+
 def error_response(error: AppkitError) -> Response:
     """The problem+json response for a domain error (with ``Retry-After`` when known)."""
     status, title = status_of(error)
     headers: dict[str, str] = {}
     if isinstance(error, RateLimited) and error.retry_after is not None:
         headers["Retry-After"] = str(max(1, round(error.retry_after)))
-    detail = error.message if status != 500 else "the server could not complete the request"
+    detail = public_detail(error, status)
     return problem_response(status, title, detail, error.code, headers)
 
 
@@ -137,9 +145,7 @@ async def _on_http_error(_request: Request, exc: Exception) -> Response:
 
 async def _on_unexpected(_request: Request, exc: Exception) -> Response:
     _log.exception("unexpected error: %s", type(exc).__name__)
-    return problem_response(
-        500, "Internal error", "the server could not complete the request", "internal_error"
-    )
+    return problem_response(500, "Internal error", _HIDDEN, "internal_error")
 
 
 def install_problem_handlers(app: FastAPI) -> None:
