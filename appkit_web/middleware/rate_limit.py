@@ -1,11 +1,16 @@
 """Per-principal rate limit: a token bucket per caller, 429 problem+json when empty.
 
 Signed-in callers are keyed by principal id, others by client address. Runs
-after identity resolution. Buckets idle long enough to be full again are
-dropped, so memory stays bounded by the number of recently active callers.
+after identity resolution. At most :data:`MAX_BUCKETS` buckets are kept: when
+the limit is reached, buckets idle long enough to be full again are dropped,
+then the least recently used, down to nine tenths of the limit (so the sweep
+runs once per many new callers). A caller whose bucket was dropped starts
+again with a full burst.
 """
 
 from __future__ import annotations
+
+from itertools import islice
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -17,6 +22,7 @@ from appkit_web.request_context import RequestContext
 
 EXEMPT_PATHS = frozenset({"/api/health", "/api/ready"})
 MAX_BUCKETS = 10_000
+_KEEP_AFTER_SWEEP = MAX_BUCKETS - MAX_BUCKETS // 10
 
 
 class PerPrincipalRateLimit:
@@ -35,13 +41,19 @@ class PerPrincipalRateLimit:
         return "c:" + (str(client[0]) if client else "unknown")
 
     def _bucket(self, key: str) -> TokenBucket:
-        bucket = self._buckets.get(key)
+        bucket = self._buckets.pop(key, None)
         if bucket is None:
             if len(self._buckets) >= MAX_BUCKETS:
-                self._buckets = {k: b for k, b in self._buckets.items() if b.available < self.burst}
+                self._sweep()
             bucket = TokenBucket(self.rate, self.burst, self.timer)
-            self._buckets[key] = bucket
+        self._buckets[key] = bucket  # most recently used last
         return bucket
+
+    def _sweep(self) -> None:
+        self._buckets = {k: b for k, b in self._buckets.items() if b.available < self.burst}
+        excess = len(self._buckets) - _KEEP_AFTER_SWEEP
+        for key in list(islice(self._buckets, max(0, excess))):
+            del self._buckets[key]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("path") in EXEMPT_PATHS:
