@@ -111,8 +111,17 @@ class WaiverWorkflow:
             request_id=request_id,
         )
 
+        # The first attempt links from the state read above: its save is version-checked, so
+        # anything saved since (a rival's link, a grant given at once) makes it stale, and the
+        # next attempt reads the exception again.
+        loaded: DqException | None = current
+
         async def link() -> DqException | ApprovalRequest:
-            fresh = await self.exceptions.store.get(exception_id)
+            nonlocal loaded
+            if loaded is not None:
+                fresh, loaded = loaded, None
+            else:
+                fresh = await self.exceptions.store.get(exception_id)
             if fresh.pending_waiver_approval_id == approval.id or fresh.status is DqStatus.WAIVED:
                 return fresh
             rival = await self._pending_request(fresh)

@@ -220,3 +220,22 @@ async def test_a_waiver_request_that_ends_without_a_waiver_is_unlinked_from_its_
     assert event.details["approval_status"] == "REJECTED"
     again = await _request(world, unlinked)
     assert world.store.rows[item.id].pending_waiver_approval_id == again.approval_id
+
+
+async def test_a_waiver_request_reads_its_exception_once_and_links_it_version_checked(
+    world: DqWorld,
+) -> None:
+    item = await _acknowledged(world)
+    get = world.store.get
+    reads: list[str] = []
+
+    async def counted(exception_id: str) -> DqException:
+        reads.append(exception_id)
+        return await get(exception_id)
+
+    world.store.get = counted  # type: ignore[method-assign]
+    proposal = await _request(world, item)
+    assert reads == [item.id]  # the link saves from that read; a stale save would read again
+    linked = world.store.rows[item.id]
+    assert linked.pending_waiver_approval_id == proposal.approval_id
+    assert linked.version == item.version + 1
