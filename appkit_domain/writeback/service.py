@@ -197,7 +197,7 @@ class WritebackService:
             return Proposal(change, approval)
         await self.changes.add(change)
         await _proposed(actor, change).append_to(self.audit, request_id=request_id)
-        return Proposal(await self.apply(change.id, request_id=request_id), None)
+        return Proposal(await self._apply_unbound(change, request_id), None)
 
     async def _submit(
         self, actor: Actor, change: ChangeRequest, request_id: str | None
@@ -293,7 +293,11 @@ class WritebackService:
         request (:meth:`apply_approved`); asking here is ``InvalidTransition``
         unless the change is already final, which is returned as it is.
         """
-        current = await self.changes.get(change_id)
+        return await self._apply_unbound(await self.changes.get(change_id), request_id)
+
+    async def _apply_unbound(self, current: ChangeRequest, request_id: str | None) -> ChangeRequest:
+        """:meth:`apply` of ``current``, the change as just read or stored (its save re-checks)."""
+        change_id = current.id
         if current.status in (ChangeStatus.APPLIED, ChangeStatus.APPLY_FAILED):
             return current
         needs_approval = current.approval_id is not None
@@ -307,7 +311,7 @@ class WritebackService:
                 f"change {change_id} needs an approved approval request to be applied",
                 details={"change_id": change_id, "approval_id": current.approval_id},
             )
-        return await self._application.apply_once(change_id, (), request_id)
+        return await self._application.apply_once(change_id, (), request_id, loaded=current)
 
     # -- reading ---------------------------------------------------------------------
 

@@ -387,3 +387,16 @@ async def test_a_settled_approval_is_mirrored_onto_its_change_without_being_read
     await world.approvals.reject(proposal.approval_id, Actor.of(BOB), comment="no")
     assert reads == {"change": 1, "approval": 1}  # the decision's read, the mirror's read
     assert world.changes.rows[proposal.change.id].status is ChangeStatus.REJECTED
+
+
+async def test_a_change_needing_no_approval_is_applied_from_what_was_stored_without_a_read(
+    world: WritebackWorld,
+) -> None:
+    reads = _count_reads(world)
+    proposal = await world.service.propose(ALICE, NOTES, {"note_id": 1}, {"body": "hi"}, "typo")
+    assert proposal.change.status is ChangeStatus.APPLIED
+    assert reads["change"] == 0  # stored by this proposal; its save is version-checked
+    assert world.changes.rows[proposal.change.id] == proposal.change
+    again = await world.service.apply(proposal.change.id)
+    assert again == proposal.change and reads["change"] == 1
+    assert len(world.table.writes) == 1
