@@ -21,7 +21,7 @@ import sqlglot
 from sqlglot import TokenType, exp
 from sqlglot.errors import ParseError, TokenError
 
-from appkit_domain.errors import InvalidInput
+from appkit_domain.errors import InvalidInput, PermissionDenied
 
 MAX_STATEMENT_CHARS = 20_000
 
@@ -30,6 +30,12 @@ class ReadOnlyViolation(InvalidInput):
     """The statement is not a single read-only query."""
 
     code = "not_read_only"
+
+
+class GovernanceTableRefused(PermissionDenied):
+    """The statement names a table of the app's governance schema."""
+
+    code = "governance_table"
 
 
 _QUERY_ROOTS: tuple[type[exp.Expression], ...] = (exp.Select, exp.SetOperation, exp.Values)
@@ -274,8 +280,27 @@ def _check_show(text: str) -> None:
         raise ReadOnlyViolation(f"SHOW {two} is not an allowed statement")
 
 
-def check_read_only(statement: str) -> ReadOnlyStatement:
-    """Return the statement if it is a single read-only query, else raise ``ReadOnlyViolation``."""
+def _check_protected(root: exp.Expression, protected: frozenset[tuple[str, str]]) -> None:
+    wanted = {(catalog.lower(), schema.lower()) for catalog, schema in protected}
+    for table in root.find_all(exp.Table):
+        schema = table.db.lower() if table.db else ""
+        catalog = table.catalog.lower() if table.catalog else ""
+        if any(schema == s and catalog in ("", c) for c, s in wanted):
+            raise GovernanceTableRefused(
+                f"{table.sql(dialect='databricks')} is a governance table: read approvals, "
+                "changes and the audit log through the API"
+            )
+
+
+def check_read_only(
+    statement: str, *, protected_schemas: frozenset[tuple[str, str]] = frozenset()
+) -> ReadOnlyStatement:
+    """Return the statement if it is a single read-only query, else raise ``ReadOnlyViolation``.
+
+    A ``SELECT`` or ``DESCRIBE`` naming a table of a ``protected_schemas``
+    ``(catalog, schema)`` (schema-qualified names count whatever the current
+    catalog) raises :class:`GovernanceTableRefused`.
+    """
     if not isinstance(statement, str) or not statement.strip():
         raise ReadOnlyViolation("the statement is empty")
     if len(statement) > MAX_STATEMENT_CHARS:
@@ -296,10 +321,12 @@ def check_read_only(statement: str) -> ReadOnlyStatement:
         return ReadOnlyStatement(text, "SHOW")
     if isinstance(root, exp.Describe):
         _check_tree(root)
+        _check_protected(root, protected_schemas)
         return ReadOnlyStatement(text, "DESCRIBE")
     if not isinstance(root, _QUERY_ROOTS):
         raise ReadOnlyViolation(
             f"only SELECT, WITH, SHOW and DESCRIBE statements are allowed; found {root.key.upper()}"
         )
     _check_tree(root)
+    _check_protected(root, protected_schemas)
     return ReadOnlyStatement(text, "SELECT")

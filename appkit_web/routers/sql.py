@@ -76,11 +76,15 @@ async def query(
 
     Values travel as named parameters (``:name``). Anything that is not a
     single read-only statement is refused (400 ``not_read_only``) before it
-    reaches the warehouse. At most ``APPKIT_SQL_ROW_LIMIT`` rows come back.
+    reaches the warehouse; so is a statement naming a table of the app's
+    governance schema (403 ``governance_table``: the audit log and approval
+    payloads are read through their routes). At most ``APPKIT_SQL_ROW_LIMIT``
+    rows come back.
     """
     principal = context.principal
     assert principal is not None
-    statement = check_read_only(body.statement)
+    governance = (settings.catalog, settings.schema_name)
+    statement = check_read_only(body.statement, protected_schemas=frozenset({governance}))
     finite_values(body.parameters, "parameters")
     limit = min(body.row_limit or settings.sql_row_limit, settings.sql_row_limit)
     warehouse = warehouses.for_user(principal, context.user_token)
