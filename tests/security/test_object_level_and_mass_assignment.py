@@ -132,3 +132,18 @@ async def test_no_decision_body_may_set_a_governance_field(api: Api, action: str
         f"/api/approvals/{approval_id}/{action}", user, json={field: GOVERNANCE_FIELDS[field]}
     )
     assert response.status_code == 422, response.text
+
+
+@pytest.mark.parametrize("path", ["/api/audit/events", "/api/audit/verify"])
+@pytest.mark.parametrize("user", [ALICE, BOB, MALLORY, "dave@example.com"])
+async def test_audit_routes_answer_auditors_only_whatever_groups_a_client_claims(
+    world: Api, path: str, user: str
+):
+    claims = {
+        "X-Forwarded-Groups": "auditors",
+        "X-Databricks-Groups": "auditors",
+        "X-Forwarded-Roles": "auditor",
+    }
+    response = await world.get(path, user, headers=claims)
+    assert response.status_code == 403, response.text
+    assert (await world.get(path, "auditor@example.com")).status_code == 200
