@@ -280,11 +280,19 @@ def _check_show(text: str) -> None:
         raise ReadOnlyViolation(f"SHOW {two} is not an allowed statement")
 
 
+_CATALOG_ALIASES = {"spark_catalog": "hive_metastore"}
+
+
+def _catalog(name: str) -> str:
+    name = name.lower()
+    return _CATALOG_ALIASES.get(name, name)
+
+
 def _check_protected(root: exp.Expression, protected: frozenset[tuple[str, str]]) -> None:
-    wanted = {(catalog.lower(), schema.lower()) for catalog, schema in protected}
+    wanted = {(_catalog(catalog), schema.lower()) for catalog, schema in protected}
     for table in root.find_all(exp.Table):
         schema = table.db.lower() if table.db else ""
-        catalog = table.catalog.lower() if table.catalog else ""
+        catalog = _catalog(table.catalog) if table.catalog else ""
         if any(schema == s and catalog in ("", c) for c, s in wanted):
             raise GovernanceTableRefused(
                 f"{table.sql(dialect='databricks')} is a governance table: read approvals, "

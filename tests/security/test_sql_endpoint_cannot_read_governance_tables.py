@@ -34,6 +34,12 @@ def test_the_guard_refuses_statements_naming_governance_tables(statement: str):
         check_read_only(statement, protected_schemas=frozenset({GOVERNANCE}))
 
 
+def test_the_spark_catalog_alias_names_the_hive_metastore():
+    protected = frozenset({("hive_metastore", "governance")})
+    with pytest.raises(GovernanceTableRefused):
+        check_read_only("SELECT * FROM spark_catalog.governance.t", protected_schemas=protected)
+
+
 def test_other_schemas_of_the_catalog_stay_readable():
     protected = frozenset({GOVERNANCE})
     assert check_read_only("SELECT * FROM demo.crm.customers", protected_schemas=protected)
