@@ -83,3 +83,16 @@ async def test_a_non_finite_write_back_value_is_refused(api: Api, number: bytes)
     )
     assert_problem(response)
     assert "finite" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("instant", ["9999-12-31T23:59:59-23:59"])
+async def test_a_waiver_end_out_of_range_in_utc_is_a_400(api: Api, instant: str):
+    raised = await api.post("/api/exceptions", ALICE, json=EXCEPTION)
+    exception_id = raised.json()["exception"]["id"]
+    assert (await api.post(f"/api/exceptions/{exception_id}/acknowledge", ALICE)).status_code == 200
+    response = await api.post(
+        f"/api/exceptions/{exception_id}/waive",
+        ALICE,
+        json={"justification": "j", "until": instant},
+    )
+    assert_problem(response)
