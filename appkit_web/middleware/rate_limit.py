@@ -20,7 +20,9 @@ from appkit_domain.errors import RateLimited
 from appkit_web.middleware.asgi import send_error
 from appkit_web.request_context import RequestContext
 
-EXEMPT_PATHS = frozenset({"/api/health", "/api/ready"})
+EXEMPT_PATHS = frozenset({"/api/health"})
+"""Liveness does no I/O. Readiness is limited like any route: each call runs a warehouse
+statement, so an unlimited caller could keep a warehouse busy (and billed)."""
 MAX_BUCKETS = 10_000
 _KEEP_AFTER_SWEEP = MAX_BUCKETS - MAX_BUCKETS // 10
 

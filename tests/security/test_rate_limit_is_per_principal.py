@@ -58,3 +58,10 @@ async def test_health_and_readiness_are_not_rate_limited(tmp_path: Path):
     async for api in open_client(limited(tmp_path)):
         for _ in range(10):
             assert (await api.get("/api/health")).status_code == 200
+
+
+async def test_readiness_which_runs_a_warehouse_statement_is_rate_limited(tmp_path: Path):
+    async for api in open_client(limited(tmp_path)):
+        statuses = [(await api.get("/api/ready")).status_code for _ in range(5)]
+        assert statuses[:3] == [200, 200, 200]
+        assert statuses[3:] == [429, 429]
