@@ -28,7 +28,7 @@ from appkit_domain.approvals.settlement import SETTLE_ACTOR
 from appkit_domain.dq.exception import DqException, Waiver
 from appkit_domain.dq.service import DqExceptionService
 from appkit_domain.dq.status import DqStatus, check_transition
-from appkit_domain.errors import Conflict, InvalidInput
+from appkit_domain.errors import Conflict, InvalidInput, PermissionDenied
 from appkit_domain.principal import Principal
 from appkit_domain.versioning import retry_stale
 
@@ -77,7 +77,8 @@ class WaiverWorkflow:
 
         ``InvalidInput`` without a justification or with an end that is not
         in the future; ``InvalidTransition`` unless the exception is
-        ``ACKNOWLEDGED``; ``Conflict`` while another waiver request for it is
+        ``ACKNOWLEDGED``; ``PermissionDenied`` unless the requester owns the
+        exception; ``Conflict`` while another waiver request for it is
         still pending. Two requests racing for one exception both pass that
         check, but only the first to link itself to the exception stands: the
         other is withdrawn (audited ``approval.withdraw``) and answered
@@ -91,6 +92,12 @@ class WaiverWorkflow:
         if until <= self.exceptions.clock.now():
             raise InvalidInput("a waiver must end in the future")
         current = await self.exceptions.store.get(exception_id)
+        if not current.is_owned_by(actor.party):
+            # Like acknowledge and resolve: only the owner answers for their exception.
+            raise PermissionDenied(
+                f"only the owner of exception {current.id} may request a waiver of it",
+                details={"exception_id": current.id},
+            )
         check_transition(current.status, DqStatus.WAIVED, current.id)
         pending = await self._pending_request(current)
         if pending is not None:

@@ -99,13 +99,6 @@ async def test_another_maker_cannot_act_on_an_exception_owned_by_someone_else(
     assert response.status_code == 403, response.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="WaiverWorkflow.request_waiver (appkit_domain/dq/waiver.py) checks no ownership: "
-    "any maker may request a waiver of another owner's exception and so block the owner's own "
-    "request (Conflict while one is pending). Fix in the domain: call the owner check "
-    "acknowledge/resolve use (DqExceptionService._require_owner) before submitting.",
-)
 async def test_another_maker_cannot_request_a_waiver_of_an_exception_owned_by_someone_else(
     world: Api,
 ):

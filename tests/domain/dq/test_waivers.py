@@ -12,7 +12,14 @@ from appkit_domain.approvals.errors import SelfApproval
 from appkit_domain.dq import DqException, DqStatus
 from appkit_domain.dq.recording import Outcome
 from appkit_domain.dq.waiver import WaiverProposal
-from appkit_domain.errors import Conflict, InvalidInput, InvalidTransition, Unavailable
+from appkit_domain.errors import (
+    Conflict,
+    InvalidInput,
+    InvalidTransition,
+    PermissionDenied,
+    Unavailable,
+)
+from appkit_domain.principal import Principal
 from tests.domain.dq.world import ALICE, BOB, HOUR, INGESTER, DqWorld
 
 DAY = timedelta(days=1)
@@ -239,3 +246,16 @@ async def test_a_waiver_request_reads_its_exception_once_and_links_it_version_ch
     linked = world.store.rows[item.id]
     assert linked.pending_waiver_approval_id == proposal.approval_id
     assert linked.version == item.version + 1
+
+
+async def test_only_the_owner_may_request_a_waiver(world: DqWorld) -> None:
+    item = await _acknowledged(world)
+    other_maker = Principal("u-mallory", "mallory@example.com", groups=ALICE.groups)
+    with pytest.raises(PermissionDenied, match="owner"):
+        await world.waivers.request_waiver(
+            item.id, other_maker, "mine now", world.clock.now() + DAY
+        )
+    assert world.store.rows[item.id].pending_waiver_approval_id is None
+    # The owner's own request is not blocked by the refused one.
+    proposal = await _request(world, item)
+    assert proposal.approval.status is ApprovalStatus.PENDING
