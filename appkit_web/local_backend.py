@@ -2,7 +2,8 @@
 
 Same provider names as every backend (see :mod:`appkit_web.containers`).
 The demo world is seeded idempotently at start-up. The engine has no grant
-model, so table privileges come from configuration (the demo grants);
+model, so table privileges come from configuration (the demo grants) and
+users' own statements are checked against them;
 identities come from the configured directory (the demo users).
 """
 
@@ -24,6 +25,7 @@ from appkit_adapters.sql.stores import (
 )
 from appkit_adapters.sql.stores.audit import MAX_EVENTS_PER_STATEMENT
 from appkit_adapters.sql.warehouse import SqlWarehouse
+from appkit_domain.ports.permissions import PermissionChecker
 from appkit_domain.principal import Principal
 from appkit_web.catalog_browser import BrowserForUser, LocalCatalogBrowser, UserCatalogs
 from appkit_web.check_results import WarehouseCheckResults
@@ -34,6 +36,7 @@ from appkit_web.containers import (
     demo_users,
 )
 from appkit_web.identity.configured_directory import ConfiguredDirectory
+from appkit_web.local_grants import GrantCheckedWarehouse
 from appkit_web.sample.metric_source import TableMetricSource
 from appkit_web.sample.permissions import ConfiguredPermissions, demo_grants
 from appkit_web.sample.seed import SeedReport, seed_demo_world
@@ -59,9 +62,11 @@ def engine_warehouse(engine: LocalEngine, principal_id: str) -> SqlWarehouse:
     return engine.warehouse(principal_id)
 
 
-def as_each_user(engine: LocalEngine) -> WarehouseForUser:
+def as_each_user(engine: LocalEngine, permissions: PermissionChecker) -> WarehouseForUser:
+    """Each user's statements run as them and only on tables the configured grants allow."""
+
     def warehouse(principal: Principal, _token: str | None) -> SqlWarehouse:
-        return engine.warehouse(principal.id)
+        return GrantCheckedWarehouse(engine, principal, permissions)
 
     return warehouse
 
@@ -107,7 +112,7 @@ class LocalBackend(containers.DeclarativeContainer):
     notifier: providers.Provider[None] = providers.Object(None)
 
     user_warehouses = providers.Singleton(
-        UserWarehouses, providers.Callable(as_each_user, engine), "local"
+        UserWarehouses, providers.Callable(as_each_user, engine, permissions), "local"
     )
     user_catalogs = providers.Singleton(
         UserCatalogs, providers.Callable(engine_catalogs, engine), "local"

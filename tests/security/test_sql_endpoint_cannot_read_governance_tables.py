@@ -66,14 +66,6 @@ async def test_no_caller_reads_the_audit_log_or_payloads_through_the_sql_endpoin
     assert (await api.get("/api/audit/events", DAVE)).status_code == 403
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The local backend's per-user warehouse (appkit_web/local_backend.py as_each_user -> "
-    "LocalEngine.warehouse(principal.id)) enforces no grants: a caller without SELECT in the "
-    "permission model reads any table through the SQL endpoint, while the approvals API hides "
-    "the same rows from them. Fix there: check permissions.can_select for every table the "
-    "statement names before running it (Databricks enforces this with the on-behalf-of token).",
-)
 async def test_a_caller_without_select_cannot_read_a_table_through_the_sql_endpoint(api: Api):
     response = await api.post(
         "/api/sql/query", DAVE, json={"statement": "SELECT * FROM demo.crm.customers"}
