@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from appkit_domain.writeback import ChangeRequest, ChangeStatus
 from appkit_web.schemas.common import Input
@@ -20,6 +20,16 @@ class ChangeIn(Input):
     key: dict[str, Scalar] = Field(..., max_length=20, examples=[{"customer_id": 2}])
     set: dict[str, Scalar] = Field(..., max_length=50, examples=[{"tier": "gold"}])
     reason: str = Field(..., min_length=1, max_length=4000, examples=["annual review upgrade"])
+
+    @field_validator("key", "set", mode="before")
+    @classmethod
+    def _column_names_are_exact(cls, value: Any) -> Any:
+        # Whitespace stripping would fold "tier " onto "tier": an ambiguous body is refused.
+        if isinstance(value, dict):
+            for name in value:
+                if isinstance(name, str) and name != name.strip():
+                    raise ValueError(f"column name {name!r} has surrounding whitespace")
+        return value
 
 
 class ChangeOut(BaseModel):

@@ -140,3 +140,14 @@ async def test_audit_routes_answer_auditors_only_whatever_groups_a_client_claims
     response = await world.get(path, user, headers=claims)
     assert response.status_code == 403, response.text
     assert (await world.get(path, "auditor@example.com")).status_code == 200
+
+
+async def test_column_names_differing_only_by_whitespace_are_refused(api: Api) -> None:
+    body = {
+        "table": "demo.crm.customers",
+        "key": {"customer_id": 2, "customer_id ": 3},
+        "set": {"tier": "gold"},
+        "reason": "ambiguous",
+    }
+    response = await api.post("/api/writeback/changes", ALICE, json=body)
+    assert response.status_code == 422, response.text
