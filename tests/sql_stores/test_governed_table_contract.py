@@ -38,7 +38,10 @@ class TestSqlGovernedTable(GovernedTableContract):
         warehouse = governance.warehouse
         if governance.backend == "databricks":
             if os.environ.get("APPKIT_TEST_ALLOW_DESTRUCTIVE") != "1":
-                pytest.skip("replaces contract.crm.accounts: set APPKIT_TEST_ALLOW_DESTRUCTIVE=1")
+                pytest.skip(
+                    "real workspace: this contract replaces contract.crm.accounts, "
+                    "so it runs only with APPKIT_TEST_ALLOW_DESTRUCTIVE=1"
+                )
         else:
             await warehouse.execute(f"CREATE CATALOG IF NOT EXISTS `{CONTRACT_TABLE.catalog}`")
         await warehouse.execute(
