@@ -15,32 +15,26 @@ import builtins
 from datetime import datetime
 from typing import Any
 
-from appkit_adapters.sql.schema import APPROVAL_REQUESTS, TABLES_BY_NAME, GovernanceSchema
+from appkit_adapters.sql.schema import APPROVAL_REQUESTS, GovernanceSchema
 from appkit_adapters.sql.stores.values import (
-    bigint,
     boolean,
     from_json,
     integer,
-    limit_clause,
     string,
     timestamp,
     to_json,
     utc,
 )
-from appkit_adapters.sql.stores.versioned import VersionedRows
+from appkit_adapters.sql.stores.versioned import VersionedRows, data_select
 from appkit_adapters.sql.warehouse import SqlParameter, SqlWarehouse
 from appkit_domain.approvals.model import ApprovalRequest, ApprovalStatus, Decision, Verdict
 from appkit_domain.approvals.payload import thaw
 from appkit_domain.audit.chain import format_time
-from appkit_domain.errors import InvalidInput, NotFound
-from appkit_domain.identifiers import quote
-from appkit_domain.pagination import DEFAULT_PAGE_SIZE, Page, decode_token, encode_token
+from appkit_domain.errors import InvalidInput
+from appkit_domain.pagination import DEFAULT_PAGE_SIZE, Page, check_page_size
 from appkit_domain.ports.approval_store import ApprovalStore
 
-_DATA_COLUMNS = tuple(
-    c for c in TABLES_BY_NAME[APPROVAL_REQUESTS].column_names if c != "write_token"
-)
-_SELECT = ", ".join(quote(c) for c in _DATA_COLUMNS)
+_SELECT = data_select(APPROVAL_REQUESTS)
 
 
 def _decision_json(decision: Decision) -> dict[str, Any]:
@@ -116,6 +110,10 @@ def request_from_row(row: dict[str, Any]) -> ApprovalRequest:
     )
 
 
+def _created_cursor(request: ApprovalRequest) -> list[str]:
+    return [format_time(request.created_at), request.id]
+
+
 class SqlApprovalStore(ApprovalStore):
     """:class:`ApprovalStore` over the ``approval_requests`` governance table."""
 
@@ -125,21 +123,14 @@ class SqlApprovalStore(ApprovalStore):
         self.rows = VersionedRows(warehouse, location.table(APPROVAL_REQUESTS), "approval request")
 
     async def add(self, request: ApprovalRequest) -> None:
-        values = [*_row_params(request), bigint("version", request.version)]
-        await self.rows.insert(request.id, values, unique=("id",))
+        await self.rows.add(_row_params(request), version=request.version)
 
     async def get(self, approval_id: str) -> ApprovalRequest:
-        rows = await self.rows.fetch(_SELECT, "`id` = :id", [string("id", approval_id)])
-        if not rows:
-            raise NotFound(f"no approval request {approval_id}")
-        return request_from_row(rows[0])
+        return request_from_row(await self.rows.one(_SELECT, approval_id))
 
     async def save(self, request: ApprovalRequest, *, expected_version: int) -> None:
-        await self.rows.replace(
-            request.id,
-            _row_params(request)[1:],
-            version=request.version,
-            expected_version=expected_version,
+        await self.rows.save(
+            _row_params(request), version=request.version, expected_version=expected_version
         )
 
     async def list(
@@ -150,7 +141,7 @@ class SqlApprovalStore(ApprovalStore):
         page_size: int = DEFAULT_PAGE_SIZE,
         page_token: str | None = None,
     ) -> Page[ApprovalRequest]:
-        limit = limit_clause(page_size)
+        check_page_size(page_size)  # a bad page size is refused before the filters are read
         where = ["TRUE"]
         params: builtins.list[SqlParameter] = []
         if status is not None:
@@ -159,23 +150,16 @@ class SqlApprovalStore(ApprovalStore):
         if kind is not None:
             where.append("`kind` = :kind")
             params.append(string("kind", kind))
-        if page_token:
-            at_text, last_id = decode_token(page_token, 2)
-            try:
-                after = utc(str(at_text))
-            except (ValueError, InvalidInput):
-                raise InvalidInput("page_token is not valid") from None
-            where.append("(`created_at` > :c_at OR (`created_at` = :c_at AND `id` > :c_id))")
-            params.extend([timestamp("c_at", after), string("c_id", str(last_id))])
-        rows = await self.rows.fetch(
-            _SELECT, " AND ".join(where), params, tail=f"ORDER BY `created_at`, `id` {limit}"
+        return await self.rows.page(
+            _SELECT,
+            where,
+            params,
+            order_by="created_at",
+            page_size=page_size,
+            page_token=page_token,
+            item=request_from_row,
+            cursor=_created_cursor,
         )
-        found = [request_from_row(row) for row in rows]
-        items = found[:page_size]
-        token = None
-        if len(found) > page_size and items:
-            token = encode_token([format_time(items[-1].created_at), items[-1].id])
-        return Page(items, token)
 
     async def due(self, now: datetime, *, limit: int = 100) -> builtins.list[ApprovalRequest]:
         if limit < 1:

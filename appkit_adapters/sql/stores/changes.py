@@ -10,31 +10,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from appkit_adapters.sql.schema import CHANGE_REQUESTS, TABLES_BY_NAME, GovernanceSchema
+from appkit_adapters.sql.schema import CHANGE_REQUESTS, GovernanceSchema
 from appkit_adapters.sql.stores.values import (
-    bigint,
     from_json,
     in_list,
     integer,
-    limit_clause,
     string,
     timestamp,
     to_json,
     utc,
     utc_or_none,
 )
-from appkit_adapters.sql.stores.versioned import VersionedRows
+from appkit_adapters.sql.stores.versioned import VersionedRows, data_select
 from appkit_adapters.sql.warehouse import SqlParameter, SqlWarehouse
 from appkit_domain.audit.chain import format_time
-from appkit_domain.errors import InvalidInput, NotFound
-from appkit_domain.identifiers import TableName, quote
-from appkit_domain.pagination import Page, decode_token, encode_token
+from appkit_domain.identifiers import TableName
+from appkit_domain.pagination import Page
 from appkit_domain.ports.change_store import ChangeStore
 from appkit_domain.writeback.change import ChangeRequest, ChangeStatus
 from appkit_domain.writeback.query import ChangeQuery
 
-_DATA_COLUMNS = tuple(c for c in TABLES_BY_NAME[CHANGE_REQUESTS].column_names if c != "write_token")
-_SELECT = ", ".join(quote(c) for c in _DATA_COLUMNS)
+_SELECT = data_select(CHANGE_REQUESTS)
 
 
 def _row_params(change: ChangeRequest) -> list[SqlParameter]:
@@ -80,6 +76,10 @@ def change_from_row(row: dict[str, Any]) -> ChangeRequest:
     )
 
 
+def _created_cursor(change: ChangeRequest) -> list[str]:
+    return [format_time(change.created_at), change.id]
+
+
 class SqlChangeStore(ChangeStore):
     """:class:`ChangeStore` over the ``change_requests`` governance table."""
 
@@ -89,21 +89,14 @@ class SqlChangeStore(ChangeStore):
         self.rows = VersionedRows(warehouse, location.table(CHANGE_REQUESTS), "change request")
 
     async def add(self, change: ChangeRequest) -> None:
-        values = [*_row_params(change), bigint("version", change.version)]
-        await self.rows.insert(change.id, values, unique=("id",))
+        await self.rows.add(_row_params(change), version=change.version)
 
     async def get(self, change_id: str) -> ChangeRequest:
-        rows = await self.rows.fetch(_SELECT, "`id` = :id", [string("id", change_id)])
-        if not rows:
-            raise NotFound(f"no change request {change_id}")
-        return change_from_row(rows[0])
+        return change_from_row(await self.rows.one(_SELECT, change_id))
 
     async def save(self, change: ChangeRequest, expected_version: int) -> None:
-        await self.rows.replace(
-            change.id,
-            _row_params(change)[1:],
-            version=change.version,
-            expected_version=expected_version,
+        await self.rows.save(
+            _row_params(change), version=change.version, expected_version=expected_version
         )
 
     async def query(self, query: ChangeQuery) -> Page[ChangeRequest]:
@@ -119,23 +112,13 @@ class SqlChangeStore(ChangeStore):
         if query.requested_by is not None:
             where.append("`requested_by` = :requested_by")
             params.append(string("requested_by", query.requested_by))
-        if query.page_token:
-            at_text, last_id = decode_token(query.page_token, 2)
-            try:
-                after = utc(str(at_text))
-            except (ValueError, InvalidInput):
-                raise InvalidInput("page_token is not valid") from None
-            where.append("(`created_at` > :c_at OR (`created_at` = :c_at AND `id` > :c_id))")
-            params.extend([timestamp("c_at", after), string("c_id", str(last_id))])
-        rows = await self.rows.fetch(
+        return await self.rows.page(
             _SELECT,
-            " AND ".join(where),
+            where,
             params,
-            tail=f"ORDER BY `created_at`, `id` {limit_clause(query.page_size)}",
+            order_by="created_at",
+            page_size=query.page_size,
+            page_token=query.page_token,
+            item=change_from_row,
+            cursor=_created_cursor,
         )
-        found_items = [change_from_row(row) for row in rows]
-        items = found_items[: query.page_size]
-        token = None
-        if len(found_items) > query.page_size and items:
-            token = encode_token([format_time(items[-1].created_at), items[-1].id])
-        return Page(items, token)

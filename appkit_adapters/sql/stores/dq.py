@@ -12,31 +12,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from appkit_adapters.sql.schema import DQ_EXCEPTIONS, TABLES_BY_NAME, GovernanceSchema
+from appkit_adapters.sql.schema import DQ_EXCEPTIONS, GovernanceSchema
 from appkit_adapters.sql.stores.values import (
     bigint,
     from_json,
     in_list,
-    limit_clause,
     string,
     timestamp,
     to_json,
     utc,
     utc_or_none,
 )
-from appkit_adapters.sql.stores.versioned import VersionedRows
+from appkit_adapters.sql.stores.versioned import VersionedRows, data_select
 from appkit_adapters.sql.warehouse import SqlParameter, SqlWarehouse
 from appkit_domain.dq.exception import DqException, Waiver
 from appkit_domain.dq.query import DqQuery
 from appkit_domain.dq.severity import Severity
 from appkit_domain.dq.status import CLOSED, DqStatus
-from appkit_domain.errors import InvalidInput, NotFound
 from appkit_domain.identifiers import TableName, quote
-from appkit_domain.pagination import Page, decode_token, encode_token
+from appkit_domain.pagination import Page
 from appkit_domain.ports.dq_store import DqStore
 
-_DATA_COLUMNS = tuple(c for c in TABLES_BY_NAME[DQ_EXCEPTIONS].column_names if c != "write_token")
-_SELECT = ", ".join(quote(c) for c in _DATA_COLUMNS)
+_SELECT = data_select(DQ_EXCEPTIONS)
 
 
 def _row_params(item: DqException) -> list[SqlParameter]:
@@ -110,6 +107,10 @@ def exception_from_row(row: dict[str, Any]) -> DqException:
     )
 
 
+def _detected_cursor(item: DqException) -> list[str]:
+    return [item.detected_at.isoformat(), item.id]
+
+
 class SqlDqStore(DqStore):
     """:class:`DqStore` over the ``dq_exceptions`` governance table."""
 
@@ -121,14 +122,12 @@ class SqlDqStore(DqStore):
         )
 
     async def add(self, exception: DqException) -> None:
-        values = [*_row_params(exception), bigint("version", exception.version)]
-        await self.rows.insert(exception.id, values, unique=("id", "fingerprint"))
+        await self.rows.add(
+            _row_params(exception), version=exception.version, unique=("id", "fingerprint")
+        )
 
     async def get(self, exception_id: str) -> DqException:
-        rows = await self.rows.fetch(_SELECT, "`id` = :id", [string("id", exception_id)])
-        if not rows:
-            raise NotFound(f"no data-quality exception {exception_id}")
-        return exception_from_row(rows[0])
+        return exception_from_row(await self.rows.one(_SELECT, exception_id))
 
     async def find_by_fingerprint(self, fingerprint: str) -> DqException | None:
         rows = await self.rows.fetch(
@@ -137,11 +136,8 @@ class SqlDqStore(DqStore):
         return exception_from_row(rows[0]) if rows else None
 
     async def save(self, exception: DqException, expected_version: int) -> None:
-        await self.rows.replace(
-            exception.id,
-            _row_params(exception)[1:],
-            version=exception.version,
-            expected_version=expected_version,
+        await self.rows.save(
+            _row_params(exception), version=exception.version, expected_version=expected_version
         )
 
     async def query(self, query: DqQuery) -> Page[DqException]:
@@ -178,23 +174,13 @@ class SqlDqStore(DqStore):
                     timestamp("waiver_ends_by", query.waiver_ends_by),
                 ]
             )
-        if query.page_token:
-            at_text, last_id = decode_token(query.page_token, 2)
-            try:
-                after = utc(str(at_text))
-            except (ValueError, InvalidInput):
-                raise InvalidInput("page_token is not valid") from None
-            where.append("(`detected_at` > :c_at OR (`detected_at` = :c_at AND `id` > :c_id))")
-            params.extend([timestamp("c_at", after), string("c_id", str(last_id))])
-        rows = await self.rows.fetch(
+        return await self.rows.page(
             _SELECT,
-            " AND ".join(where),
+            where,
             params,
-            tail=f"ORDER BY `detected_at`, `id` {limit_clause(query.page_size)}",
+            order_by="detected_at",
+            page_size=query.page_size,
+            page_token=query.page_token,
+            item=exception_from_row,
+            cursor=_detected_cursor,
         )
-        found_items = [exception_from_row(row) for row in rows]
-        items = found_items[: query.page_size]
-        token = None
-        if len(found_items) > query.page_size and items:
-            token = encode_token([items[-1].detected_at.isoformat(), items[-1].id])
-        return Page(items, token)

@@ -13,30 +13,23 @@ import builtins
 from decimal import Decimal
 from typing import Any
 
-from appkit_adapters.sql.schema import METRIC_OVERRIDES, TABLES_BY_NAME, GovernanceSchema
+from appkit_adapters.sql.schema import METRIC_OVERRIDES, GovernanceSchema
 from appkit_adapters.sql.stores.values import (
-    bigint,
     from_json,
-    limit_clause,
     string,
     timestamp,
     to_json,
     utc,
     utc_or_none,
 )
-from appkit_adapters.sql.stores.versioned import VersionedRows
+from appkit_adapters.sql.stores.versioned import VersionedRows, data_select
 from appkit_adapters.sql.warehouse import SqlParameter, SqlWarehouse
 from appkit_domain.audit.chain import format_time
-from appkit_domain.errors import InvalidInput, NotFound
-from appkit_domain.identifiers import quote
 from appkit_domain.overrides.model import MetricKey, MetricOverride, OverrideStatus
-from appkit_domain.pagination import DEFAULT_PAGE_SIZE, Page, decode_token, encode_token
+from appkit_domain.pagination import DEFAULT_PAGE_SIZE, Page
 from appkit_domain.ports.override_store import OverrideStore
 
-_DATA_COLUMNS = tuple(
-    c for c in TABLES_BY_NAME[METRIC_OVERRIDES].column_names if c != "write_token"
-)
-_SELECT = ", ".join(quote(c) for c in _DATA_COLUMNS)
+_SELECT = data_select(METRIC_OVERRIDES)
 _KEY_MATCH = "`entity` = :entity AND `metric` = :metric AND `period` = :period"
 
 
@@ -91,6 +84,10 @@ def override_from_row(row: dict[str, Any]) -> MetricOverride:
     )
 
 
+def _created_cursor(override: MetricOverride) -> list[str]:
+    return [format_time(override.created_at), override.id]
+
+
 class SqlOverrideStore(OverrideStore):
     """:class:`OverrideStore` over the ``metric_overrides`` governance table."""
 
@@ -100,21 +97,14 @@ class SqlOverrideStore(OverrideStore):
         self.rows = VersionedRows(warehouse, location.table(METRIC_OVERRIDES), "metric override")
 
     async def add(self, override: MetricOverride) -> None:
-        values = [*_row_params(override), bigint("version", override.version)]
-        await self.rows.insert(override.id, values, unique=("id",))
+        await self.rows.add(_row_params(override), version=override.version)
 
     async def get(self, override_id: str) -> MetricOverride:
-        rows = await self.rows.fetch(_SELECT, "`id` = :id", [string("id", override_id)])
-        if not rows:
-            raise NotFound(f"no metric override {override_id}")
-        return override_from_row(rows[0])
+        return override_from_row(await self.rows.one(_SELECT, override_id))
 
     async def save(self, override: MetricOverride, *, expected_version: int) -> None:
-        await self.rows.replace(
-            override.id,
-            _row_params(override)[1:],
-            version=override.version,
-            expected_version=expected_version,
+        await self.rows.save(
+            _row_params(override), version=override.version, expected_version=expected_version
         )
 
     async def active(self, key: MetricKey) -> builtins.list[MetricOverride]:
@@ -133,23 +123,13 @@ class SqlOverrideStore(OverrideStore):
         page_size: int = DEFAULT_PAGE_SIZE,
         page_token: str | None = None,
     ) -> Page[MetricOverride]:
-        limit = limit_clause(page_size)
-        where = [_KEY_MATCH]
-        params = _key_params(key)
-        if page_token:
-            at_text, last_id = decode_token(page_token, 2)
-            try:
-                after = utc(str(at_text))
-            except (ValueError, InvalidInput):
-                raise InvalidInput("page_token is not valid") from None
-            where.append("(`created_at` > :c_at OR (`created_at` = :c_at AND `id` > :c_id))")
-            params.extend([timestamp("c_at", after), string("c_id", str(last_id))])
-        rows = await self.rows.fetch(
-            _SELECT, " AND ".join(where), params, tail=f"ORDER BY `created_at`, `id` {limit}"
+        return await self.rows.page(
+            _SELECT,
+            [_KEY_MATCH],
+            _key_params(key),
+            order_by="created_at",
+            page_size=page_size,
+            page_token=page_token,
+            item=override_from_row,
+            cursor=_created_cursor,
         )
-        found = [override_from_row(row) for row in rows]
-        items = found[:page_size]
-        token = None
-        if len(found) > page_size and items:
-            token = encode_token([format_time(items[-1].created_at), items[-1].id])
-        return Page(items, token)

@@ -21,17 +21,34 @@ handled the same way.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
-from appkit_adapters.sql.stores.values import string
+from appkit_adapters.sql.schema import TABLES_BY_NAME
+from appkit_adapters.sql.stores.values import bigint, limit_clause, string, timestamp, utc
 from appkit_adapters.sql.warehouse import SqlParameter, SqlWarehouse, StatementResult
 from appkit_domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from appkit_domain.identifiers import quote
+from appkit_domain.pagination import Page, decode_token, encode_token
+
+T = TypeVar("T")
 
 
 def new_write_token() -> str:
     return uuid.uuid4().hex
+
+
+def data_select(table_name: str) -> str:
+    """The quoted select list of every stored column of ``table_name`` but ``write_token``."""
+    columns = TABLES_BY_NAME[table_name].column_names
+    return ", ".join(quote(c) for c in columns if c != "write_token")
+
+
+def _split_id(values: Sequence[SqlParameter]) -> tuple[str, Sequence[SqlParameter]]:
+    """The row id named by ``values``' leading ``id`` parameter, and the other values."""
+    if not values or values[0].name != "id" or not isinstance(values[0].value, str):
+        raise InvalidInput("an aggregate row's values must start with its string id")
+    return values[0].value, values[1:]
 
 
 class VersionedRows:
@@ -137,3 +154,68 @@ class VersionedRows:
         statement = f"SELECT {columns} FROM {self.table} WHERE {where} {tail}".rstrip()
         result = await self.warehouse.execute(statement, list(params), idempotent=True)
         return result.dicts()
+
+    async def add(
+        self, values: Sequence[SqlParameter], *, version: int, unique: Sequence[str] = ("id",)
+    ) -> None:
+        """Insert a new aggregate row at ``version``; ``values`` starts with its ``id``
+        parameter (see :meth:`insert` for the refusal on a shared unique column)."""
+        row_id, _ = _split_id(values)
+        await self.insert(row_id, [*values, bigint("version", version)], unique)
+
+    async def save(
+        self, values: Sequence[SqlParameter], *, version: int, expected_version: int
+    ) -> None:
+        """Overwrite the row whose ``id`` parameter leads ``values`` (see :meth:`replace`)."""
+        row_id, rest = _split_id(values)
+        await self.replace(row_id, rest, version=version, expected_version=expected_version)
+
+    async def one(self, columns: str, row_id: str) -> dict[str, Any]:
+        """The row with ``id`` = ``row_id`` as a dict; ``NotFound`` when there is none."""
+        rows = await self.fetch(columns, "`id` = :id", [string("id", row_id)])
+        if not rows:
+            raise NotFound(f"no {self.what} {row_id}")
+        return rows[0]
+
+    async def page(
+        self,
+        columns: str,
+        where: Sequence[str],
+        params: Sequence[SqlParameter],
+        *,
+        order_by: str,
+        page_size: int,
+        page_token: str | None,
+        item: Callable[[dict[str, Any]], T],
+        cursor: Callable[[T], Sequence[str]],
+    ) -> Page[T]:
+        """One keyset page of the rows matching every ``where`` condition, ordered by the
+        time column ``order_by`` then ``id`` (one read).
+
+        ``page_token`` is the token of the previous page; ``cursor`` gives the
+        ``[time text, id]`` of the last item served, from which the next token is made
+        when more rows follow."""
+        limit = limit_clause(page_size)
+        conditions = list(where)
+        values = list(params)
+        if page_token:
+            at_text, last_id = decode_token(page_token, 2)
+            try:
+                after = utc(str(at_text))
+            except (ValueError, InvalidInput):
+                raise InvalidInput("page_token is not valid") from None
+            column = quote(order_by)
+            conditions.append(f"({column} > :c_at OR ({column} = :c_at AND `id` > :c_id))")
+            values.extend([timestamp("c_at", after), string("c_id", str(last_id))])
+        rows = await self.fetch(
+            columns,
+            " AND ".join(conditions),
+            values,
+            tail=f"ORDER BY {quote(order_by)}, `id` {limit}",
+        )
+        found = [item(row) for row in rows]
+        items = found[:page_size]
+        token = None
+        if len(found) > page_size and items:
+            token = encode_token(cursor(items[-1]))
+        return Page(items, token)
