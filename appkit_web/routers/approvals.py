@@ -7,9 +7,12 @@ withdraw. Governance fields are never taken from the client.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+from typing import Protocol
+
 from fastapi import APIRouter, Depends, Query
 
-from appkit_domain.approvals import ApprovalService, ApprovalStatus
+from appkit_domain.approvals import ApprovalRequest, ApprovalService, ApprovalStatus
 from appkit_domain.approvals.actor import Actor
 from appkit_domain.errors import Conflict
 from appkit_domain.pagination import MAX_PAGE_SIZE
@@ -30,6 +33,39 @@ class ApplyFailed(Conflict):
     """The approved action could not be applied (the request is now ``APPLY_FAILED``)."""
 
     code = "apply_failed"
+
+
+class _Decide(Protocol):
+    """:meth:`ApprovalService.approve` or :meth:`ApprovalService.reject`."""
+
+    def __call__(
+        self,
+        approval_id: str,
+        actor: Actor,
+        *,
+        comment: str = ...,
+        seen_hash: str | None = ...,
+        request_id: str | None = ...,
+    ) -> Awaitable[ApprovalRequest]: ...
+
+
+async def _decided(
+    decide: _Decide,
+    approval_id: str,
+    body: DecisionIn | None,
+    actor: Actor,
+    context: RequestContext,
+) -> ApprovalOut:
+    """Record the caller's decision (an absent body is an empty one) and show the request."""
+    body = body or DecisionIn.model_validate({})
+    request = await decide(
+        approval_id,
+        actor,
+        comment=body.comment,
+        seen_hash=body.seen_hash,
+        request_id=context.request_id,
+    )
+    return ApprovalOut.of(request)
 
 
 @router.get("", response_model=ItemList[ApprovalOut], responses=_ERRORS)
@@ -79,15 +115,7 @@ async def approve(
     409 when the request is decided, expired, already decided by the caller, or
     its payload is not the one whose ``seen_hash`` the checker reviewed.
     """
-    body = body or DecisionIn.model_validate({})
-    request = await service.approve(
-        approval_id,
-        actor,
-        comment=body.comment,
-        seen_hash=body.seen_hash,
-        request_id=context.request_id,
-    )
-    return ApprovalOut.of(request)
+    return await _decided(service.approve, approval_id, body, actor, context)
 
 
 @router.post("/{approval_id}/reject", response_model=ApprovalOut, responses=_ERRORS)
@@ -99,15 +127,7 @@ async def reject(
     service: ApprovalService = Depends(approvals),
 ) -> ApprovalOut:
     """Reject as an eligible checker; one rejection ends the request ``REJECTED``."""
-    body = body or DecisionIn.model_validate({})
-    request = await service.reject(
-        approval_id,
-        actor,
-        comment=body.comment,
-        seen_hash=body.seen_hash,
-        request_id=context.request_id,
-    )
-    return ApprovalOut.of(request)
+    return await _decided(service.reject, approval_id, body, actor, context)
 
 
 @router.post("/{approval_id}/withdraw", response_model=ApprovalOut, responses=_ERRORS)
