@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from appkit_testing.workspace.catalog import browse
@@ -67,6 +68,43 @@ def routes(workspace: Workspace) -> list[Route]:
             raise permission_denied(
                 f"User does not have USE SCHEMA on Schema '{catalog}.{schema}'."
             )
+
+    def schema_listing(
+        call: Call,
+        kind: str,
+        key: str,
+        listed: Callable[[str, str], list[dict[str, Any]]],
+    ) -> Reply:
+        """The ``kind`` objects of one schema the caller may see, as one page under ``key``."""
+        catalog = str(call.required("catalog_name")).lower()
+        schema = str(call.required("schema_name")).lower()
+        browse.require_schema(workspace.engine, catalog, schema)
+        use(call.identity, catalog, schema)
+        items = [
+            o
+            for o in listed(catalog, schema)
+            if visible(call.identity, Securable(kind, o["full_name"]))
+        ]
+        return page_reply(call, key, items)
+
+    def owned(kind: str, created: dict[str, Any], identity: Identity) -> Reply:
+        """A just-created object, owned by its creator."""
+        grants.set_owner(Securable(kind, created["full_name"]), identity.name)
+        return created
+
+    def dropped(
+        call: Call,
+        kind: str,
+        full_name: str,
+        found: Callable[[str], Any],
+        delete: Callable[[str], Any],
+    ) -> Reply:
+        """Delete an existing object the caller may MANAGE, and forget its grants."""
+        found(full_name)
+        guard(call.identity, "MANAGE", Securable(kind, full_name))
+        delete(full_name)
+        grants.forget(Securable(kind, full_name))
+        return {}
 
     def list_catalogs(call: Call) -> Reply:
         names = browse.catalog_names(workspace.engine)
@@ -150,21 +188,10 @@ def routes(workspace: Workspace) -> list[Route]:
         for field in ("comment", "storage_location"):
             if call.arg(field):
                 info[field] = call.arg(field)
-        created = objects.create_volume(info, call.identity.name)
-        grants.set_owner(Securable("VOLUME", created["full_name"]), call.identity.name)
-        return created
+        return owned("VOLUME", objects.create_volume(info, call.identity.name), call.identity)
 
     def list_volumes(call: Call) -> Reply:
-        catalog = str(call.required("catalog_name")).lower()
-        schema = str(call.required("schema_name")).lower()
-        browse.require_schema(workspace.engine, catalog, schema)
-        use(call.identity, catalog, schema)
-        items = [
-            v
-            for v in objects.volumes(catalog, schema)
-            if visible(call.identity, Securable("VOLUME", v["full_name"]))
-        ]
-        return page_reply(call, "volumes", items)
+        return schema_listing(call, "VOLUME", "volumes", objects.volumes)
 
     def get_volume(call: Call) -> Reply:
         full_name = ".".join(_name_parts(call.match["full_name"], 3, "volume"))
@@ -180,11 +207,7 @@ def routes(workspace: Workspace) -> list[Route]:
 
     def delete_volume(call: Call) -> Reply:
         full_name = ".".join(_name_parts(call.match["full_name"], 3, "volume"))
-        objects.volume(full_name)
-        guard(call.identity, "MANAGE", Securable("VOLUME", full_name))
-        objects.delete_volume(full_name)
-        grants.forget(Securable("VOLUME", full_name))
-        return {}
+        return dropped(call, "VOLUME", full_name, objects.volume, objects.delete_volume)
 
     def create_function(call: Call) -> Reply:
         info = dict(call.body.get("function_info") or {})
@@ -201,21 +224,10 @@ def routes(workspace: Workspace) -> list[Route]:
             name=name,
             full_name=f"{catalog}.{schema}.{name}",
         )
-        created = objects.create_function(info, call.identity.name)
-        grants.set_owner(Securable("FUNCTION", created["full_name"]), call.identity.name)
-        return created
+        return owned("FUNCTION", objects.create_function(info, call.identity.name), call.identity)
 
     def list_functions(call: Call) -> Reply:
-        catalog = str(call.required("catalog_name")).lower()
-        schema = str(call.required("schema_name")).lower()
-        browse.require_schema(workspace.engine, catalog, schema)
-        use(call.identity, catalog, schema)
-        items = [
-            f
-            for f in objects.functions(catalog, schema)
-            if visible(call.identity, Securable("FUNCTION", f["full_name"]))
-        ]
-        return page_reply(call, "functions", items)
+        return schema_listing(call, "FUNCTION", "functions", objects.functions)
 
     def get_function(call: Call) -> Reply:
         full_name = ".".join(_name_parts(call.match["name"], 3, "function"))
@@ -225,11 +237,7 @@ def routes(workspace: Workspace) -> list[Route]:
 
     def delete_function(call: Call) -> Reply:
         full_name = ".".join(_name_parts(call.match["name"], 3, "function"))
-        objects.function(full_name)
-        guard(call.identity, "MANAGE", Securable("FUNCTION", full_name))
-        objects.delete_function(full_name)
-        grants.forget(Securable("FUNCTION", full_name))
-        return {}
+        return dropped(call, "FUNCTION", full_name, objects.function, objects.delete_function)
 
     return [
         Route("GET", f"{BASE}/catalogs", list_catalogs, "unity-catalog"),
