@@ -15,7 +15,7 @@ import builtins
 from datetime import datetime
 from typing import Any
 
-from appkit_adapters.sql.schema import APPROVAL_REQUESTS, GovernanceSchema
+from appkit_adapters.sql.schema import APPROVAL_REQUESTS
 from appkit_adapters.sql.stores.values import (
     boolean,
     from_json,
@@ -25,8 +25,8 @@ from appkit_adapters.sql.stores.values import (
     to_json,
     utc,
 )
-from appkit_adapters.sql.stores.versioned import VersionedRows, data_select
-from appkit_adapters.sql.warehouse import SqlParameter, SqlWarehouse
+from appkit_adapters.sql.stores.versioned import VersionedStore, data_select
+from appkit_adapters.sql.warehouse import SqlParameter
 from appkit_domain.approvals.model import ApprovalRequest, ApprovalStatus, Decision, Verdict
 from appkit_domain.approvals.payload import thaw
 from appkit_domain.audit.chain import format_time
@@ -114,13 +114,11 @@ def _created_cursor(request: ApprovalRequest) -> list[str]:
     return [format_time(request.created_at), request.id]
 
 
-class SqlApprovalStore(ApprovalStore):
+class SqlApprovalStore(VersionedStore, ApprovalStore):
     """:class:`ApprovalStore` over the ``approval_requests`` governance table."""
 
-    def __init__(self, warehouse: SqlWarehouse, location: GovernanceSchema) -> None:
-        self.warehouse = warehouse
-        self.location = location
-        self.rows = VersionedRows(warehouse, location.table(APPROVAL_REQUESTS), "approval request")
+    table_name = APPROVAL_REQUESTS
+    what = "approval request"
 
     async def add(self, request: ApprovalRequest) -> None:
         await self.rows.add(_row_params(request), version=request.version)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from appkit_adapters.sql.schema import CHANGE_REQUESTS, GovernanceSchema
+from appkit_adapters.sql.schema import CHANGE_REQUESTS
 from appkit_adapters.sql.stores.values import (
     from_json,
     in_list,
@@ -21,8 +21,8 @@ from appkit_adapters.sql.stores.values import (
     utc,
     utc_or_none,
 )
-from appkit_adapters.sql.stores.versioned import VersionedRows, data_select
-from appkit_adapters.sql.warehouse import SqlParameter, SqlWarehouse
+from appkit_adapters.sql.stores.versioned import VersionedStore, data_select
+from appkit_adapters.sql.warehouse import SqlParameter
 from appkit_domain.audit.chain import format_time
 from appkit_domain.identifiers import TableName
 from appkit_domain.pagination import Page
@@ -80,13 +80,11 @@ def _created_cursor(change: ChangeRequest) -> list[str]:
     return [format_time(change.created_at), change.id]
 
 
-class SqlChangeStore(ChangeStore):
+class SqlChangeStore(VersionedStore, ChangeStore):
     """:class:`ChangeStore` over the ``change_requests`` governance table."""
 
-    def __init__(self, warehouse: SqlWarehouse, location: GovernanceSchema) -> None:
-        self.warehouse = warehouse
-        self.location = location
-        self.rows = VersionedRows(warehouse, location.table(CHANGE_REQUESTS), "change request")
+    table_name = CHANGE_REQUESTS
+    what = "change request"
 
     async def add(self, change: ChangeRequest) -> None:
         await self.rows.add(_row_params(change), version=change.version)

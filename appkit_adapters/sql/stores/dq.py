@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from appkit_adapters.sql.schema import DQ_EXCEPTIONS, GovernanceSchema
+from appkit_adapters.sql.schema import DQ_EXCEPTIONS
 from appkit_adapters.sql.stores.values import (
     bigint,
     from_json,
@@ -23,8 +23,8 @@ from appkit_adapters.sql.stores.values import (
     utc,
     utc_or_none,
 )
-from appkit_adapters.sql.stores.versioned import VersionedRows, data_select
-from appkit_adapters.sql.warehouse import SqlParameter, SqlWarehouse
+from appkit_adapters.sql.stores.versioned import VersionedStore, data_select
+from appkit_adapters.sql.warehouse import SqlParameter
 from appkit_domain.dq.exception import DqException, Waiver
 from appkit_domain.dq.query import DqQuery
 from appkit_domain.dq.severity import Severity
@@ -111,15 +111,11 @@ def _detected_cursor(item: DqException) -> list[str]:
     return [item.detected_at.isoformat(), item.id]
 
 
-class SqlDqStore(DqStore):
+class SqlDqStore(VersionedStore, DqStore):
     """:class:`DqStore` over the ``dq_exceptions`` governance table."""
 
-    def __init__(self, warehouse: SqlWarehouse, location: GovernanceSchema) -> None:
-        self.warehouse = warehouse
-        self.location = location
-        self.rows = VersionedRows(
-            warehouse, location.table(DQ_EXCEPTIONS), "data-quality exception"
-        )
+    table_name = DQ_EXCEPTIONS
+    what = "data-quality exception"
 
     async def add(self, exception: DqException) -> None:
         await self.rows.add(

@@ -13,7 +13,7 @@ import builtins
 from decimal import Decimal
 from typing import Any
 
-from appkit_adapters.sql.schema import METRIC_OVERRIDES, GovernanceSchema
+from appkit_adapters.sql.schema import METRIC_OVERRIDES
 from appkit_adapters.sql.stores.values import (
     from_json,
     string,
@@ -22,8 +22,8 @@ from appkit_adapters.sql.stores.values import (
     utc,
     utc_or_none,
 )
-from appkit_adapters.sql.stores.versioned import VersionedRows, data_select
-from appkit_adapters.sql.warehouse import SqlParameter, SqlWarehouse
+from appkit_adapters.sql.stores.versioned import VersionedStore, data_select
+from appkit_adapters.sql.warehouse import SqlParameter
 from appkit_domain.audit.chain import format_time
 from appkit_domain.overrides.model import MetricKey, MetricOverride, OverrideStatus
 from appkit_domain.pagination import DEFAULT_PAGE_SIZE, Page
@@ -88,13 +88,11 @@ def _created_cursor(override: MetricOverride) -> list[str]:
     return [format_time(override.created_at), override.id]
 
 
-class SqlOverrideStore(OverrideStore):
+class SqlOverrideStore(VersionedStore, OverrideStore):
     """:class:`OverrideStore` over the ``metric_overrides`` governance table."""
 
-    def __init__(self, warehouse: SqlWarehouse, location: GovernanceSchema) -> None:
-        self.warehouse = warehouse
-        self.location = location
-        self.rows = VersionedRows(warehouse, location.table(METRIC_OVERRIDES), "metric override")
+    table_name = METRIC_OVERRIDES
+    what = "metric override"
 
     async def add(self, override: MetricOverride) -> None:
         await self.rows.add(_row_params(override), version=override.version)

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
-from appkit_adapters.sql.schema import TABLES_BY_NAME
+from appkit_adapters.sql.schema import TABLES_BY_NAME, GovernanceSchema
 from appkit_adapters.sql.stores.values import bigint, limit_clause, string, timestamp, utc
 from appkit_adapters.sql.warehouse import SqlParameter, SqlWarehouse, StatementResult
 from appkit_domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
@@ -219,3 +219,18 @@ class VersionedRows:
         if len(found) > page_size and items:
             token = encode_token(cursor(items[-1]))
         return Page(items, token)
+
+
+class VersionedStore:
+    """The base of a store over one versioned aggregate table of the governance schema.
+
+    A subclass names its table (``table_name``, e.g. ``APPROVAL_REQUESTS``) and what one
+    row is called in errors (``what``); its rows are then ``self.rows``."""
+
+    table_name: ClassVar[str]
+    what: ClassVar[str]
+
+    def __init__(self, warehouse: SqlWarehouse, location: GovernanceSchema) -> None:
+        self.warehouse = warehouse
+        self.location = location
+        self.rows = VersionedRows(warehouse, location.table(self.table_name), self.what)
