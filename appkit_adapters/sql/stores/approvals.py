@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from appkit_adapters.sql.schema import APPROVAL_REQUESTS
+from appkit_adapters.sql.stores.conditions import Conditions
 from appkit_adapters.sql.stores.values import (
     boolean,
     from_json,
@@ -140,18 +141,13 @@ class SqlApprovalStore(VersionedStore, ApprovalStore):
         page_token: str | None = None,
     ) -> Page[ApprovalRequest]:
         check_page_size(page_size)  # a bad page size is refused before the filters are read
-        where = ["TRUE"]
-        params: builtins.list[SqlParameter] = []
-        if status is not None:
-            where.append("`status` = :status")
-            params.append(string("status", ApprovalStatus(status).value))
-        if kind is not None:
-            where.append("`kind` = :kind")
-            params.append(string("kind", kind))
+        conditions = Conditions()
+        conditions.equal("status", None if status is None else ApprovalStatus(status).value)
+        conditions.equal("kind", kind)
         return await self.rows.page(
             _SELECT,
-            where,
-            params,
+            conditions.where,
+            conditions.params,
             order_by="created_at",
             page_size=page_size,
             page_token=page_token,

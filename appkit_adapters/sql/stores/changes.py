@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from appkit_adapters.sql.schema import CHANGE_REQUESTS
+from appkit_adapters.sql.stores.conditions import Conditions
 from appkit_adapters.sql.stores.values import (
     from_json,
-    in_list,
     integer,
     string,
     timestamp,
@@ -98,22 +98,14 @@ class SqlChangeStore(VersionedStore, ChangeStore):
         )
 
     async def query(self, query: ChangeQuery) -> Page[ChangeRequest]:
-        where = ["TRUE"]
-        params: list[SqlParameter] = []
-        if query.statuses:
-            markers, found = in_list("status", sorted(s.value for s in query.statuses))
-            where.append(f"`status` IN {markers}")
-            params.extend(found)
-        if query.table is not None:
-            where.append("`table_name` = :table_name")
-            params.append(string("table_name", query.table.lower()))
-        if query.requested_by is not None:
-            where.append("`requested_by` = :requested_by")
-            params.append(string("requested_by", query.requested_by))
+        conditions = Conditions()
+        conditions.one_of("status", (s.value for s in query.statuses))
+        conditions.equal("table_name", None if query.table is None else query.table.lower())
+        conditions.equal("requested_by", query.requested_by)
         return await self.rows.page(
             _SELECT,
-            where,
-            params,
+            conditions.where,
+            conditions.params,
             order_by="created_at",
             page_size=query.page_size,
             page_token=query.page_token,

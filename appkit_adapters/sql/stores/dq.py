@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from appkit_adapters.sql.schema import DQ_EXCEPTIONS
+from appkit_adapters.sql.stores.conditions import Conditions
 from appkit_adapters.sql.stores.values import (
     bigint,
     from_json,
@@ -29,7 +30,7 @@ from appkit_domain.dq.exception import DqException, Waiver
 from appkit_domain.dq.query import DqQuery
 from appkit_domain.dq.severity import Severity
 from appkit_domain.dq.status import CLOSED, DqStatus
-from appkit_domain.identifiers import TableName, quote
+from appkit_domain.identifiers import TableName
 from appkit_domain.pagination import Page
 from appkit_domain.ports.dq_store import DqStore
 
@@ -137,43 +138,30 @@ class SqlDqStore(VersionedStore, DqStore):
         )
 
     async def query(self, query: DqQuery) -> Page[DqException]:
-        where = ["TRUE"]
-        params: list[SqlParameter] = []
-        if query.statuses:
-            markers, found = in_list("status", sorted(s.value for s in query.statuses))
-            where.append(f"`status` IN {markers}")
-            params.extend(found)
-        if query.severities:
-            markers, found = in_list("severity", sorted(s.value for s in query.severities))
-            where.append(f"`severity` IN {markers}")
-            params.extend(found)
-        for column, value in (
-            ("table_name", None if query.table is None else query.table.lower()),
-            ("owner", query.owner),
-            ("check_name", query.check),
-        ):
-            if value is not None:
-                where.append(f"{quote(column)} = :{column}")
-                params.append(string(column, value))
+        conditions = Conditions()
+        conditions.one_of("status", (s.value for s in query.statuses))
+        conditions.one_of("severity", (s.value for s in query.severities))
+        conditions.equal("table_name", None if query.table is None else query.table.lower())
+        conditions.equal("owner", query.owner)
+        conditions.equal("check_name", query.check)
         if query.overdue_at is not None:
             markers, found = in_list("closed", sorted(s.value for s in CLOSED))
-            where.append(f"`status` NOT IN {markers} AND `due_at` < :overdue_at")
-            params.extend([*found, timestamp("overdue_at", query.overdue_at)])
-        if query.waiver_ends_by is not None:
-            where.append(
-                "`status` = :waived AND `waiver_until` IS NOT NULL "
-                "AND `waiver_until` <= :waiver_ends_by"
+            conditions.add(
+                f"`status` NOT IN {markers} AND `due_at` < :overdue_at",
+                *found,
+                timestamp("overdue_at", query.overdue_at),
             )
-            params.extend(
-                [
-                    string("waived", DqStatus.WAIVED.value),
-                    timestamp("waiver_ends_by", query.waiver_ends_by),
-                ]
+        if query.waiver_ends_by is not None:
+            conditions.add(
+                "`status` = :waived AND `waiver_until` IS NOT NULL "
+                "AND `waiver_until` <= :waiver_ends_by",
+                string("waived", DqStatus.WAIVED.value),
+                timestamp("waiver_ends_by", query.waiver_ends_by),
             )
         return await self.rows.page(
             _SELECT,
-            where,
-            params,
+            conditions.where,
+            conditions.params,
             order_by="detected_at",
             page_size=query.page_size,
             page_token=query.page_token,
