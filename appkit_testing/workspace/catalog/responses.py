@@ -92,16 +92,22 @@ def routes(workspace: Workspace) -> list[Route]:
         grants.set_owner(Securable(kind, created["full_name"]), identity.name)
         return created
 
-    def dropped(
+    def existing(
         call: Call,
+        key: str,
         kind: str,
-        full_name: str,
-        found: Callable[[str], Any],
-        delete: Callable[[str], Any],
-    ) -> Reply:
-        """Delete an existing object the caller may MANAGE, and forget its grants."""
-        found(full_name)
-        guard(call.identity, "MANAGE", Securable(kind, full_name))
+        found: Callable[[str], dict[str, Any]],
+        privilege: str,
+    ) -> tuple[str, dict[str, Any]]:
+        """The full name (path parameter ``key``) and info of an existing ``kind`` object,
+        once the caller is seen to hold ``privilege`` on it."""
+        full_name = ".".join(_name_parts(call.match[key], 3, kind.lower()))
+        info = found(full_name)
+        guard(call.identity, privilege, Securable(kind, full_name))
+        return full_name, info
+
+    def dropped(kind: str, full_name: str, delete: Callable[[str], None]) -> Reply:
+        """Delete an object and forget its grants."""
         delete(full_name)
         grants.forget(Securable(kind, full_name))
         return {}
@@ -194,20 +200,15 @@ def routes(workspace: Workspace) -> list[Route]:
         return schema_listing(call, "VOLUME", "volumes", objects.volumes)
 
     def get_volume(call: Call) -> Reply:
-        full_name = ".".join(_name_parts(call.match["full_name"], 3, "volume"))
-        info = objects.volume(full_name)
-        guard(call.identity, "READ_VOLUME", Securable("VOLUME", full_name))
-        return info
+        return existing(call, "full_name", "VOLUME", objects.volume, "READ_VOLUME")[1]
 
     def update_volume(call: Call) -> Reply:
-        full_name = ".".join(_name_parts(call.match["full_name"], 3, "volume"))
-        objects.volume(full_name)
-        guard(call.identity, "MANAGE", Securable("VOLUME", full_name))
+        full_name, _ = existing(call, "full_name", "VOLUME", objects.volume, "MANAGE")
         return objects.update_volume(full_name, call.body, call.identity.name)
 
     def delete_volume(call: Call) -> Reply:
-        full_name = ".".join(_name_parts(call.match["full_name"], 3, "volume"))
-        return dropped(call, "VOLUME", full_name, objects.volume, objects.delete_volume)
+        full_name, _ = existing(call, "full_name", "VOLUME", objects.volume, "MANAGE")
+        return dropped("VOLUME", full_name, objects.delete_volume)
 
     def create_function(call: Call) -> Reply:
         info = dict(call.body.get("function_info") or {})
@@ -230,14 +231,11 @@ def routes(workspace: Workspace) -> list[Route]:
         return schema_listing(call, "FUNCTION", "functions", objects.functions)
 
     def get_function(call: Call) -> Reply:
-        full_name = ".".join(_name_parts(call.match["name"], 3, "function"))
-        info = objects.function(full_name)
-        guard(call.identity, "EXECUTE", Securable("FUNCTION", full_name))
-        return info
+        return existing(call, "name", "FUNCTION", objects.function, "EXECUTE")[1]
 
     def delete_function(call: Call) -> Reply:
-        full_name = ".".join(_name_parts(call.match["name"], 3, "function"))
-        return dropped(call, "FUNCTION", full_name, objects.function, objects.delete_function)
+        full_name, _ = existing(call, "name", "FUNCTION", objects.function, "MANAGE")
+        return dropped("FUNCTION", full_name, objects.delete_function)
 
     return [
         Route("GET", f"{BASE}/catalogs", list_catalogs, "unity-catalog"),
