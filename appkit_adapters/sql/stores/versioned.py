@@ -26,7 +26,7 @@ from typing import Any, ClassVar, TypeVar
 
 from appkit_adapters.sql.schema import TABLES_BY_NAME, GovernanceSchema
 from appkit_adapters.sql.stores.values import bigint, limit_clause, string, timestamp, utc
-from appkit_adapters.sql.warehouse import SqlParameter, SqlWarehouse, StatementResult
+from appkit_adapters.sql.warehouse import SqlParameter, SqlWarehouse
 from appkit_domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from appkit_domain.identifiers import quote
 from appkit_domain.pagination import Page, decode_token, encode_token
@@ -74,13 +74,7 @@ class VersionedRows:
             f"WHEN NOT MATCHED THEN INSERT ({', '.join(columns)}) "
             f"VALUES ({', '.join('s.' + c for c in columns)})"
         )
-        try:
-            result = await self.warehouse.execute(statement, params, idempotent=True)
-        except StaleVersion:
-            raise
-        except Conflict:
-            result = None
-        if result is not None and (result.affected_rows or 0) >= 1:
+        if await self._landed(statement, params):
             return
         if await self._token_of(row_id) == token:
             return
@@ -111,15 +105,7 @@ class VersionedRows:
         statement = (
             f"UPDATE {self.table} SET {assignments} WHERE `id` = :_id AND `version` = :_expected"
         )
-        try:
-            result: StatementResult | None = await self.warehouse.execute(
-                statement, params, idempotent=True
-            )
-        except StaleVersion:
-            raise
-        except Conflict:
-            result = None
-        if result is not None and (result.affected_rows or 0) >= 1:
+        if await self._landed(statement, params):
             return
         stored = await self._version_and_token(row_id)
         if stored is None:
@@ -131,6 +117,17 @@ class VersionedRows:
             f"{self.what} {row_id} is at version {stored_version}, not {expected_version}",
             details={"id": row_id, "stored_version": stored_version},
         )
+
+    async def _landed(self, statement: str, params: Sequence[SqlParameter]) -> bool:
+        """Run one write (safe to retry); whether it affected a row. A warehouse-reported
+        concurrent-write ``Conflict`` counts as not affecting one (the caller reads back)."""
+        try:
+            result = await self.warehouse.execute(statement, params, idempotent=True)
+        except StaleVersion:
+            raise
+        except Conflict:
+            return False
+        return (result.affected_rows or 0) >= 1
 
     async def _version_and_token(self, row_id: str) -> tuple[int, str] | None:
         result = await self.warehouse.execute(
