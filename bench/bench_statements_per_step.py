@@ -22,7 +22,6 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -30,85 +29,29 @@ import aiohttp
 from appkit_adapters.sql.schema import GovernanceSchema, init_schema
 from appkit_adapters.sql.stores import (
     CountingWarehouse,
-    SqlApprovalStore,
-    SqlAuditStore,
-    SqlChangeStore,
-    SqlGovernedTable,
 )
 from appkit_adapters.sql.warehouse import SqlWarehouse
 from appkit_adapters.system import SystemClock, UuidIds
 from appkit_domain.approvals import (
     Actor,
-    ApprovalService,
-    Eligibility,
-    MakerCheckerPolicy,
-    PolicyRegistry,
 )
-from appkit_domain.audit import AuditLog
 from appkit_domain.errors import Conflict, Unavailable
 from appkit_domain.identifiers import TableName
-from appkit_domain.principal import Principal, PrincipalKind
-from appkit_domain.roles import RoleMap
-from appkit_domain.writeback import AuditColumns, TableRules, ValueRule, WritebackRules
-from appkit_domain.writeback.service import WRITEBACK_KIND, WritebackService
-from appkit_testing.fakes.permissions import InMemoryPermissions
+from appkit_testing.sql_writeback import ALICE, APP, BOB, WritebackWorkflow, writeback_workflow
 
-ALICE = Principal("u-alice", "alice@example.com", groups=frozenset({"data-stewards"}))
-BOB = Principal("u-bob", "bob@example.com", groups=frozenset({"risk-approvers"}))
-APP = Principal("sp-app", "app@example.com", kind=PrincipalKind.SERVICE_PRINCIPAL)
 CUSTOMERS = TableName("gov", "crm", "customers")
 LOCATION = GovernanceSchema("gov", "records")
 STEPS = ("propose", "approve", "apply")
 
 
-class Services:
-    def __init__(self, warehouse: SqlWarehouse) -> None:
-        clock, ids = SystemClock(), UuidIds()
-        audit = AuditLog(SqlAuditStore(warehouse, LOCATION), clock, ids, stream="bench")
-        permissions = InMemoryPermissions()
-        permissions.grant("data-stewards", CUSTOMERS, "SELECT")
-        permissions.grant(APP.id, CUSTOMERS, "SELECT", "MODIFY")
-        self.approvals = ApprovalService(
-            SqlApprovalStore(warehouse, LOCATION),
-            audit,
-            clock,
-            ids,
-            policies=PolicyRegistry(
-                [
-                    MakerCheckerPolicy(
-                        kind=WRITEBACK_KIND,
-                        proposers=Eligibility.of(roles={"maker"}),
-                        deciders=Eligibility.of(roles={"approver"}),
-                        quorum=1,
-                        deadline=timedelta(days=3),
-                        auto_apply=False,
-                    )
-                ]
-            ),
-            roles=RoleMap({"data-stewards": {"maker"}, "risk-approvers": {"approver"}}),
-        )
-        rules = TableRules(
-            table=CUSTOMERS,
-            key_columns=("customer_id",),
-            writable={"tier": ValueRule(allowed=frozenset({"silver", "gold"}), not_null=True)},
-            approval_required=True,
-            audit_columns=AuditColumns(),
-        )
-        self.writeback = WritebackService(
-            WritebackRules([rules]),
-            SqlGovernedTable(warehouse, LOCATION, clock),
-            SqlChangeStore(warehouse, LOCATION),
-            permissions,
-            audit,
-            clock,
-            ids,
-            service_principal=APP,
-            approvals=self.approvals,
-        )
+def services_on(warehouse: SqlWarehouse) -> WritebackWorkflow:
+    return writeback_workflow(
+        warehouse, LOCATION, CUSTOMERS, SystemClock(), UuidIds(), stream="bench"
+    )
 
 
 async def workflow_steps(
-    services: Services, customer_id: int
+    services: WritebackWorkflow, customer_id: int
 ) -> list[Callable[[], Awaitable[Any]]]:
     """The three steps of one governed write, as callables run in order."""
     state: dict[str, Any] = {}
@@ -170,7 +113,7 @@ async def attempt(step: str, run: Callable[[], Awaitable[Any]]) -> None:
 
 
 async def measure(
-    counts: Counts, services: Services, first_id: int, workflows: int, together: bool
+    counts: Counts, services: WritebackWorkflow, first_id: int, workflows: int, together: bool
 ) -> dict[str, tuple[float, float, dict[str, float]]]:
     """Per step: (statements per workflow, seconds per step run, statements by kind per workflow)."""
     plans = [await workflow_steps(services, first_id + i) for i in range(workflows)]
@@ -240,7 +183,9 @@ async def run(backend: str, alone: int, concurrent: int) -> None:
             async with http:
                 warehouse = StatementExecutionWarehouse(http, emulator.warehouse_id)
                 await prepare(warehouse, rows)
-                await measure_all(Counts(emulator=emulator), Services(warehouse), alone, concurrent)
+                await measure_all(
+                    Counts(emulator=emulator), services_on(warehouse), alone, concurrent
+                )
         finally:
             emulator.stop()
         return
@@ -249,10 +194,12 @@ async def run(backend: str, alone: int, concurrent: int) -> None:
     with tempfile.TemporaryDirectory() as data_dir, LocalEngine(data_dir) as engine:
         counter = CountingWarehouse(engine.warehouse("sp-app"))
         await prepare(counter, rows)
-        await measure_all(Counts(counter=counter), Services(counter), alone, concurrent)
+        await measure_all(Counts(counter=counter), services_on(counter), alone, concurrent)
 
 
-async def measure_all(counts: Counts, services: Services, alone: int, concurrent: int) -> None:
+async def measure_all(
+    counts: Counts, services: WritebackWorkflow, alone: int, concurrent: int
+) -> None:
     # Warm up: the first write describes the table (cached afterwards) and reads the audit head.
     warm = await measure(counts, services, 1, 1, together=False)
     report("first workflow (cold: table columns described, audit head read)", warm)

@@ -13,91 +13,14 @@ audit event made durable before the step answers.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
 
-from appkit_adapters.sql.stores import (
-    CountingWarehouse,
-    SqlApprovalStore,
-    SqlAuditStore,
-    SqlChangeStore,
-    SqlGovernedTable,
-)
-from appkit_domain.approvals import (
-    Actor,
-    ApprovalService,
-    ApprovalStatus,
-    Eligibility,
-    MakerCheckerPolicy,
-    PolicyRegistry,
-)
-from appkit_domain.audit import AuditLog
+from appkit_adapters.sql.stores import CountingWarehouse
+from appkit_domain.approvals import Actor, ApprovalStatus
 from appkit_domain.identifiers import TableName
-from appkit_domain.principal import Principal, PrincipalKind
-from appkit_domain.roles import RoleMap
-from appkit_domain.writeback import (
-    AuditColumns,
-    ChangeStatus,
-    TableRules,
-    ValueRule,
-    WritebackRules,
-)
-from appkit_domain.writeback.service import WRITEBACK_KIND, WritebackService
+from appkit_domain.writeback import ChangeStatus
 from appkit_testing.fakes import ControllableClock, SequentialIds
-from appkit_testing.fakes.permissions import InMemoryPermissions
+from appkit_testing.sql_writeback import ALICE, APP, BOB, writeback_workflow
 from tests.sql_stores.conftest import Governance
-
-ALICE = Principal("u-alice", "alice@example.com", groups=frozenset({"data-stewards"}))
-BOB = Principal("u-bob", "bob@example.com", groups=frozenset({"risk-approvers"}))
-APP = Principal("sp-app", "app@example.com", kind=PrincipalKind.SERVICE_PRINCIPAL)
-
-
-async def _services(
-    governance: Governance, counted: CountingWarehouse, table: TableName
-) -> tuple[WritebackService, ApprovalService]:
-    clock, ids = ControllableClock(), SequentialIds()
-    location = governance.location
-    audit = AuditLog(SqlAuditStore(counted, location), clock, ids, stream="app-1")
-    permissions = InMemoryPermissions()
-    permissions.grant("data-stewards", table, "SELECT")
-    permissions.grant(APP.id, table, "SELECT", "MODIFY")
-    approvals = ApprovalService(
-        SqlApprovalStore(counted, location),
-        audit,
-        clock,
-        ids,
-        policies=PolicyRegistry(
-            [
-                MakerCheckerPolicy(
-                    kind=WRITEBACK_KIND,
-                    proposers=Eligibility.of(roles={"maker"}),
-                    deciders=Eligibility.of(roles={"approver"}),
-                    quorum=1,
-                    deadline=timedelta(days=3),
-                    auto_apply=False,
-                )
-            ]
-        ),
-        roles=RoleMap({"data-stewards": {"maker"}, "risk-approvers": {"approver"}}),
-    )
-    rules = TableRules(
-        table=table,
-        key_columns=("customer_id",),
-        writable={"tier": ValueRule(allowed=frozenset({"silver", "gold"}), not_null=True)},
-        approval_required=True,
-        audit_columns=AuditColumns(),
-    )
-    writeback = WritebackService(
-        WritebackRules([rules]),
-        SqlGovernedTable(counted, location, clock),
-        SqlChangeStore(counted, location),
-        permissions,
-        audit,
-        clock,
-        ids,
-        service_principal=APP,
-        approvals=approvals,
-    )
-    return writeback, approvals
 
 
 async def test_a_governed_write_back_costs_the_fewest_statements_its_rules_allow(
@@ -113,7 +36,10 @@ async def test_a_governed_write_back_costs_the_fewest_statements_its_rules_allow
         "(2, 'silver', NULL, NULL, NULL)"
     )
     counted = CountingWarehouse(governance.warehouse)
-    writeback, approvals = await _services(governance, counted, table)
+    workflow = writeback_workflow(
+        counted, governance.location, table, ControllableClock(), SequentialIds()
+    )
+    writeback, approvals = workflow.writeback, workflow.approvals
     steps: dict[int, dict[str, Counter[str]]] = {}
     for customer_id in (1, 2):  # the first warms the column cache and the audit head
         per_step: dict[str, Counter[str]] = {}
