@@ -124,6 +124,7 @@ class MemoryBackend(containers.DeclarativeContainer):
     breakers = providers.List()
     service_principal = providers.Singleton(app_service_principal, settings)
     startup: providers.Provider[None] = providers.Object(None)
+    platform: providers.Provider[None] = providers.Object(None)  # no workspace
 
 
 def memory_container(settings: Settings) -> GovernedAppContainer:

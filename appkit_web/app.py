@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -31,8 +31,10 @@ from appkit_web.routers import (
     audit,
     exceptions,
     health,
+    jobs,
     me,
     overrides,
+    secrets,
     sql,
     uc,
     writeback,
@@ -97,9 +99,21 @@ def _lifespan(container: GovernedAppContainer) -> Any:
 API_ROUTERS = (health, me, approvals, overrides, exceptions, writeback, audit, uc, sql)
 """The ``/api`` routers of a governed app, each included directly on the app."""
 
+PLATFORM_ROUTERS: tuple[Any, ...] = (secrets, jobs)
+"""Platform service routers (``/api/secrets``, ``/api/jobs``, ...); an app may pass a subset."""
 
-def create_app(source: Settings | GovernedAppContainer, *, title: str = "Governed app") -> FastAPI:
-    """Build the app from ``settings`` (the backend's container is made for it) or a container."""
+
+def create_app(
+    source: Settings | GovernedAppContainer,
+    *,
+    title: str = "Governed app",
+    platform_routers: Sequence[Any] = PLATFORM_ROUTERS,
+) -> FastAPI:
+    """Build the app from ``settings`` (the backend's container is made for it) or a container.
+
+    ``platform_routers`` are the platform service routers to include (all by
+    default; ``()`` leaves them out, a subset includes only those).
+    """
     container = container_for(source) if isinstance(source, Settings) else source
     settings: Settings = container.settings()
     app = FastAPI(
@@ -112,7 +126,7 @@ def create_app(source: Settings | GovernedAppContainer, *, title: str = "Governe
     )
     app.state.container = container
     install_problem_handlers(app)
-    for module in API_ROUTERS:
+    for module in (*API_ROUTERS, *platform_routers):
         app.include_router(module.router, prefix="/api")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -25,6 +25,7 @@ container; every backend container provides the same names:
 ``breakers``           circuit breakers readiness reports on
 ``service_principal``  the Principal governed writes execute as (the app's identity)
 ``startup``            awaited once at start-up after resources (e.g. seeding), or None
+``platform``           :class:`~appkit_web.platform.gate.PlatformServices`, or None (no workspace)
 =====================  ============================================================
 
 The ``memory`` backend's container is
@@ -51,6 +52,8 @@ from appkit_domain.overrides import OverrideService
 from appkit_domain.principal import Principal, PrincipalKind
 from appkit_domain.writeback.service import WritebackService
 from appkit_web.identity.build import build_identity, dev_label
+from appkit_web.platform.gate import PlatformGate
+from appkit_web.platform.policy import demo_platform_policy
 from appkit_web.readiness import Readiness
 from appkit_web.sample.governance import (
     demo_policies,
@@ -148,6 +151,20 @@ class GovernedAppContainer(containers.DeclarativeContainer):
     user_catalogs = backend.user_catalogs
     startup = backend.startup
     readiness = providers.Singleton(Readiness, backend.warehouse, backend.breakers)
+
+    # --- platform services (jobs, secrets, serving, vector search, Genie) ---------------
+    platform_policy = providers.Singleton(demo_platform_policy)
+    platform_gate = providers.Singleton(
+        PlatformGate,
+        backend.platform,
+        platform_policy,
+        audit_log,
+        timer,
+        rate=settings.provided.platform_rate_limit_rps,
+        burst=settings.provided.platform_rate_limit_burst,
+        backend=settings.provided.effective_backend.value,
+        service_principal=service_principal.provider,
+    )
 
 
 def app_container(settings: Settings, backend: containers.Container) -> GovernedAppContainer:

@@ -36,6 +36,7 @@ from appkit_web.catalog_browser import UserCatalogs, on_behalf_of
 from appkit_web.check_results import WarehouseCheckResults
 from appkit_web.containers import GovernedAppContainer, app_container, demo_users
 from appkit_web.identity.configured_directory import ConfiguredDirectory
+from appkit_web.platform.services import DatabricksPlatform
 from appkit_web.sample.metric_source import TableMetricSource
 from appkit_web.sample.seed import SeedReport, seed_demo_world
 from appkit_web.secret_refs import resolve_secret_refs
@@ -145,6 +146,7 @@ class DatabricksBackend(containers.DeclarativeContainer):
     breakers = providers.List(providers.Callable(lambda ws: ws.breaker, workspace))
     service_principal = providers.Singleton(app_identity, workspace)
     startup = providers.Callable(seed_when_asked, warehouse, settings)
+    platform = providers.Singleton(DatabricksPlatform, workspace)
 
 
 def databricks_container(settings: Settings) -> GovernedAppContainer:

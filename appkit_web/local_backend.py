@@ -120,6 +120,7 @@ class LocalBackend(containers.DeclarativeContainer):
     breakers = providers.List()
     service_principal = providers.Singleton(app_service_principal, settings)
     startup = providers.Callable(seed_local, warehouse, settings)
+    platform: providers.Provider[None] = providers.Object(None)  # no workspace
 
 
 def local_container(settings: Settings) -> GovernedAppContainer:

@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     user_rate_limit_burst: int = Field(40, alias="APPKIT_USER_RATE_LIMIT_BURST", ge=1)
 
     sql_row_limit: int = Field(1000, alias="APPKIT_SQL_ROW_LIMIT", ge=1, le=100_000)
+
+    # Per-user limit on platform calls (jobs, secrets, serving, vector search, Genie),
+    # one bucket per user and area, on top of the API limit above.
+    platform_rate_limit_rps: float = Field(2.0, alias="APPKIT_PLATFORM_RATE_LIMIT_PER_SECOND", gt=0)
+    platform_rate_limit_burst: int = Field(10, alias="APPKIT_PLATFORM_RATE_LIMIT_BURST", ge=1)
     log_level: str = Field("INFO", alias="APPKIT_LOG_LEVEL")
 
     @model_validator(mode="after")

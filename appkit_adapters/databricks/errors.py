@@ -4,7 +4,8 @@ A failed response is read in this order: a JSON object (``error_code`` as a
 string, or an integer which counts as absent; ``message``; a legacy ``error``;
 SCIM ``detail``/``status``/``scimType``), then plain text ``ERROR_CODE: message``,
 then an HTML ``<pre>``/``<title>``. The class comes from the error code when the
-table knows it, else from the HTTP status. ``Retry-After`` (delta-seconds or an
+table knows it, else from the HTTP status, except where :data:`OVERRIDES` says
+otherwise for one operation (Jobs answers a missing run with 400). ``Retry-After`` (delta-seconds or an
 HTTP-date) on a 429/503 becomes ``RateLimited.retry_after`` or
 ``details["retry_after"]``. Messages pass through a redactor so no token ever
 reaches an error.
@@ -93,6 +94,24 @@ HTTP_STATUS_CLASSES: Mapping[int, type[AppkitError]] = {
     504: Unavailable,
 }
 
+# Jobs and Clusters answer a missing id with 400 INVALID_PARAMETER_VALUE
+# ("Run 7 does not exist"); databricks-sdk overrides those to "does not exist"
+# and so does this table: (operation pattern, error code, message pattern).
+OVERRIDES: tuple[tuple[re.Pattern[str], str, re.Pattern[str], type[AppkitError]], ...] = (
+    (
+        re.compile(r"^(GET|POST) /api/2\.[0-9]/jobs/"),
+        "INVALID_PARAMETER_VALUE",
+        re.compile(r"\b(Job|Run) \d+ does not exist", re.IGNORECASE),
+        NotFound,
+    ),
+    (
+        re.compile(r"^GET /api/2\.[0-9]/clusters/get"),
+        "INVALID_PARAMETER_VALUE",
+        re.compile(r"Cluster .+ does not exist", re.IGNORECASE),
+        NotFound,
+    ),
+)
+
 _TEXT_CODE = re.compile(r"^([A-Z][A-Z0-9_]+): (.+)$", re.DOTALL)
 _HTML_PRE = re.compile(r"<pre>(.*?)</pre>", re.IGNORECASE | re.DOTALL)
 _HTML_TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -172,6 +191,13 @@ def translate_error(
     redact = redactor if redactor is not None else Redactor()
     message = redact.redact_text(message)[:_MAX_MESSAGE]
     cls = class_for(code, status)
+    for operation_pattern, override_code, message_pattern, override in OVERRIDES:
+        if (
+            code == override_code
+            and operation_pattern.match(operation)
+            and message_pattern.search(message)
+        ):
+            cls = override
     details: dict[str, object] = {"http_status": status}
     if code:
         details["error_code"] = code

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from itertools import islice
+from pathlib import Path
 from typing import Any
 
 import typer
-from databricks.sdk.service.jobs import Run, RunLifeCycleState
+import yaml
+from databricks.sdk.service.jobs import JobSettings, Run, RunLifeCycleState
 
 from appkit_web.cli.app import app
 from appkit_web.cli.connection import workspace_client
@@ -16,6 +20,7 @@ from appkit_web.cli.output import (
     emit_record,
     fail,
     note,
+    one_line,
     print_json,
     reported,
 )
@@ -39,7 +44,7 @@ def _lifecycle(run: Run) -> RunLifeCycleState | None:
     return run.state.life_cycle_state if run.state else None
 
 
-def _run_summary(run: Run) -> dict[str, Any]:
+def run_summary(run: Run) -> dict[str, Any]:
     state = run.state
     return {
         "run_id": run.run_id,
@@ -56,11 +61,12 @@ def _run_summary(run: Run) -> dict[str, Any]:
 @jobs_app.command("list")
 def list_jobs(
     name: str | None = typer.Option(None, "--name", help="Only jobs with exactly this name."),
+    limit: int = typer.Option(25, "--limit", min=1, help="At most this many jobs."),
     as_json: bool = JsonOption,
 ) -> None:
-    """List jobs.
+    """List jobs (at most --limit, oldest first).
 
-    Example: lakehouse-appkit jobs list --name nightly-dq
+    Example: lakehouse-appkit jobs list --name nightly-dq --limit 10
     """
     w = workspace_client()
     with reported("list jobs"):
@@ -70,9 +76,46 @@ def list_jobs(
                 "name": job.settings.name if job.settings else None,
                 "creator": job.creator_user_name,
             }
-            for job in w.jobs.list(name=name)
+            for job in islice(w.jobs.list(name=name, limit=min(limit, 100)), limit)
         ]
     emit(rows, ["job_id", "name", "creator"], as_json=as_json, empty="no jobs")
+
+
+def read_definition(path: Path) -> dict[str, Any]:
+    """A job definition from a JSON or YAML file (the ``jobs/create`` body); exits 2 if unusable."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        fail(f"jobs create: cannot read {path}: {exc.strerror or exc}", ExitCode.USAGE)
+    try:
+        loaded = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        fail(f"jobs create: {path} is not valid JSON or YAML: {one_line(str(exc))}", ExitCode.USAGE)
+    if not isinstance(loaded, dict) or not loaded.get("name"):
+        fail(f"jobs create: {path} must hold a job definition with a name", ExitCode.USAGE)
+    return loaded
+
+
+@jobs_app.command("create")
+def create_job(
+    definition: Path = typer.Argument(
+        ..., help="A JSON or YAML job definition (jobs/create body)."
+    ),
+    as_json: bool = JsonOption,
+) -> None:
+    """Create a job from a JSON or YAML definition; prints its id.
+
+    Example: lakehouse-appkit jobs create month-end.yaml
+    """
+    settings = JobSettings.from_dict(read_definition(definition))
+    w = workspace_client()
+    with reported(f"create job {settings.name}"):
+        created = w.api_client.do("POST", "/api/2.2/jobs/create", body=settings.as_dict())
+    job_id = created.get("job_id") if isinstance(created, dict) else None
+    if as_json:
+        print_json({"job_id": job_id, "name": settings.name})
+    else:
+        typer.echo(str(job_id))
 
 
 @jobs_app.command("get")
@@ -102,12 +145,13 @@ def get_job(job_id: int = typer.Argument(..., help="Job id."), as_json: bool = J
     )
 
 
-def _parse_params(pairs: list[str]) -> dict[str, str]:
+def parse_params(pairs: list[str], command: str = "jobs run") -> dict[str, str]:
+    """``name=value`` pairs as a mapping; exits 2 naming the first malformed one."""
     params: dict[str, str] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            fail(f"jobs run: --param {pair!r} must be name=value", ExitCode.USAGE)
+            fail(f"{command}: --param {pair!r} must be name=value", ExitCode.USAGE)
         params[name.strip()] = value
     return params
 
@@ -126,7 +170,7 @@ def run_job(
 
     Example: lakehouse-appkit jobs run 123 -p as_of=2026-11-30
     """
-    params = _parse_params(param)
+    params = parse_params(param)
     w = workspace_client()
     action = f"run job {job_id}"
     with reported(action):
@@ -134,12 +178,18 @@ def run_job(
         run_id = started.run_id
         if run_id is None:
             fail(f"{action}: the workspace returned no run id", ExitCode.FAILURE)
-        if no_wait:
-            if as_json:
-                print_json({"run_id": run_id, "job_id": job_id})
-            else:
-                typer.echo(str(run_id))
-            return
+    if no_wait:
+        if as_json:
+            print_json({"run_id": run_id, "job_id": job_id})
+        else:
+            typer.echo(str(run_id))
+        return
+    finish_run(w, run_id, action=action, timeout=timeout, as_json=as_json)
+
+
+def finish_run(w: Any, run_id: int, *, action: str, timeout: float, as_json: bool) -> None:
+    """Wait for the run to end with a progress display, print it; exit 1 unless it succeeded."""
+    with reported(action):
         try:
             final = wait_for(
                 lambda: w.jobs.get_run(run_id),
@@ -150,7 +200,7 @@ def run_job(
             )
         except WaitTimedOut:
             fail(f"{action}: run {run_id} did not finish within {timeout:g}s (still running)")
-    summary = _run_summary(final)
+    summary = run_summary(final)
     if as_json:
         print_json(summary)
     else:

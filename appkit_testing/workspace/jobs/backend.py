@@ -1,108 +1,25 @@
 """Jobs and their runs, with a simulated run lifecycle; pure state with ``reset()``.
 
-A run starts ``PENDING`` and moves ``PENDING -> RUNNING -> TERMINATED``
-(result ``SUCCESS``) one step every ``polls_per_step`` observations
-(``runs/get``, ``runs/list``), so no real time passes and tests stay fast.
-Cancelling ends it as ``TERMINATED`` with result ``CANCELED``.
+A run starts ``PENDING`` and moves ``PENDING -> RUNNING -> TERMINATED`` one
+step every ``polls_per_step`` observations (``runs/get``, ``runs/list``), so
+no real time passes and tests stay fast. Cancelling ends it as
+``TERMINATED`` with result ``CANCELED``. ``run-now`` with an
+``idempotency_token`` already used for that job returns the earlier run, as
+Databricks does, so a client may retry it safely. Task outcomes and repair
+are described in :mod:`appkit_testing.workspace.jobs.runs`.
 """
 
 from __future__ import annotations
 
-import copy
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from appkit_testing.workspace.errors import invalid_parameter
+from appkit_testing.workspace.jobs.runs import Job, Run, TaskRun
 
-LIFECYCLE = ("PENDING", "RUNNING", "TERMINATED")
-
-
-@dataclass
-class Job:
-    job_id: int
-    settings: dict[str, Any]
-    creator: str
-    created_time: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "job_id": self.job_id,
-            "creator_user_name": self.creator,
-            "run_as_user_name": self.creator,
-            "created_time": self.created_time,
-            "settings": copy.deepcopy(self.settings),
-        }
-
-
-@dataclass
-class Run:
-    run_id: int
-    job: Job
-    number_in_job: int
-    creator: str
-    start_time: int
-    job_parameters: dict[str, Any] = field(default_factory=dict)
-    step: int = 0
-    polls: int = 0
-    result_state: str | None = None
-    end_time: int = 0
-
-    @property
-    def life_cycle_state(self) -> str:
-        return LIFECYCLE[self.step]
-
-    def to_json(self, base_url: str) -> dict[str, Any]:
-        state: dict[str, Any] = {
-            "life_cycle_state": self.life_cycle_state,
-            "state_message": "" if self.step < 2 else "Run finished",
-            "user_cancelled_or_timedout": self.result_state == "CANCELED",
-        }
-        status: dict[str, Any] = {"state": self.life_cycle_state}
-        if self.result_state is not None:
-            state["result_state"] = self.result_state
-            status["termination_details"] = {
-                "code": "SUCCESS" if self.result_state == "SUCCESS" else "USER_CANCELED",
-                "type": "SUCCESS" if self.result_state == "SUCCESS" else "CLIENT_ERROR",
-                "message": "",
-            }
-        tasks = [
-            {
-                "task_key": task.get("task_key", f"task_{index}"),
-                "run_id": self.run_id * 100 + index,
-                "state": dict(state),
-                "status": dict(status),
-                "attempt_number": 0,
-            }
-            for index, task in enumerate(self.job.settings.get("tasks") or [])
-        ]
-        duration = max(0, self.end_time - self.start_time) if self.end_time else 0
-        return {
-            "job_id": self.job.job_id,
-            "run_id": self.run_id,
-            "number_in_job": self.number_in_job,
-            "original_attempt_run_id": self.run_id,
-            "run_name": self.job.settings.get("name", f"job-{self.job.job_id}"),
-            "creator_user_name": self.creator,
-            "run_type": "JOB_RUN",
-            "trigger": "ONE_TIME",
-            "attempt_number": 0,
-            "start_time": self.start_time,
-            "end_time": self.end_time,
-            "setup_duration": 0,
-            "execution_duration": duration,
-            "cleanup_duration": 0,
-            "run_duration": duration,
-            "run_page_url": f"{base_url}/jobs/{self.job.job_id}/runs/{self.run_id}",
-            "state": state,
-            "status": status,
-            "tasks": tasks,
-            "job_parameters": [
-                {"name": name, "value": str(value)} for name, value in self.job_parameters.items()
-            ],
-        }
+MAX_IDEMPOTENCY_TOKEN = 64
 
 
 class JobsBackend:
@@ -116,11 +33,19 @@ class JobsBackend:
         with self._lock:
             self._jobs: dict[int, Job] = {}
             self._runs: dict[int, Run] = {}
+            self._by_task_run: dict[int, tuple[Run, TaskRun]] = {}
+            self._by_token: dict[tuple[int, str], int] = {}
             self._next_job = 101
             self._next_run = 1001
+            self._next_repair = 501
 
     def _now_ms(self) -> int:
         return int(self._clock() * 1000)
+
+    def _new_run_id(self) -> int:
+        run_id = self._next_run
+        self._next_run += 1
+        return run_id
 
     def create(self, settings: dict[str, Any], creator: str) -> int:
         with self._lock:
@@ -150,14 +75,19 @@ class JobsBackend:
             for name in removed:
                 job.settings.pop(name, None)
 
+    def _start(self, job: Job, number: int, creator: str, parameters: dict[str, Any]) -> Run:
+        run = Run(self._new_run_id(), job, number, creator, self._now_ms(), dict(parameters))
+        for key in job.task_keys():
+            task = TaskRun(key, self._new_run_id())
+            run.tasks.append(task)
+            self._by_task_run[task.run_id] = (run, task)
+        self._runs[run.run_id] = run
+        return run
+
     def submit_once(self, settings: dict[str, Any], creator: str) -> Run:
         """``runs/submit``: a one-time run of an unsaved job definition."""
         with self._lock:
-            job = Job(0, dict(settings), creator, self._now_ms())
-            run = Run(self._next_run, job, 1, creator, self._now_ms())
-            self._runs[run.run_id] = run
-            self._next_run += 1
-            return run
+            return self._start(Job(0, dict(settings), creator, self._now_ms()), 1, creator, {})
 
     def delete(self, job_id: int) -> None:
         with self._lock:
@@ -171,34 +101,64 @@ class JobsBackend:
             found = [job for job in found if job.settings.get("name") == name]
         return found
 
-    def run_now(self, job_id: int, creator: str, parameters: dict[str, Any]) -> Run:
+    def run_now(
+        self,
+        job_id: int,
+        creator: str,
+        parameters: dict[str, Any],
+        idempotency_token: str | None = None,
+    ) -> Run:
         job = self.job(job_id)
+        if idempotency_token is not None and len(idempotency_token) > MAX_IDEMPOTENCY_TOKEN:
+            raise invalid_parameter("idempotency_token must be at most 64 characters.")
         with self._lock:
+            if idempotency_token:
+                earlier = self._by_token.get((job_id, idempotency_token))
+                if earlier is not None:
+                    return self._runs[earlier]
             number = 1 + sum(1 for run in self._runs.values() if run.job.job_id == job_id)
-            run = Run(self._next_run, job, number, creator, self._now_ms(), dict(parameters))
-            self._runs[run.run_id] = run
-            self._next_run += 1
+            run = self._start(job, number, creator, parameters)
+            if idempotency_token:
+                self._by_token[(job_id, idempotency_token)] = run.run_id
             return run
 
     def _advance(self, run: Run) -> None:
-        if run.step >= len(LIFECYCLE) - 1:
+        if run.finished:
             return
         run.polls += 1
         if run.polls >= self.polls_per_step:
             run.polls = 0
-            run.step += 1
-            if run.step == len(LIFECYCLE) - 1:
-                run.result_state = "SUCCESS"
-                run.end_time = self._now_ms()
+            run.step_forward(self._now_ms())
+
+    def _run(self, run_id: int) -> Run:
+        run = self._runs.get(run_id)
+        if run is None:
+            raise invalid_parameter(f"Run {run_id} does not exist.")
+        return run
 
     def observe(self, run_id: int) -> Run:
         """The run, after letting its simulated lifecycle advance by one observation."""
         with self._lock:
-            run = self._runs.get(run_id)
-            if run is None:
-                raise invalid_parameter(f"Run {run_id} does not exist.")
+            run = self._run(run_id)
             self._advance(run)
             return run
+
+    def task_output(self, run_id: int) -> tuple[Run, TaskRun]:
+        """``runs/get-output``: the task run with this id (and its run), observed once."""
+        with self._lock:
+            found = self._by_task_run.get(run_id)
+            if found is None:
+                if run_id in self._runs and len(self._runs[run_id].tasks) > 1:
+                    raise invalid_parameter(
+                        f"Retrieving the output of run {run_id} is not supported: it has "
+                        "several tasks. Ask for the output of each task's run id instead."
+                    )
+                run = self._run(run_id)
+                if not run.tasks:
+                    raise invalid_parameter(f"Run {run_id} has no tasks.")
+                found = (run, run.tasks[0])
+            self._advance(found[0])
+            return found
 
     def runs(self, job_id: int | None, active_only: bool, completed_only: bool) -> list[Run]:
         with self._lock:
@@ -206,17 +166,55 @@ class JobsBackend:
             for run in found:
                 self._advance(run)
         if active_only:
-            found = [run for run in found if run.step < 2]
+            found = [run for run in found if not run.finished]
         if completed_only:
-            found = [run for run in found if run.step == 2]
+            found = [run for run in found if run.finished]
         return sorted(found, key=lambda run: -run.run_id)
 
     def cancel(self, run_id: int) -> None:
         with self._lock:
-            run = self._runs.get(run_id)
-            if run is None:
-                raise invalid_parameter(f"Run {run_id} does not exist.")
-            if run.step < 2:
-                run.step = 2
-                run.result_state = "CANCELED"
-                run.end_time = self._now_ms()
+            self._run(run_id).cancel(self._now_ms())
+
+    def cancel_all(self, job_id: int) -> list[int]:
+        """``runs/cancel-all``: cancel every active run of the job; their ids."""
+        self.job(job_id)
+        with self._lock:
+            active = [r for r in self._runs.values() if r.job.job_id == job_id and not r.finished]
+            for run in active:
+                run.cancel(self._now_ms())
+            return [run.run_id for run in active]
+
+    def repair(
+        self,
+        run_id: int,
+        rerun_tasks: list[str],
+        rerun_all_failed: bool,
+        parameters: dict[str, Any] | None,
+    ) -> int:
+        """``runs/repair``: re-run tasks of a finished run; the repair id."""
+        with self._lock:
+            run = self._run(run_id)
+            if not run.finished:
+                raise invalid_parameter(f"Run {run_id} is still active; only ended runs repair.")
+            keys = list(rerun_tasks)
+            if rerun_all_failed:
+                keys += [t.task_key for t in run.tasks if t.result_state != "SUCCESS"]
+            known = {task.task_key for task in run.tasks}
+            unknown = sorted(set(keys) - known)
+            if unknown:
+                raise invalid_parameter(f"Task keys {unknown} are not part of run {run_id}.")
+            keys = list(dict.fromkeys(keys))
+            if not keys:
+                raise invalid_parameter("Nothing to repair: name rerun_tasks or failed tasks.")
+            if parameters is not None:
+                run.job_parameters = dict(parameters)
+            new_ids = [self._new_run_id() for _ in keys]
+            repair_id = self._next_repair
+            self._next_repair += 1
+            by_key = {task.task_key: task for task in run.tasks}
+            for key in keys:
+                self._by_task_run.pop(by_key[key].run_id, None)
+            run.repair(keys, new_ids, repair_id, self._now_ms())
+            for key in keys:
+                self._by_task_run[by_key[key].run_id] = (run, by_key[key])
+            return repair_id

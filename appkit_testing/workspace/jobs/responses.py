@@ -87,15 +87,20 @@ def routes(workspace: Workspace) -> list[Route]:
 
     def run_now(call: Call) -> Reply:
         parameters = call.arg("job_parameters") or {}
-        run = backend.run_now(_job_id(call), call.identity.name, dict(parameters))
+        token = call.arg("idempotency_token")
+        run = backend.run_now(
+            _job_id(call), call.identity.name, dict(parameters), str(token) if token else None
+        )
         return {"run_id": run.run_id, "number_in_job": run.number_in_job}
 
     def get_run(call: Call) -> Reply:
         return backend.observe(_run_id(call)).to_json(call.base_url)
 
     def get_run_output(call: Call) -> Reply:
-        run = backend.observe(_run_id(call)).to_json(call.base_url)
-        return {"metadata": run}
+        run, task = backend.task_output(_run_id(call))
+        metadata = run.to_json(call.base_url)
+        metadata.update(task_key=task.task_key, run_id=task.run_id, state=task.state())
+        return {"metadata": metadata, **task.output()}
 
     def list_runs(call: Call) -> Reply:
         job_id = call.int_arg("job_id")
@@ -105,6 +110,29 @@ def routes(workspace: Workspace) -> list[Route]:
     def cancel_run(call: Call) -> Reply:
         backend.cancel(_run_id(call))
         return {}
+
+    def cancel_all(call: Call) -> Reply:
+        if call.bool_arg("all_queued_runs") and call.arg("job_id") is None:
+            for job in backend.jobs():
+                backend.cancel_all(job.job_id)
+            return {}
+        backend.cancel_all(_job_id(call))
+        return {}
+
+    def repair(call: Call) -> Reply:
+        rerun = call.arg("rerun_tasks") or []
+        parameters = call.arg("job_parameters")
+        if not isinstance(rerun, list) or (
+            parameters is not None and not isinstance(parameters, dict)
+        ):
+            raise invalid_parameter("rerun_tasks must be a list, job_parameters an object.")
+        repair_id = backend.repair(
+            _run_id(call),
+            [str(key) for key in rerun],
+            call.bool_arg("rerun_all_failed_tasks"),
+            parameters,
+        )
+        return {"repair_id": repair_id}
 
     out: list[Route] = []
     for version in ("2.2", "2.1"):
@@ -122,6 +150,8 @@ def routes(workspace: Workspace) -> list[Route]:
             Route("GET", f"{base}/runs/get-output", get_run_output, "jobs"),
             Route("GET", f"{base}/runs/list", list_runs, "jobs"),
             Route("POST", f"{base}/runs/cancel", cancel_run, "jobs"),
+            Route("POST", f"{base}/runs/cancel-all", cancel_all, "jobs"),
+            Route("POST", f"{base}/runs/repair", repair, "jobs"),
         ]
     return out
 

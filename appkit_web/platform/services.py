@@ -1,0 +1,42 @@
+"""The platform adapters of the ``databricks`` backend, as the app or as one user.
+
+Both views share the workspace's pooled session and resilience pipeline;
+a user view carries only that user's token. Adapters are built on first use.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from appkit_adapters.databricks.http import DatabricksHttp
+from appkit_adapters.databricks.jobs import DatabricksJobs
+from appkit_adapters.databricks.secrets import DatabricksSecrets
+from appkit_adapters.databricks.workspace import DatabricksWorkspace
+from appkit_web.platform.gate import PlatformServices
+
+
+class WorkspaceClients:
+    """Every platform adapter over one identity's ``http``."""
+
+    def __init__(self, http: DatabricksHttp) -> None:
+        self.http = http
+
+    @cached_property
+    def jobs(self) -> DatabricksJobs:
+        return DatabricksJobs(self.http)
+
+    @cached_property
+    def secrets(self) -> DatabricksSecrets:
+        return DatabricksSecrets(self.http)
+
+
+class DatabricksPlatform(PlatformServices):
+    def __init__(self, workspace: DatabricksWorkspace) -> None:
+        self.workspace = workspace
+        self._service = WorkspaceClients(workspace.http)
+
+    def as_service(self) -> WorkspaceClients:
+        return self._service
+
+    def as_user(self, token: str) -> WorkspaceClients:
+        return WorkspaceClients(self.workspace.http.for_user(token))
