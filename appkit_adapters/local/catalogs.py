@@ -22,10 +22,11 @@ from appkit_adapters.local.naming import (
     HIDDEN_SCHEMAS,
     META_SCHEMA,
     catalog_of,
+    check_identifier,
     database_alias,
+    quote,
 )
 from appkit_domain.errors import Conflict, NotFound
-from appkit_domain.identifiers import check_identifier, quote
 
 _META_TABLES = (
     f"CREATE TABLE IF NOT EXISTS {{db}}.{quote(META_SCHEMA)}.tables ("

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from appkit_adapters.local.errors import syntax_error, unsupported
-from appkit_domain.identifiers import check_identifier
+from appkit_adapters.local.naming import check_identifier
 
 _NAME = r"`?([A-Za-z_][A-Za-z0-9_]*)`?"
 _PATTERN = r"(?:\s+LIKE\s+'([^']*)')?"

@@ -8,7 +8,7 @@ snapshot); every statement that changes data or schema takes the single writer l
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
@@ -37,7 +37,7 @@ from appkit_adapters.local.execution import (
     StatementPlanner,
 )
 from appkit_adapters.local.introspection import describe, show_catalogs, show_schemas, show_tables
-from appkit_adapters.local.naming import database_alias
+from appkit_adapters.local.naming import TableName, check_identifier, database_alias, quote
 from appkit_adapters.local.result_shape import ResultShape, shape_of
 from appkit_adapters.local.statements import DML_KINDS, DescribeTarget, Namespace, StatementInfo
 from appkit_adapters.local.stream import ResultStream
@@ -47,7 +47,6 @@ from appkit_adapters.local.writes import change_catalog, run_write
 from appkit_adapters.sql.warehouse import Parameters, StatementResult
 from appkit_adapters.system import SystemClock
 from appkit_domain.errors import AppkitError
-from appkit_domain.identifiers import TableName, check_identifier, quote
 from appkit_domain.ports.clock import Clock
 
 T = TypeVar("T")
@@ -167,8 +166,9 @@ class LocalEngine:
         row_limit: int | None = None,
         catalog: str | None = None,
         schema: str | None = None,
+        groups: Iterable[str] = (),
     ) -> StatementResult:
-        """Run one statement as ``principal`` and return its whole result.
+        """Run one statement as ``principal`` (a member of ``groups``) and return its whole result.
 
         ``parameters`` bind ``:name`` markers (a mapping's values get inferred types;
         ``SqlParameter.type`` casts the value to that Databricks type). ``row_limit``
@@ -178,7 +178,9 @@ class LocalEngine:
         ``details`` hold ``error_class`` and ``sql_state``.
         """
         return self._guard(
-            lambda: self._execute(statement, parameters, principal, row_limit, catalog, schema)
+            lambda: self._execute(
+                statement, parameters, principal, row_limit, catalog, schema, tuple(groups)
+            )
         )
 
     def _execute(
@@ -189,9 +191,10 @@ class LocalEngine:
         row_limit: int | None,
         catalog: str | None,
         schema: str | None,
+        groups: tuple[str, ...] = (),
     ) -> StatementResult:
         plan = self._planner.plan(
-            statement, parameters, principal, self._namespace(catalog, schema)
+            statement, parameters, principal, self._namespace(catalog, schema), groups
         )
         parsed = plan.parsed
         self._remember_names(parsed.info)
@@ -250,6 +253,7 @@ class LocalEngine:
         batch_rows: int = 10_000,
         catalog: str | None = None,
         schema: str | None = None,
+        groups: Iterable[str] = (),
     ) -> ResultStream:
         """Run a statement and return its rows in batches, holding at most one batch in memory.
 
@@ -259,10 +263,13 @@ class LocalEngine:
 
         def start() -> ResultStream:
             namespace = self._namespace(catalog, schema)
-            plan = self._planner.plan(statement, parameters, principal, namespace)
+            member_of = tuple(groups)
+            plan = self._planner.plan(statement, parameters, principal, namespace, member_of)
             self._remember_names(plan.parsed.info)
             if plan.parsed.command is not None or not plan.parsed.info.is_read_only:
-                result = self._execute(statement, parameters, principal, None, catalog, schema)
+                result = self._execute(
+                    statement, parameters, principal, None, catalog, schema, member_of
+                )
                 return ResultStream.of_result(result, batch_rows)
             cursor = self._connections.dedicated()
             try:

@@ -182,6 +182,8 @@ def translate_duckdb_error(error: Exception, known: Iterable[str] = ()) -> Appki
         return sql_error(Conflict, "CONSTRAINT_VIOLATION", "23000", line)
     if isinstance(error, duckdb.TransactionException):
         return sql_error(Conflict, "CONCURRENT_WRITE", "40000", line)
+    if isinstance(error, duckdb.OutOfRangeException) and "Overflow" in line:
+        return sql_error(InvalidInput, "ARITHMETIC_OVERFLOW", "22003", line)
     if isinstance(error, (duckdb.OutOfRangeException, duckdb.InvalidInputException)):
         return sql_error(InvalidInput, "INVALID_INPUT", "22000", line)
     if isinstance(error, duckdb.NotImplementedException):

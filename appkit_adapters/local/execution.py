@@ -16,15 +16,14 @@ from typing import Any, Generic, TypeVar
 
 from appkit_adapters.local.errors import sql_error
 from appkit_adapters.local.render import ColumnsOf, Rendered, render
-from appkit_adapters.local.statements import (
+from appkit_adapters.local.session import (
     CATALOG_PARAMETER,
+    GROUPS_PARAMETER,
     PRINCIPAL_PARAMETER,
     RESERVED_PARAMETER_PREFIX,
     SCHEMA_PARAMETER,
-    Namespace,
-    ParsedStatement,
-    parse_statement,
 )
+from appkit_adapters.local.statements import Namespace, ParsedStatement, parse_statement
 from appkit_adapters.sql.warehouse import (
     ColumnInfo,
     Parameters,
@@ -113,7 +112,12 @@ class StatementPlanner:
         return parsed
 
     def plan(
-        self, statement: str, parameters: Parameters, principal: str, namespace: Namespace
+        self,
+        statement: str,
+        parameters: Parameters,
+        principal: str,
+        namespace: Namespace,
+        groups: tuple[str, ...] = (),
     ) -> Plan:
         parsed = self.parse(statement, namespace)
         given = {item.name: item for item in normalize_parameters(parameters)}
@@ -127,11 +131,14 @@ class StatementPlanner:
             CATALOG_PARAMETER: namespace.catalog,
             SCHEMA_PARAMETER: namespace.schema,
         }
+        session_values: dict[str, Any] = {GROUPS_PARAMETER: list(groups)}
         values: dict[str, Any] = {}
         types: dict[str, str | None] = {}
         for name in parsed.placeholders:
             if name in session:
                 values[name] = session[name]
+            elif name in session_values:
+                values[name] = session_values[name]
             elif name in given:
                 values[name] = _bind_value(given[name])
                 types[name] = given[name].type

@@ -9,8 +9,61 @@ Unity Catalog names are case-insensitive; the engine stores them lower-case.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from appkit_domain.identifiers import check_identifier
+from appkit_domain.errors import InvalidInput
+
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,254}")
+
+
+def check_identifier(part: str, what: str = "identifier") -> str:
+    """Return ``part`` if the engine accepts it as a catalog, schema, table or column name.
+
+    Unity Catalog takes more in a backtick-quoted name than the toolkit's own SQL uses:
+    the engine accepts letters, digits, ``_`` and ``-`` (``main.`sales-eu```), and
+    refuses anything else rather than escape it.
+    """
+    if not isinstance(part, str) or not _NAME.fullmatch(part):
+        raise InvalidInput(f"{what} {part!r} is not a valid identifier (letters, digits, _, -)")
+    return part
+
+
+def quote(part: str, what: str = "identifier") -> str:
+    """Validate one name and return it quoted for DuckDB."""
+    return f'"{check_identifier(part, what)}"'
+
+
+def quote_name(*parts: str) -> str:
+    """Validate and quote a dotted name given as parts."""
+    if not parts:
+        raise InvalidInput("an empty name cannot be quoted")
+    return ".".join(quote(part) for part in parts)
+
+
+@dataclass(frozen=True)
+class TableName:
+    """A three-level ``catalog.schema.table`` name as the engine accepts it."""
+
+    catalog: str
+    schema: str
+    table: str
+
+    def __post_init__(self) -> None:
+        check_identifier(self.catalog, "catalog")
+        check_identifier(self.schema, "schema")
+        check_identifier(self.table, "table")
+
+    @classmethod
+    def parse(cls, full_name: str) -> TableName:
+        parts = full_name.split(".") if isinstance(full_name, str) else []
+        if len(parts) != 3:
+            raise InvalidInput(f"table name {full_name!r} must be catalog.schema.table")
+        return cls(*parts)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.catalog}.{self.schema}.{self.table}"
+
 
 ALIAS_PREFIX = "uc__"
 META_SCHEMA = "__appkit"
@@ -31,7 +84,7 @@ def catalog_of(alias: str) -> str | None:
     return None
 
 
-_ALIAS_IN_TEXT = re.compile(re.escape(ALIAS_PREFIX) + r"([A-Za-z0-9_]+)")
+_ALIAS_IN_TEXT = re.compile(re.escape(ALIAS_PREFIX) + r"([A-Za-z0-9_-]+)")
 
 
 def user_facing(text: str) -> str:

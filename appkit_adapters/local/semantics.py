@@ -4,6 +4,7 @@ Applied to the parsed tree before rendering:
 
 - ``date_add(d, n)`` / ``date_sub`` / ``add_months`` return DATE (DuckDB would give a
   timestamp);
+- ``range(...)`` yields a column ``id``;
 - ``dayofweek`` counts Sunday as 1 (DuckDB counts from 0);
 - ``to_utc_timestamp`` / ``from_utc_timestamp`` convert wall clocks the Databricks way
   and return TIMESTAMP; ``format_string`` formats printf-style;
@@ -86,8 +87,20 @@ def _wrap(node: exp.Expression, wrapper: exp.Expression) -> None:
     wrapper.set("this", node)
 
 
+def _range_with_id(table: exp.Table) -> None:
+    """Databricks' ``range()`` yields one BIGINT column ``id``; DuckDB's is named ``range``."""
+    rows = exp.select(exp.alias_(exp.column("range"), "id", quoted=True)).from_(
+        exp.Table(this=table.this.copy())
+    )
+    alias = table.args.get("alias")
+    table.replace(exp.Subquery(this=rows, alias=alias.copy() if alias else None))
+
+
 def apply_databricks_semantics(tree: exp.Expression) -> exp.Expression:
     """Rewrite the constructs listed in the module docstring, in place; returns the tree."""
+    for table in list(tree.find_all(exp.Table)):
+        if isinstance(table.this, exp.Anonymous) and str(table.this.this).lower() == "range":
+            _range_with_id(table)
     if tree.find(exp.Div):
         _name_divisions(tree)
     for update in tree.find_all(exp.Update):

@@ -15,6 +15,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
+from appkit_adapters.local.column_names import name_projections
 from appkit_adapters.local.commands import (
     Command,
     PrivilegeChange,
@@ -30,11 +31,11 @@ from appkit_adapters.local.definitions import (
     take_definition,
 )
 from appkit_adapters.local.errors import syntax_error, table_not_found, unsupported
-from appkit_adapters.local.naming import META_SCHEMA, database_alias
+from appkit_adapters.local.naming import META_SCHEMA, check_identifier, database_alias
 from appkit_adapters.local.refusals import refuse_unsupported
 from appkit_adapters.local.semantics import apply_databricks_semantics
+from appkit_adapters.local.session import replace_session_functions
 from appkit_domain.errors import InvalidInput
-from appkit_domain.identifiers import check_identifier
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
@@ -42,11 +43,6 @@ READ_ONLY_KINDS = frozenset({"SELECT", "SHOW", "DESCRIBE", "EXPLAIN"})
 DML_KINDS = frozenset({"INSERT", "UPDATE", "DELETE", "MERGE"})
 
 INTERNAL_SCHEMAS = frozenset({META_SCHEMA, "information_schema", "pg_catalog"})
-
-PRINCIPAL_PARAMETER = "_appkit_principal"
-CATALOG_PARAMETER = "_appkit_catalog"
-SCHEMA_PARAMETER = "_appkit_schema"
-RESERVED_PARAMETER_PREFIX = "_appkit_"
 
 
 @dataclass(frozen=True)
@@ -192,22 +188,6 @@ def _parse_tree(statement: str) -> exp.Expression:
     return tree
 
 
-def _replace_session_functions(tree: exp.Expression) -> exp.Expression:
-    def swap(node: exp.Expression) -> exp.Expression:
-        for cls, name in (
-            (exp.CurrentUser, PRINCIPAL_PARAMETER),
-            (exp.SessionUser, PRINCIPAL_PARAMETER),
-            (exp.CurrentCatalog, CATALOG_PARAMETER),
-            (exp.CurrentSchema, SCHEMA_PARAMETER),
-        ):
-            if isinstance(node, cls):
-                return exp.Cast(this=exp.Placeholder(this=name), to=exp.DataType.build("VARCHAR"))
-        return node
-
-    swapped: exp.Expression = tree.transform(swap)
-    return swapped
-
-
 _SCHEMA_EVOLUTION = re.compile(r"\s*MERGE\s+WITH\s+SCHEMA\s+EVOLUTION\b", re.I)
 _PRIVILEGE_STATEMENT = re.compile(r"\s*(GRANT|REVOKE)\b", re.I)
 
@@ -299,7 +279,8 @@ def parse_statement(statement: str, namespace: Namespace) -> ParsedStatement:
         tree.set("overwrite", None)
         target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
         overwrite = str(target.sql(dialect="duckdb"))
-    tree = apply_databricks_semantics(_replace_session_functions(tree))
+    name_projections(tree)
+    tree = apply_databricks_semantics(replace_session_functions(tree))
     placeholders = []
     for node in tree.find_all(exp.Placeholder):
         if node.this is None or not node.name or node.name == "?":

@@ -16,10 +16,9 @@ import duckdb
 
 from appkit_adapters.local.definitions import MetadataChange, TableDefinition
 from appkit_adapters.local.errors import table_not_found
-from appkit_adapters.local.naming import META_SCHEMA, database_alias
+from appkit_adapters.local.naming import META_SCHEMA, TableName, database_alias, quote, quote_name
 from appkit_adapters.local.types import databricks_type
 from appkit_adapters.sql.warehouse import ColumnInfo
-from appkit_domain.identifiers import TableName, quote, quote_name
 
 
 @dataclass(frozen=True)

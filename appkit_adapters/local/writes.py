@@ -16,10 +16,10 @@ from appkit_adapters.local.catalogs import CatalogRegistry
 from appkit_adapters.local.commands import CreateCatalog, DropCatalog
 from appkit_adapters.local.errors import sql_error
 from appkit_adapters.local.execution import Plan, affected_result, merge_result
+from appkit_adapters.local.naming import TableName
 from appkit_adapters.local.tables import apply_change, forget_tables, record_definition
 from appkit_adapters.sql.warehouse import StatementResult
 from appkit_domain.errors import InvalidInput
-from appkit_domain.identifiers import TableName
 
 
 def _merge(cursor: duckdb.DuckDBPyConnection, plan: Plan) -> StatementResult:

@@ -21,28 +21,36 @@ Each API area is a subpackage with a backend (pure state, ``reset()``) and a
 from __future__ import annotations
 
 from appkit_testing.workspace.apps import responses as _apps
+from appkit_testing.workspace.catalog import changes as _catalog_changes
 from appkit_testing.workspace.catalog import permissions as _permissions
 from appkit_testing.workspace.catalog import responses as _catalog
 from appkit_testing.workspace.control import responses as _control
 from appkit_testing.workspace.control.faults import FaultPlan
 from appkit_testing.workspace.files import responses as _files
 from appkit_testing.workspace.identity import responses as _identity
+from appkit_testing.workspace.identity import scim as _scim
 from appkit_testing.workspace.identity.backend import PrincipalSpec
 from appkit_testing.workspace.jobs import responses as _jobs
 from appkit_testing.workspace.secrets import responses as _secrets
 from appkit_testing.workspace.statements import responses as _statements
+from appkit_testing.workspace.storage import dbfs as _dbfs
+from appkit_testing.workspace.storage import volumes as _volumes
 from appkit_testing.workspace.warehouses import responses as _warehouses
 
 AREAS = (
     _identity.routes,
+    _scim.routes,
     _statements.routes,
     _warehouses.routes,
     _catalog.routes,
+    _catalog_changes.routes,
     _permissions.routes,
     _secrets.routes,
     _jobs.routes,
     _apps.routes,
     _files.routes,
+    _dbfs.routes,
+    _volumes.routes,
     _control.routes,
 )
 

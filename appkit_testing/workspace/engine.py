@@ -7,7 +7,7 @@ its API the emulator relies on, so the dependency is explicit and checked.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -47,6 +47,7 @@ class SqlEngine(Protocol):
         row_limit: int | None = None,
         catalog: str | None = None,
         schema: str | None = None,
+        groups: Iterable[str] = (),
     ) -> StatementResult: ...
 
     def stream(
@@ -58,6 +59,7 @@ class SqlEngine(Protocol):
         batch_rows: int = 10_000,
         catalog: str | None = None,
         schema: str | None = None,
+        groups: Iterable[str] = (),
     ) -> ResultStreamLike: ...
 
     def analyze(

@@ -46,6 +46,10 @@ class Call:
     base_url: str
     headers: Mapping[str, str] = field(default_factory=dict)
     form: Mapping[str, str] = field(default_factory=dict)
+    raw: bytes = b""
+    """The body as sent, when it is not JSON or a form (a file upload)."""
+    files: Mapping[str, bytes] = field(default_factory=dict)
+    """The file parts of a ``multipart/form-data`` body, by field name."""
 
     @property
     def identity(self) -> Identity:
@@ -55,9 +59,11 @@ class Call:
         return self.caller
 
     def arg(self, name: str, default: Any = None) -> Any:
-        """A value from the JSON body, falling back to the query string."""
+        """A value from the JSON body, then the form fields, then the query string."""
         if name in self.body:
             return self.body[name]
+        if name in self.form:
+            return self.form[name]
         return self.query.get(name, default)
 
     def required(self, name: str) -> Any:

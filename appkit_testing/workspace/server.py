@@ -7,6 +7,7 @@ import inspect
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -53,22 +54,44 @@ def _authenticate(workspace: Workspace, request: web.Request, route: Route) -> I
     return identity
 
 
-async def _body(request: web.Request) -> tuple[dict[str, Any], dict[str, str]]:
+@dataclass
+class _Body:
+    json: dict[str, Any] = field(default_factory=dict)
+    form: dict[str, str] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+    raw: bytes = b""
+
+
+_RAW_TYPES = ("application/octet-stream", "text/csv", "application/zip")
+
+
+async def _body(request: web.Request) -> _Body:
     if not request.can_read_body:
-        return {}, {}
+        return _Body()
     if request.content_type == "application/x-www-form-urlencoded":
         form = await request.post()
-        return {}, {key: str(value) for key, value in form.items()}
+        return _Body(form={key: str(value) for key, value in form.items()})
+    if request.content_type == "multipart/form-data":
+        parts = await request.post()
+        found = _Body()
+        for key, value in parts.items():
+            if isinstance(value, web.FileField):
+                found.files[key] = value.file.read()
+            else:
+                found.form[key] = str(value)
+        return found
     raw = await request.read()
+    if request.content_type in _RAW_TYPES or (request.method == "PUT" and "/fs/" in request.path):
+        return _Body(raw=raw)
     if not raw.strip():
-        return {}, {}
+        return _Body()
     try:
         body = json.loads(raw)
     except ValueError:
         raise ApiError(400, "MALFORMED_REQUEST", "Request body is not valid JSON.") from None
     if not isinstance(body, dict):
         raise ApiError(400, "MALFORMED_REQUEST", "Request body must be a JSON object.")
-    return body, {}
+    return _Body(json=body, raw=raw)
 
 
 def _fault_response(workspace: Workspace, request: web.Request, kind: str) -> web.Response:
@@ -120,21 +143,27 @@ async def _serve(workspace: Workspace, route: Route, request: web.Request) -> we
             if kind is not None:
                 return _fault_response(workspace, request, kind)
         caller = _authenticate(workspace, request, route)
-        body, form = await _body(request)
+        body = await _body(request)
         call = Call(
             method=request.method,
             path=request.path,
             match=dict(request.match_info),
             query={key: request.query[key] for key in request.query},
-            body=body,
+            body=body.json,
             caller=caller,
             base_url=f"{request.scheme}://{request.host}",
             headers=dict(request.headers),
-            form=form,
+            form=body.form,
+            raw=body.raw,
+            files=body.files,
         )
         result = route.handler(call)
         if inspect.isawaitable(result):
             result = await result
+        if isinstance(result, RawReply) and request.method == "HEAD":
+            response = web.Response(status=result.status, headers=dict(result.headers))
+            response.content_type = result.content_type
+            return response
         if isinstance(result, RawReply):
             return web.Response(
                 status=result.status,

@@ -32,6 +32,7 @@ from appkit_testing.workspace.routing import Route
 from appkit_testing.workspace.secrets.backend import SecretsBackend
 from appkit_testing.workspace.statements.backend import Statement, StatementsBackend
 from appkit_testing.workspace.statements.execution import StatementRunner
+from appkit_testing.workspace.storage.backend import StorageBackend
 from appkit_testing.workspace.warehouses.backend import WarehouseBackend
 
 ADMIN_NAME = "admin@example.com"
@@ -58,11 +59,13 @@ class Workspace:
         chunk_bytes: int = DEFAULT_CHUNK_BYTES,
         workspace_id: str = "1234567890123456",
         warehouse_id: str = "emu0123456789abc",
+        account_id: str = "7e3a1c55-0000-4000-8000-00000000e001",
     ) -> None:
         self.data_dir = data_dir
         self.clock = clock
         self.chunk_bytes = chunk_bytes
         self.workspace_id = workspace_id
+        self.account_id = account_id
         self.warehouse_id = warehouse_id
         self.admin_name = ADMIN_NAME
         self.spill_dir: str | None = None
@@ -80,6 +83,7 @@ class Workspace:
         self.jobs = JobsBackend(clock=clock)
         self.apps = AppsBackend(clock=clock, workspace_id=workspace_id)
         self.workspace_files = WorkspaceFilesBackend(clock=clock)
+        self.storage = StorageBackend(clock=clock)
         self.warehouse = WarehouseBackend()
         self.stats = ServedStats()
         self._initial_faults = faults or FaultPlan()
@@ -113,6 +117,7 @@ class Workspace:
             self.jobs,
             self.apps,
             self.workspace_files,
+            self.storage,
             self.warehouse,
         ):
             backend.reset()

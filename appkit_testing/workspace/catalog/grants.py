@@ -175,17 +175,40 @@ class GrantsBackend:
         return False
 
     def holds_any(self, identity: Identity, securable: Securable) -> bool:
-        """Whether ``identity`` holds any privilege on ``securable`` or something inside it."""
+        """Whether ``securable`` shows up for ``identity`` in Unity Catalog lists.
+
+        It does when the caller owns it (or an ancestor), holds any privilege on it or on
+        something inside it, or inherits from an ancestor a privilege that applies to
+        objects of its type: ``USE CATALOG`` and ``USE SCHEMA`` reveal only the catalog
+        or schema they are used on, never the tables inside them.
+        """
         if identity.is_admin:
             return True
         holders = {identity.name, *identity.all_groups}
         prefix = securable.name + "."
+        ancestors = securable.lineage()[1:]
         with self._lock:
             for level, granted in self._grants.items():
-                related = level in securable.lineage() or level.name.startswith(prefix)
-                if related and any(name in holders and p for name, p in granted.items()):
+                held = {p for name, ps in granted.items() if name in holders for p in ps}
+                if not held:
+                    continue
+                if level == securable or level.name.startswith(prefix):
+                    return True
+                if level in ancestors and held & _REVEALING.get(securable.type, frozenset()):
                     return True
             return any(
                 (level in securable.lineage() or level.name.startswith(prefix)) and owner in holders
                 for level, owner in self._owners.items()
             )
+
+
+_EVERYWHERE = frozenset({"ALL_PRIVILEGES", "BROWSE", "MANAGE", "APPLY_TAG"})
+_REVEALING = {
+    "SCHEMA": _EVERYWHERE
+    | {"USE_SCHEMA", "SELECT", "MODIFY", "CREATE_TABLE", "CREATE_FUNCTION", "CREATE_VOLUME"}
+    | {"READ_VOLUME", "WRITE_VOLUME", "EXECUTE", "REFRESH", "CREATE_MATERIALIZED_VIEW"},
+    "TABLE": _EVERYWHERE | {"SELECT", "MODIFY", "REFRESH"},
+    "VOLUME": _EVERYWHERE | {"READ_VOLUME", "WRITE_VOLUME"},
+    "FUNCTION": _EVERYWHERE | {"EXECUTE"},
+}
+"""Privileges that, granted on a container, make objects of each type inside it visible."""

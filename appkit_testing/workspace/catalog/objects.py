@@ -1,4 +1,4 @@
-"""Volumes and functions: Unity Catalog objects the engine does not hold, kept here.
+"""Volumes, functions and the metadata of catalogs and schemas: what the engine does not hold.
 
 Pure state with ``reset()``; keyed by lower-case three-part full name.
 """
@@ -27,6 +27,7 @@ class CatalogObjects:
         with self._lock:
             self._volumes: dict[str, dict[str, Any]] = {}
             self._functions: dict[str, dict[str, Any]] = {}
+            self._containers: dict[Any, dict[str, Any]] = {}
 
     def _stamp(self, info: dict[str, Any], creator: str) -> None:
         now = int(self._clock() * 1000)
@@ -119,3 +120,49 @@ class CatalogObjects:
         prefix = f"{catalog}.{schema}.".lower()
         with self._lock:
             return [copy.deepcopy(v) for k, v in self._functions.items() if k.startswith(prefix)]
+
+    # -- catalogs and schemas: what the engine does not keep -------------------------------------
+
+    def set_container(self, securable: Any, *, comment: Any, properties: Any, creator: str) -> None:
+        """Record a created catalog's or schema's comment, properties and creation stamp."""
+        now = int(self._clock() * 1000)
+        with self._lock:
+            self._containers[securable] = {
+                "comment": comment,
+                "properties": dict(properties or {}),
+                "created_at": now,
+                "created_by": creator,
+                "updated_at": now,
+                "updated_by": creator,
+            }
+
+    def update_container(self, securable: Any, comment: Any, properties: Any) -> None:
+        with self._lock:
+            info = self._containers.setdefault(securable, {"properties": {}})
+            if comment is not None:
+                info["comment"] = comment
+            if properties is not None:
+                info["properties"] = {**info.get("properties", {}), **dict(properties)}
+            info["updated_at"] = int(self._clock() * 1000)
+
+    def container(self, securable: Any) -> dict[str, Any]:
+        with self._lock:
+            return copy.deepcopy(self._containers.get(securable, {}))
+
+    def forget_container(self, securable: Any) -> None:
+        """Forget a dropped catalog or schema and everything recorded below it."""
+        prefix = securable.name + "."
+        with self._lock:
+            for key in [k for k in self._containers if k == securable or k.name.startswith(prefix)]:
+                del self._containers[key]
+
+    def names_under(self, prefix: str) -> list[str]:
+        """Full names of the volumes and functions inside a catalog or schema."""
+        start = prefix + "."
+        with self._lock:
+            return [k for k in [*self._volumes, *self._functions] if k.startswith(start)]
+
+    def drop_object(self, full_name: str) -> None:
+        with self._lock:
+            self._volumes.pop(full_name, None)
+            self._functions.pop(full_name, None)

@@ -49,6 +49,12 @@ def routes(workspace: Workspace) -> list[Route]:
     def owner(securable: Securable) -> str:
         return grants.owner(securable) or workspace.admin_name
 
+    def described(securable: Securable, body: dict[str, Any]) -> dict[str, Any]:
+        """The body with the comment, properties and stamps recorded for the object."""
+        extra = objects.container(securable)
+        body.update({k: v for k, v in extra.items() if v not in (None, {})})
+        return body
+
     def visible(identity: Identity, securable: Securable) -> bool:
         return grants.holds_any(identity, securable)
 
@@ -115,7 +121,10 @@ def routes(workspace: Workspace) -> list[Route]:
     def list_catalogs(call: Call) -> Reply:
         names = browse.catalog_names(workspace.engine)
         items = [
-            browse.catalog_json(name, owner(Securable("CATALOG", name)))
+            described(
+                Securable("CATALOG", name),
+                browse.catalog_json(name, owner(Securable("CATALOG", name))),
+            )
             for name in names
             if visible(call.identity, Securable("CATALOG", name))
         ]
@@ -128,14 +137,17 @@ def routes(workspace: Workspace) -> list[Route]:
         securable = Securable("CATALOG", name)
         if not visible(call.identity, securable):
             raise permission_denied(f"User does not have USE CATALOG on Catalog '{name}'.")
-        return browse.catalog_json(name, owner(securable))
+        return described(securable, browse.catalog_json(name, owner(securable)))
 
     def list_schemas(call: Call) -> Reply:
         catalog = str(call.required("catalog_name")).lower()
         names = browse.schema_names(workspace.engine, catalog)
         use(call.identity, catalog)
         items = [
-            browse.schema_json(catalog, name, owner(Securable("SCHEMA", f"{catalog}.{name}")))
+            described(
+                Securable("SCHEMA", f"{catalog}.{name}"),
+                browse.schema_json(catalog, name, owner(Securable("SCHEMA", f"{catalog}.{name}"))),
+            )
             for name in names
             if visible(call.identity, Securable("SCHEMA", f"{catalog}.{name}"))
         ]
@@ -148,7 +160,7 @@ def routes(workspace: Workspace) -> list[Route]:
         securable = Securable("SCHEMA", f"{catalog}.{schema}")
         if not visible(call.identity, securable):
             raise permission_denied(f"User does not have USE SCHEMA on Schema '{securable.name}'.")
-        return browse.schema_json(catalog, schema, owner(securable))
+        return described(securable, browse.schema_json(catalog, schema, owner(securable)))
 
     def list_tables(call: Call) -> Reply:
         catalog = str(call.required("catalog_name")).lower()

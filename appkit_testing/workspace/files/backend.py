@@ -31,7 +31,17 @@ _ROOTS = ("/", "/Users", "/Shared")
 _NOTEBOOK_HEADERS = {
     "# Databricks notebook source": "PYTHON",
     "-- Databricks notebook source": "SQL",
+    "// Databricks notebook source": "SCALA",
 }
+_COMMENT = {"PYTHON": "#", "R": "#", "SQL": "--", "SCALA": "//"}
+
+
+def notebook_source(language: str | None, content: bytes) -> bytes:
+    """A notebook exported in SOURCE format: its header line, then its cells."""
+    header = f"{_COMMENT.get(str(language or 'PYTHON').upper(), '#')} Databricks notebook source"
+    if content.startswith(header.encode()):
+        return content
+    return header.encode() + b"\n" + content
 
 
 @dataclass
@@ -71,6 +81,13 @@ def normalize(path: object) -> str:
     if clean.startswith("/Workspace/"):
         clean = clean[len("/Workspace") :]
     return clean
+
+
+def _without_header(content: bytes) -> bytes:
+    first, _, rest = content.partition(b"\n")
+    if first.strip().decode("utf-8", errors="ignore") in _NOTEBOOK_HEADERS:
+        return rest
+    return content
 
 
 class WorkspaceFilesBackend:
@@ -144,6 +161,10 @@ class WorkspaceFilesBackend:
         if len(content) > MAX_IMPORT_BYTES:
             raise ApiError(400, "MAX_NOTEBOOK_SIZE_EXCEEDED", "File size imported is too large.")
         kind, language_found = self._classify(target, content, import_format, language)
+        if kind == "NOTEBOOK" and import_format == "AUTO":
+            target = posixpath.splitext(target)[0]  # AUTO drops a notebook's extension
+        if kind == "NOTEBOOK":
+            content = _without_header(content)
         with self._lock:
             parent = posixpath.dirname(target)
             parent_obj = self._objects.get(parent)

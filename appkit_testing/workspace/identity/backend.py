@@ -8,6 +8,7 @@ their tokens so clients built before a reset stay valid.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import threading
 import time
@@ -81,6 +82,7 @@ class IdentityBackend:
             self._by_name: dict[str, Identity] = {}
             self._by_id: dict[str, Identity] = {}
             self._tokens: dict[str, tuple[str, float | None]] = {}
+            self._groups: dict[str, str] = {}  # group id -> display name
             self._next_id = 1000000000000001
             for index, spec in enumerate(self._seed):
                 token = self.add(spec)
@@ -117,6 +119,8 @@ class IdentityBackend:
             self._next_id += 1
             self._by_name[identity.name] = identity
             self._by_id[identity.id] = identity
+            for group in identity.groups:
+                self._register_group(group)
             token = spec.token or "dapi" + secrets.token_hex(16)
             self._tokens[token] = (identity.id, None)
             return token
@@ -158,3 +162,84 @@ class IdentityBackend:
             token = "eyJ" + secrets.token_urlsafe(32)
             self._tokens[token] = (identity.id, self._clock() + self.ACCESS_TOKEN_SECONDS)
             return token, self.ACCESS_TOKEN_SECONDS
+
+    # -- groups (SCIM) ---------------------------------------------------------------------------
+
+    def _register_group(self, name: str) -> str:
+        for group_id, known in self._groups.items():
+            if known == name:
+                return group_id
+        group_id = str(self._next_id)
+        self._next_id += 1
+        self._groups[group_id] = name
+        return group_id
+
+    def create_group(self, name: str) -> str:
+        """A new (empty) group; its id."""
+        if not name:
+            raise invalid_parameter("a group needs a displayName")
+        with self._lock:
+            if name in self._groups.values():
+                raise already_exists(f"Group with name {name} already exists.")
+            return self._register_group(name)
+
+    def groups(self) -> list[tuple[str, str]]:
+        """(id, display name) of every group, by id."""
+        with self._lock:
+            return sorted(self._groups.items())
+
+    def group_name(self, group_id: str) -> str | None:
+        with self._lock:
+            return self._groups.get(group_id)
+
+    def group_id(self, name: str) -> str | None:
+        with self._lock:
+            return next((gid for gid, known in self._groups.items() if known == name), None)
+
+    def members(self, name: str) -> list[Identity]:
+        with self._lock:
+            return sorted((p for p in self._by_id.values() if name in p.groups), key=lambda p: p.id)
+
+    def _replace(self, identity: Identity, **changes: object) -> Identity:
+        updated = dataclasses.replace(identity, **changes)  # type: ignore[arg-type]
+        self._by_id[identity.id] = updated
+        self._by_name[identity.name] = updated
+        return updated
+
+    def set_membership(self, principal_id: str, group: str, member: bool) -> None:
+        """Add ``principal_id`` to (or remove it from) the group named ``group``."""
+        with self._lock:
+            identity = self._by_id.get(principal_id)
+            if identity is None:
+                raise invalid_parameter(
+                    f"Member {principal_id} is not a user or service principal."
+                )
+            groups = set(identity.groups)
+            (groups.add if member else groups.discard)(group)
+            self._replace(identity, groups=frozenset(groups))
+
+    def rename_group(self, group_id: str, name: str) -> None:
+        with self._lock:
+            old = self._groups[group_id]
+            self._groups[group_id] = name
+            for identity in list(self._by_id.values()):
+                if old in identity.groups:
+                    self._replace(identity, groups=(identity.groups - {old}) | {name})
+
+    def delete_group(self, group_id: str) -> None:
+        with self._lock:
+            name = self._groups.pop(group_id)
+            for identity in list(self._by_id.values()):
+                if name in identity.groups:
+                    self._replace(identity, groups=identity.groups - {name})
+
+    def set_display_name(self, principal_id: str, display_name: str) -> None:
+        with self._lock:
+            self._replace(self._by_id[principal_id], display_name=display_name)
+
+    def delete_principal(self, principal_id: str) -> None:
+        with self._lock:
+            identity = self._by_id.pop(principal_id)
+            self._by_name.pop(identity.name, None)
+            for token in [t for t, (pid, _) in self._tokens.items() if pid == principal_id]:
+                del self._tokens[token]

@@ -5,10 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from typing import TYPE_CHECKING, Any
 
-from appkit_testing.workspace.errors import invalid_parameter, resource_missing
 from appkit_testing.workspace.routing import Call, RawReply, Reply, Route
 
 if TYPE_CHECKING:
@@ -17,7 +15,6 @@ if TYPE_CHECKING:
 
 SCIM_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 SCIM_LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-_FILTER = re.compile(r'^\s*(userName|applicationId|id)\s+eq\s+"([^"]*)"\s*$', re.IGNORECASE)
 
 
 def scim_user(identity: Identity) -> dict[str, Any]:
@@ -49,7 +46,11 @@ def routes(workspace: Workspace) -> list[Route]:
     identity = workspace.identity
 
     def host_metadata(call: Call) -> Reply:
-        return {"oidc_endpoint": f"{call.base_url}/oidc", "workspace_id": workspace.workspace_id}
+        return {
+            "oidc_endpoint": f"{call.base_url}/oidc",
+            "workspace_id": workspace.workspace_id,
+            "account_id": workspace.account_id,
+        }
 
     def oidc_discovery(call: Call) -> Reply:
         return {
@@ -88,34 +89,6 @@ def routes(workspace: Workspace) -> list[Route]:
         body = json.dumps(scim_user(call.identity)).encode()
         return RawReply(body, headers={"X-Databricks-Org-Id": workspace.workspace_id})
 
-    def list_users(call: Call) -> Reply:
-        kind = "service_principal" if "ServicePrincipals" in call.path else "user"
-        found = [p for p in identity.all() if p.kind == kind]
-        expression = call.query.get("filter")
-        if expression:
-            match = _FILTER.match(expression)
-            if match is None:
-                raise invalid_parameter(f"Unsupported filter: {expression}")
-            field_name, value = match.group(1).lower(), match.group(2)
-            found = [p for p in found if (p.id if field_name == "id" else p.name) == value]
-        start = max(1, call.int_arg("startIndex", 1) or 1)
-        count = call.int_arg("count", 100)
-        window = found[start - 1 : start - 1 + (count if count is not None else len(found))]
-        resources = [scim_user(p) for p in window]
-        return {
-            "schemas": [SCIM_LIST],
-            "totalResults": len(found),
-            "startIndex": start,
-            "itemsPerPage": len(resources),
-            "Resources": resources,
-        }
-
-    def get_user(call: Call) -> Reply:
-        found = identity.by_id(call.match["id"])
-        if found is None:
-            raise resource_missing(f"User {call.match['id']} does not exist.")
-        return scim_user(found)
-
     scim = "/api/2.0/preview/scim/v2"
     return [
         Route("GET", "/.well-known/databricks-config", host_metadata, "identity", "none", False),
@@ -129,8 +102,4 @@ def routes(workspace: Workspace) -> list[Route]:
         ),
         Route("POST", "/oidc/v1/token", token, "identity", "none"),
         Route("GET", f"{scim}/Me", me, "identity"),
-        Route("GET", f"{scim}/Users", list_users, "identity"),
-        Route("GET", f"{scim}/Users/{{id}}", get_user, "identity"),
-        Route("GET", f"{scim}/ServicePrincipals", list_users, "identity"),
-        Route("GET", f"{scim}/ServicePrincipals/{{id}}", get_user, "identity"),
     ]

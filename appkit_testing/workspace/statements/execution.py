@@ -165,11 +165,17 @@ class StatementRunner:
         schemas = sorted(getattr(info, "schemas", frozenset()))
         new_schemas = schemas if str(info.kind).upper() == "CREATE" else []
         parameters = list(request.parameters) or None
+        groups = sorted(principal.all_groups)
         store = ChunkStore(self.workspace.spill_dir)
         try:
             if info.is_read_only:
                 stream = engine.stream(
-                    text, parameters, principal=principal.name, catalog=catalog, schema=schema
+                    text,
+                    parameters,
+                    principal=principal.name,
+                    catalog=catalog,
+                    schema=schema,
+                    groups=groups,
                 )
                 try:
                     columns = tuple(stream.columns)
@@ -178,7 +184,12 @@ class StatementRunner:
                     stream.close()
             else:
                 result = engine.execute(
-                    text, parameters, principal=principal.name, catalog=catalog, schema=schema
+                    text,
+                    parameters,
+                    principal=principal.name,
+                    catalog=catalog,
+                    schema=schema,
+                    groups=groups,
                 )
                 columns = tuple(result.columns)
                 truncated = self._fill(statement, store, columns, [result.rows])

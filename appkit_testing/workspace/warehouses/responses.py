@@ -1,4 +1,5 @@
-"""``/api/2.0/sql/warehouses``: the emulated workspace's single warehouse, always reachable.
+"""``/api/2.0/sql/warehouses``: the emulated workspace's single warehouse, always reachable,
+and ``/api/2.0/sql/config/warehouses``, the workspace-wide warehouse configuration.
 
 Start and stop are accepted and change the reported state; statements run
 whatever the state (the embedded engine needs no warm-up).
@@ -8,13 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from appkit_testing.workspace.errors import resource_missing
+from appkit_testing.workspace.errors import permission_denied, resource_missing
 from appkit_testing.workspace.routing import Call, Reply, Route
 
 if TYPE_CHECKING:
     from appkit_testing.workspace.state import Workspace
 
 BASE = "/api/2.0/sql/warehouses"
+CONFIG = "/api/2.0/sql/config/warehouses"
 
 
 def routes(workspace: Workspace) -> list[Route]:
@@ -65,7 +67,18 @@ def routes(workspace: Workspace) -> list[Route]:
         backend.set_state("STOPPED")
         return {}
 
+    def get_config(call: Call) -> Reply:
+        return backend.config()
+
+    def set_config(call: Call) -> Reply:
+        if not call.identity.is_admin:
+            raise permission_denied("Only workspace admins may change the warehouse configuration.")
+        backend.set_config(call.body)
+        return {}
+
     return [
+        Route("GET", CONFIG, get_config, "warehouses"),
+        Route("PUT", CONFIG, set_config, "warehouses"),
         Route("GET", BASE, list_warehouses, "warehouses"),
         Route("GET", f"{BASE}/{{id}}", get, "warehouses"),
         Route("POST", f"{BASE}/{{id}}/start", start, "warehouses"),

@@ -1,0 +1,1 @@
+"""DBFS and the Files API: file trees for the DBFS root and for Unity Catalog volumes."""
