@@ -33,6 +33,7 @@ from appkit_testing.workspace.identity.backend import PrincipalSpec
 from appkit_testing.workspace.jobs import responses as _jobs
 from appkit_testing.workspace.secrets import responses as _secrets
 from appkit_testing.workspace.statements import responses as _statements
+from appkit_testing.workspace.statements import sessions as _sessions
 from appkit_testing.workspace.storage import dbfs as _dbfs
 from appkit_testing.workspace.storage import volumes as _volumes
 from appkit_testing.workspace.warehouses import responses as _warehouses
@@ -41,6 +42,7 @@ AREAS = (
     _identity.routes,
     _scim.routes,
     _statements.routes,
+    _sessions.routes,
     _warehouses.routes,
     _catalog.routes,
     _catalog_changes.routes,

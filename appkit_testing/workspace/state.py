@@ -32,6 +32,7 @@ from appkit_testing.workspace.routing import Route
 from appkit_testing.workspace.secrets.backend import SecretsBackend
 from appkit_testing.workspace.statements.backend import Statement, StatementsBackend
 from appkit_testing.workspace.statements.execution import StatementRunner
+from appkit_testing.workspace.statements.sessions import SessionsBackend
 from appkit_testing.workspace.storage.backend import StorageBackend
 from appkit_testing.workspace.warehouses.backend import WarehouseBackend
 
@@ -84,6 +85,7 @@ class Workspace:
         self.apps = AppsBackend(clock=clock, workspace_id=workspace_id)
         self.workspace_files = WorkspaceFilesBackend(clock=clock)
         self.storage = StorageBackend(clock=clock)
+        self.sessions = SessionsBackend()
         self.warehouse = WarehouseBackend()
         self.stats = ServedStats()
         self._initial_faults = faults or FaultPlan()
@@ -118,6 +120,7 @@ class Workspace:
             self.apps,
             self.workspace_files,
             self.storage,
+            self.sessions,
             self.warehouse,
         ):
             backend.reset()

@@ -161,8 +161,6 @@ class WorkspaceFilesBackend:
         if len(content) > MAX_IMPORT_BYTES:
             raise ApiError(400, "MAX_NOTEBOOK_SIZE_EXCEEDED", "File size imported is too large.")
         kind, language_found = self._classify(target, content, import_format, language)
-        if kind == "NOTEBOOK" and import_format == "AUTO":
-            target = posixpath.splitext(target)[0]  # AUTO drops a notebook's extension
         if kind == "NOTEBOOK":
             content = _without_header(content)
         with self._lock:

@@ -38,6 +38,8 @@ class StatementRequest:
     format: str = "JSON_ARRAY"
     row_limit: int | None = None
     byte_limit: int | None = None
+    result_compression: str | None = None
+    session_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,16 @@ class StatementsBackend:
             if statement.store is not None:
                 statement.store.close()
         return statement
+
+    def close(self, statement_id: str) -> None:
+        """Release a statement's result (cancelling it first if it still runs)."""
+        statement = self.get(statement_id)
+        statement.finish("CANCELED")
+        self._notify(statement)
+        with statement.lock:
+            statement.state = "CLOSED"
+        if statement.store is not None:
+            statement.store.close()
 
     def cancel(self, statement_id: str) -> Statement:
         statement = self.get(statement_id)

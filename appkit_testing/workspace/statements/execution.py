@@ -29,6 +29,7 @@ from appkit_testing.workspace.catalog.grant_sql import (
 )
 from appkit_testing.workspace.catalog.grants import Securable
 from appkit_testing.workspace.errors import ApiError
+from appkit_testing.workspace.statements.arrow import transcode
 from appkit_testing.workspace.statements.backend import Statement, StatementError
 from appkit_testing.workspace.statements.chunks import ChunkStore
 from appkit_testing.workspace.statements.encoding import batch_encoder, row_encoder
@@ -107,6 +108,7 @@ class StatementRunner:
         )
         store = ChunkStore(self.workspace.spill_dir)
         truncated = self._fill(statement, store, columns, [rows])
+        store = self._in_format(statement, store, columns)
         if not statement.finish("SUCCEEDED", store=store, columns=columns, truncated=truncated):
             store.close()
 
@@ -193,6 +195,7 @@ class StatementRunner:
                 )
                 columns = tuple(result.columns)
                 truncated = self._fill(statement, store, columns, [result.rows])
+            store = self._in_format(statement, store, columns)
         except BaseException:
             store.close()
             raise
@@ -203,6 +206,15 @@ class StatementRunner:
                 self.workspace.grants.set_owner(Securable("SCHEMA", name), principal.name)
         if not statement.finish("SUCCEEDED", store=store, columns=columns, truncated=truncated):
             store.close()
+
+    def _in_format(
+        self, statement: Statement, store: ChunkStore, columns: Sequence[ColumnInfo]
+    ) -> ChunkStore:
+        """The result chunks in the requested format (JSON chunks are re-encoded for Arrow)."""
+        request = statement.request
+        if request.format != "ARROW_STREAM":
+            return store
+        return transcode(store, columns, request.result_compression, self.workspace.spill_dir)
 
     def _fill(
         self,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from appkit_adapters.sql.warehouse import SqlParameter
 from appkit_testing.workspace.errors import ApiError, invalid_parameter, resource_missing
 from appkit_testing.workspace.routing import Call, RawReply, Reply, Route
+from appkit_testing.workspace.statements.arrow import available
 from appkit_testing.workspace.statements.backend import Statement, StatementRequest
 from appkit_testing.workspace.statements.chunks import ChunkStore
 
@@ -56,10 +57,11 @@ def _request(call: Call) -> StatementRequest:
         raise invalid_parameter(f"Unknown format {fmt}.")
     if disposition == "INLINE" and fmt != "JSON_ARRAY":
         raise invalid_parameter(f"{fmt} format is only supported with EXTERNAL_LINKS disposition.")
+    compression = str(call.body.get("result_compression") or "NONE").upper()
+    if compression not in ("NONE", "LZ4_FRAME"):
+        raise invalid_parameter(f"Unknown result_compression {compression}.")
     if fmt == "ARROW_STREAM":
-        raise invalid_parameter(
-            "ARROW_STREAM is not served by the emulated workspace; use JSON_ARRAY or CSV."
-        )
+        available(compression)
     parameters = []
     for item in call.body.get("parameters") or []:
         if not isinstance(item, dict) or not item.get("name"):
@@ -91,6 +93,8 @@ def _request(call: Call) -> StatementRequest:
         fmt,
         limits.get("row_limit"),
         limits.get("byte_limit"),
+        compression if fmt == "ARROW_STREAM" and compression != "NONE" else None,
+        call.body.get("session_id"),
     )
 
 
@@ -163,7 +167,11 @@ def routes(workspace: Workspace) -> list[Route]:
                 entry["type_precision"] = int(decimal.group(1))
                 entry["type_scale"] = int(decimal.group(2))
             columns.append(entry)
+        extra = {}
+        if statement.request.result_compression:
+            extra["result_compression"] = statement.request.result_compression
         return {
+            **extra,
             "format": statement.request.format,
             "schema": {"column_count": len(columns), "columns": columns},
             "total_chunk_count": len(store.chunks),
@@ -183,7 +191,7 @@ def routes(workspace: Workspace) -> list[Route]:
         on_timeout = str(call.body.get("on_wait_timeout") or "CONTINUE").upper()
         if on_timeout not in ("CONTINUE", "CANCEL"):
             raise invalid_parameter("on_wait_timeout must be CONTINUE or CANCEL.")
-        request = _request(call)
+        request = workspace.sessions.apply(_request(call), call.identity)
         workspace.warehouse.set_state("RUNNING")  # a statement starts a stopped warehouse
         stuck = workspace.faults.draw(("stuck_pending",)) is not None
         if stuck:
@@ -200,6 +208,10 @@ def routes(workspace: Workspace) -> list[Route]:
 
     def cancel(call: Call) -> Reply:
         backend.cancel(call.match["statement_id"])
+        return {}
+
+    def close(call: Call) -> Reply:
+        backend.close(call.match["statement_id"])
         return {}
 
     def chunk(call: Call) -> Reply:
@@ -229,6 +241,8 @@ def routes(workspace: Workspace) -> list[Route]:
             return _forbidden("The result is no longer available.")
         if statement.request.format == "CSV":
             return RawReply(_csv(statement, data, index == 0), content_type="text/csv")
+        if statement.request.format == "ARROW_STREAM":
+            return RawReply(data, content_type="application/vnd.apache.arrow.stream")
         return RawReply(data)
 
     return [
@@ -236,6 +250,7 @@ def routes(workspace: Workspace) -> list[Route]:
         Route("POST", BASE + "/", execute, "sql"),
         Route("GET", f"{BASE}/{{statement_id}}", get, "sql"),
         Route("POST", f"{BASE}/{{statement_id}}/cancel", cancel, "sql"),
+        Route("DELETE", f"{BASE}/{{statement_id}}", close, "sql"),
         Route("GET", f"{BASE}/{{statement_id}}/result/chunks/{{chunk_index}}", chunk, "sql"),
         Route(
             "GET",
