@@ -33,6 +33,7 @@ from appkit_web.routers import (
     health,
     jobs,
     me,
+    model,
     overrides,
     secrets,
     sql,
@@ -99,7 +100,7 @@ def _lifespan(container: GovernedAppContainer) -> Any:
 API_ROUTERS = (health, me, approvals, overrides, exceptions, writeback, audit, uc, sql)
 """The ``/api`` routers of a governed app, each included directly on the app."""
 
-PLATFORM_ROUTERS: tuple[Any, ...] = (secrets, jobs)
+PLATFORM_ROUTERS: tuple[Any, ...] = (secrets, jobs, model)
 """Platform service routers (``/api/secrets``, ``/api/jobs``, ...); an app may pass a subset."""
 
 

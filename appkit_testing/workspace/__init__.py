@@ -32,6 +32,7 @@ from appkit_testing.workspace.identity import scim as _scim
 from appkit_testing.workspace.identity.backend import PrincipalSpec
 from appkit_testing.workspace.jobs import responses as _jobs
 from appkit_testing.workspace.secrets import responses as _secrets
+from appkit_testing.workspace.serving import responses as _serving
 from appkit_testing.workspace.statements import responses as _statements
 from appkit_testing.workspace.statements import sessions as _sessions
 from appkit_testing.workspace.storage import dbfs as _dbfs
@@ -49,6 +50,7 @@ AREAS = (
     _permissions.routes,
     _secrets.routes,
     _jobs.routes,
+    _serving.routes,
     _apps.routes,
     _files.routes,
     _dbfs.routes,

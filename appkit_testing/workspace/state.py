@@ -30,6 +30,7 @@ from appkit_testing.workspace.identity.backend import (
 from appkit_testing.workspace.jobs.backend import JobsBackend
 from appkit_testing.workspace.routing import Route
 from appkit_testing.workspace.secrets.backend import SecretsBackend
+from appkit_testing.workspace.serving.backend import ServingBackend
 from appkit_testing.workspace.statements.backend import Statement, StatementsBackend
 from appkit_testing.workspace.statements.execution import StatementRunner
 from appkit_testing.workspace.statements.sessions import SessionsBackend
@@ -82,6 +83,7 @@ class Workspace:
         self.catalog_objects = CatalogObjects(clock=clock)
         self.secrets = SecretsBackend(clock=clock)
         self.jobs = JobsBackend(clock=clock)
+        self.serving = ServingBackend(clock=clock)
         self.apps = AppsBackend(clock=clock, workspace_id=workspace_id)
         self.workspace_files = WorkspaceFilesBackend(clock=clock)
         self.storage = StorageBackend(clock=clock)
@@ -117,6 +119,7 @@ class Workspace:
             self.catalog_objects,
             self.secrets,
             self.jobs,
+            self.serving,
             self.apps,
             self.workspace_files,
             self.storage,

@@ -45,6 +45,9 @@ class PlatformClients(Protocol):
     @property
     def secrets(self) -> Any: ...
 
+    @property
+    def serving(self) -> Any: ...
+
 
 class PlatformServices(Protocol):
     """Gives the clients acting as the app or as one user (by their token)."""

@@ -11,6 +11,7 @@ from functools import cached_property
 from appkit_adapters.databricks.http import DatabricksHttp
 from appkit_adapters.databricks.jobs import DatabricksJobs
 from appkit_adapters.databricks.secrets import DatabricksSecrets
+from appkit_adapters.databricks.serving import ServingEndpoints
 from appkit_adapters.databricks.workspace import DatabricksWorkspace
 from appkit_web.platform.gate import PlatformServices
 
@@ -28,6 +29,10 @@ class WorkspaceClients:
     @cached_property
     def secrets(self) -> DatabricksSecrets:
         return DatabricksSecrets(self.http)
+
+    @cached_property
+    def serving(self) -> ServingEndpoints:
+        return ServingEndpoints(self.http)
 
 
 class DatabricksPlatform(PlatformServices):

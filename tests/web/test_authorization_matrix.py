@@ -276,6 +276,14 @@ def a_run(world: World) -> dict[str, str]:
     return ids
 
 
+def echo_chat(world: World) -> dict[str, str]:
+    return {"endpoint": "databricks-echo-chat"}
+
+
+def embeddings(world: World) -> dict[str, str]:
+    return {"endpoint": "databricks-hash-embeddings"}
+
+
 STEWARDS, READERS = frozenset({ALICE}), frozenset({ALICE, BOB, CAROL})
 
 
@@ -300,6 +308,22 @@ PLATFORM_MATRIX = [
     PlatformCell("POST", "/api/jobs/{job_id}/run", STEWARDS, a_job, body={"parameters": {}}),
     PlatformCell("GET", "/api/jobs/runs/{run_id}", frozenset(EVERYONE), a_run),
     PlatformCell("POST", "/api/jobs/runs/{run_id}/cancel", STEWARDS, a_run),
+    PlatformCell("GET", "/api/model/endpoints", frozenset(EVERYONE)),
+    PlatformCell("GET", "/api/model/endpoints/{endpoint}", frozenset(EVERYONE), echo_chat),
+    PlatformCell(
+        "POST",
+        "/api/model/{endpoint}/predict",
+        frozenset(EVERYONE),
+        embeddings,
+        body={"input": ["month end"]},
+    ),
+    PlatformCell(
+        "POST",
+        "/api/model/{endpoint}/chat",
+        frozenset(EVERYONE),
+        echo_chat,
+        body={"messages": [{"role": "user", "content": "hi"}]},
+    ),
 ]
 
 

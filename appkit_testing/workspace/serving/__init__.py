@@ -1,0 +1,1 @@
+"""Serving endpoints of the emulated workspace: endpoints, permissions, built-in models."""
