@@ -30,6 +30,7 @@ from appkit_web.routers import (
     approvals,
     audit,
     exceptions,
+    genie,
     health,
     jobs,
     me,
@@ -38,6 +39,7 @@ from appkit_web.routers import (
     secrets,
     sql,
     uc,
+    vector,
     writeback,
 )
 from appkit_web.sample.landing import LANDING_HTML
@@ -100,7 +102,7 @@ def _lifespan(container: GovernedAppContainer) -> Any:
 API_ROUTERS = (health, me, approvals, overrides, exceptions, writeback, audit, uc, sql)
 """The ``/api`` routers of a governed app, each included directly on the app."""
 
-PLATFORM_ROUTERS: tuple[Any, ...] = (secrets, jobs, model)
+PLATFORM_ROUTERS: tuple[Any, ...] = (secrets, jobs, model, vector, genie)
 """Platform service routers (``/api/secrets``, ``/api/jobs``, ...); an app may pass a subset."""
 
 

@@ -54,6 +54,7 @@ from appkit_domain.writeback.service import WritebackService
 from appkit_web.identity.build import build_identity, dev_label
 from appkit_web.platform.gate import PlatformGate
 from appkit_web.platform.policy import demo_platform_policy
+from appkit_web.platform.vector_scope import VectorScope
 from appkit_web.readiness import Readiness
 from appkit_web.sample.governance import (
     demo_policies,
@@ -154,6 +155,7 @@ class GovernedAppContainer(containers.DeclarativeContainer):
 
     # --- platform services (jobs, secrets, serving, vector search, Genie) ---------------
     platform_policy = providers.Singleton(demo_platform_policy)
+    vector_scope = providers.Singleton(VectorScope)  # no index scoped by identity by default
     platform_gate = providers.Singleton(
         PlatformGate,
         backend.platform,

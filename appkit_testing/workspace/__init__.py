@@ -27,6 +27,7 @@ from appkit_testing.workspace.catalog import responses as _catalog
 from appkit_testing.workspace.control import responses as _control
 from appkit_testing.workspace.control.faults import FaultPlan
 from appkit_testing.workspace.files import responses as _files
+from appkit_testing.workspace.genie import responses as _genie
 from appkit_testing.workspace.identity import responses as _identity
 from appkit_testing.workspace.identity import scim as _scim
 from appkit_testing.workspace.identity.backend import PrincipalSpec
@@ -37,6 +38,7 @@ from appkit_testing.workspace.statements import responses as _statements
 from appkit_testing.workspace.statements import sessions as _sessions
 from appkit_testing.workspace.storage import dbfs as _dbfs
 from appkit_testing.workspace.storage import volumes as _volumes
+from appkit_testing.workspace.vector import responses as _vector
 from appkit_testing.workspace.warehouses import responses as _warehouses
 
 AREAS = (
@@ -51,6 +53,8 @@ AREAS = (
     _secrets.routes,
     _jobs.routes,
     _serving.routes,
+    _vector.routes,
+    _genie.routes,
     _apps.routes,
     _files.routes,
     _dbfs.routes,

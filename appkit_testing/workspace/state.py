@@ -21,6 +21,7 @@ from appkit_testing.workspace.control.stats import ServedStats, StatementRecord
 from appkit_testing.workspace.engine import SqlEngine, embedded_engine
 from appkit_testing.workspace.errors import not_found, permission_denied
 from appkit_testing.workspace.files.backend import WorkspaceFilesBackend
+from appkit_testing.workspace.genie.backend import GenieBackend, workspace_statements
 from appkit_testing.workspace.identity.backend import (
     ADMINS_GROUP,
     Identity,
@@ -35,6 +36,7 @@ from appkit_testing.workspace.statements.backend import Statement, StatementsBac
 from appkit_testing.workspace.statements.execution import StatementRunner
 from appkit_testing.workspace.statements.sessions import SessionsBackend
 from appkit_testing.workspace.storage.backend import StorageBackend
+from appkit_testing.workspace.vector.backend import VectorSearchBackend, workspace_sources
 from appkit_testing.workspace.warehouses.backend import WarehouseBackend
 
 ADMIN_NAME = "admin@example.com"
@@ -84,6 +86,8 @@ class Workspace:
         self.secrets = SecretsBackend(clock=clock)
         self.jobs = JobsBackend(clock=clock)
         self.serving = ServingBackend(clock=clock)
+        self.vector = VectorSearchBackend(*workspace_sources(self), clock=clock)
+        self.genie = GenieBackend(*workspace_statements(self), clock=clock)
         self.apps = AppsBackend(clock=clock, workspace_id=workspace_id)
         self.workspace_files = WorkspaceFilesBackend(clock=clock)
         self.storage = StorageBackend(clock=clock)
@@ -120,6 +124,8 @@ class Workspace:
             self.secrets,
             self.jobs,
             self.serving,
+            self.vector,
+            self.genie,
             self.apps,
             self.workspace_files,
             self.storage,

@@ -48,6 +48,12 @@ class PlatformClients(Protocol):
     @property
     def serving(self) -> Any: ...
 
+    @property
+    def vector(self) -> Any: ...
+
+    @property
+    def genie(self) -> Any: ...
+
 
 class PlatformServices(Protocol):
     """Gives the clients acting as the app or as one user (by their token)."""

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from appkit_adapters.databricks.genie import GenieSpaces
 from appkit_adapters.databricks.http import DatabricksHttp
 from appkit_adapters.databricks.jobs import DatabricksJobs
 from appkit_adapters.databricks.secrets import DatabricksSecrets
 from appkit_adapters.databricks.serving import ServingEndpoints
+from appkit_adapters.databricks.vector_search import VectorSearch
 from appkit_adapters.databricks.workspace import DatabricksWorkspace
 from appkit_web.platform.gate import PlatformServices
 
@@ -33,6 +35,14 @@ class WorkspaceClients:
     @cached_property
     def serving(self) -> ServingEndpoints:
         return ServingEndpoints(self.http)
+
+    @cached_property
+    def vector(self) -> VectorSearch:
+        return VectorSearch(self.http)
+
+    @cached_property
+    def genie(self) -> GenieSpaces:
+        return GenieSpaces(self.http)
 
 
 class DatabricksPlatform(PlatformServices):

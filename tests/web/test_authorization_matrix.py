@@ -10,13 +10,21 @@ new route cannot ship unexamined.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from databricks.sdk import WorkspaceClient
 from databricks.sdk.service.jobs import NotebookTask, Task
+from databricks.sdk.service.vectorsearch import (
+    DirectAccessVectorIndexSpec,
+    EmbeddingVectorColumn,
+    EndpointType,
+    VectorIndexType,
+)
 
 from appkit_testing.memory_app import memory_container
 from appkit_web.app import create_app
@@ -251,7 +259,8 @@ def test_the_matrix_names_every_api_route(tmp_path: Path):
 # --- platform routes, on the databricks backend against the emulated workspace -----------
 
 _names = itertools.count(1)
-PlatformSetup = Callable[[World], dict[str, str]]
+PlatformSetup = Callable[..., dict[str, str]]
+"""``(world) -> ids`` or, with ``per_user``, ``(world, user) -> ids``."""
 
 
 def fresh(world: World) -> dict[str, str]:
@@ -284,7 +293,47 @@ def embeddings(world: World) -> dict[str, str]:
     return {"endpoint": "databricks-hash-embeddings"}
 
 
+def an_index(world: World) -> dict[str, str]:
+    admin = world.admin
+    if "matrix" not in {e.name for e in admin.vector_search_endpoints.list_endpoints()}:
+        admin.vector_search_endpoints.create_endpoint("matrix", endpoint_type=EndpointType.STANDARD)
+        spec = DirectAccessVectorIndexSpec(
+            embedding_vector_columns=[EmbeddingVectorColumn(name="v", embedding_dimension=2)]
+        )
+        admin.vector_search_indexes.create_index(
+            "demo.docs.matrix", "matrix", "id", VectorIndexType.DIRECT_ACCESS,
+            direct_access_index_spec=spec,
+        )  # fmt: skip
+        admin.vector_search_indexes.upsert_data_vector_index(
+            "demo.docs.matrix", json.dumps([{"id": 1, "v": [1.0, 0.0]}])
+        )
+    return {"endpoint": "matrix", "index": "demo.docs.matrix"}
+
+
+def a_space(world: World) -> dict[str, str]:
+    pairs = [{"question": "one?", "sql": "SELECT 1 AS one"}]
+    definition = {"instructions": {"example_question_sqls": pairs}}
+    space = world.admin.genie.create_space(world.emulator.warehouse_id, json.dumps(definition))
+    return {"space_id": str(space.space_id)}
+
+
+def a_message(world: World, user: str | None) -> dict[str, str]:
+    ids = a_space(world)
+    asker = WorkspaceClient(
+        host=world.emulator.host, token=world.tokens[user or ALICE], auth_type="pat"
+    )
+    started = asker.genie.start_conversation(ids["space_id"], "one?").response
+    message = asker.genie.get_message(ids["space_id"], started.conversation_id, started.message_id)
+    return {
+        **ids,
+        "conversation_id": str(started.conversation_id),
+        "message_id": str(started.message_id),
+        "attachment_id": str(message.attachments[0].attachment_id),
+    }
+
+
 STEWARDS, READERS = frozenset({ALICE}), frozenset({ALICE, BOB, CAROL})
+GENIE_MESSAGE = "/api/genie/spaces/{space_id}/conversations/{conversation_id}/messages/{message_id}"
 
 
 @dataclass(frozen=True)
@@ -294,6 +343,8 @@ class PlatformCell:
     allowed: frozenset[str]
     setup: PlatformSetup = fresh
     body: dict | None = None
+    params: dict | None = None
+    per_user: bool = False  # the setup makes objects that belong to the calling user
 
 
 PLATFORM_MATRIX = [
@@ -324,6 +375,36 @@ PLATFORM_MATRIX = [
         echo_chat,
         body={"messages": [{"role": "user", "content": "hi"}]},
     ),
+    PlatformCell("GET", "/api/vector/endpoints", frozenset(EVERYONE), an_index),
+    PlatformCell(
+        "GET",
+        "/api/vector/indexes",
+        frozenset(EVERYONE),
+        an_index,
+        params={"endpoint": "{endpoint}"},
+    ),
+    PlatformCell(
+        "POST",
+        "/api/vector/search",
+        frozenset(EVERYONE),
+        an_index,
+        body={"index": "{index}", "columns": ["id"], "query_vector": [1.0, 0.0]},
+    ),
+    PlatformCell(
+        "POST",
+        "/api/genie/spaces/{space_id}/ask",
+        frozenset(EVERYONE),
+        a_space,
+        body={"question": "one?"},
+    ),
+    PlatformCell("GET", GENIE_MESSAGE, frozenset(EVERYONE), a_message, per_user=True),
+    PlatformCell(
+        "GET",
+        GENIE_MESSAGE + "/attachments/{attachment_id}/query-result",
+        frozenset(EVERYONE),
+        a_message,
+        per_user=True,
+    ),
 ]
 
 
@@ -341,10 +422,12 @@ def _fill(value: Any, ids: dict[str, str]) -> Any:
 async def test_platform_route_answers_each_demo_user_as_the_policy_says(
     platform_api: PlatformApi, world: World, cell: PlatformCell, user: str | None
 ):
-    ids = cell.setup(world)
+    ids = cell.setup(world, user) if cell.per_user else cell.setup(world)
     kwargs: dict = {}
     if cell.body is not None:
         kwargs["json"] = _fill(cell.body, ids)
+    if cell.params is not None:
+        kwargs["params"] = _fill(cell.params, ids)
     response = await platform_api.call(cell.method, cell.path.format(**ids), user, **kwargs)
     if user is None:
         assert response.status_code == 401, response.text

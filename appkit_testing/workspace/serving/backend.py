@@ -198,3 +198,12 @@ class ServingBackend:
             size = models.dimensions(endpoint.environment)
             return models.embeddings(endpoint.name, body, size)
         return models.linear(body, endpoint.environment)
+
+    def embed(self, name: str, texts: list[str]) -> list[list[float]]:
+        """Vectors from an embeddings endpoint, for other areas (vector search)."""
+        with self._lock:
+            endpoint = self._endpoints.get(name)
+        if endpoint is None or endpoint.model != models.HASHING_EMBEDDINGS:
+            raise bad_request(f"{name} is not an embeddings endpoint of this workspace.")
+        response = self.invoke(endpoint, {"input": texts})
+        return [item["embedding"] for item in response["data"]]

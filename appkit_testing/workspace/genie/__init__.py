@@ -1,0 +1,1 @@
+"""Genie spaces of the emulated workspace: sample questions answered with their SQL."""

@@ -1,0 +1,1 @@
+"""Vector search of the emulated workspace: endpoints, Direct Access and Delta Sync indexes."""
