@@ -23,6 +23,7 @@ from appkit_web import __version__
 from appkit_web.backends import container_for
 from appkit_web.containers import GovernedAppContainer
 from appkit_web.identity.middleware import IdentityMiddleware
+from appkit_web.logs import configure_logging
 from appkit_web.middleware.rate_limit import PerPrincipalRateLimit
 from appkit_web.middleware.request_id import RequestIdMiddleware
 from appkit_web.problems import install_problem_handlers
@@ -111,14 +112,20 @@ def create_app(
     *,
     title: str = "Governed app",
     platform_routers: Sequence[Any] = PLATFORM_ROUTERS,
+    json_logs: bool = True,
 ) -> FastAPI:
     """Build the app from ``settings`` (the backend's container is made for it) or a container.
 
     ``platform_routers`` are the platform service routers to include (all by
-    default; ``()`` leaves them out, a subset includes only those).
+    default; ``()`` leaves them out, a subset includes only those). With
+    ``json_logs`` (the default) logging is set up as :mod:`appkit_web.logs`
+    describes: JSON lines with the request id, secrets redacted.
     """
     container = container_for(source) if isinstance(source, Settings) else source
     settings: Settings = container.settings()
+    if json_logs:
+        # the container's redactor knows the secret values resolved from secret:// settings
+        configure_logging(settings.log_level, container.redactor())
     app = FastAPI(
         title=title,
         version=__version__,

@@ -11,13 +11,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from appkit_adapters.databricks.catalog import UnityCatalog
-from appkit_adapters.local.engine import LocalEngine
 from appkit_domain.errors import PermissionDenied, Unavailable
 from appkit_domain.identifiers import TableName, check_identifier
 from appkit_domain.principal import Principal
+
+if TYPE_CHECKING:  # imported for types only: the local path never loads databricks-sdk
+    from appkit_adapters.databricks.catalog import UnityCatalog
+    from appkit_adapters.local.engine import LocalEngine
 
 Item = dict[str, Any]
 

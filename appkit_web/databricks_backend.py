@@ -11,6 +11,7 @@ before anything is built. The demo world is seeded only with ``--demo``
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 from dependency_injector import containers, providers
 
@@ -45,8 +46,18 @@ from appkit_web.user_warehouses import UserWarehouses, WarehouseForUser
 
 
 def resilience_policy(settings: Settings) -> ResiliencePolicy:
-    """The profile's defaults with any resilience setting given overlaid."""
-    return ResiliencePolicy.from_settings(settings, profile=settings.app_env.value)
+    """The profile's defaults with any resilience setting given overlaid.
+
+    ``RATE_LIMIT_ENABLED=false`` turns the client-side rate limit off; ``true``
+    turns it on with the default rate where the profile has none (dev, test).
+    """
+    policy = ResiliencePolicy.from_settings(settings, profile=settings.app_env.value)
+    if settings.rate_limit_enabled is False:
+        return replace(policy, rate_limit_requests_per_second=None)
+    if settings.rate_limit_enabled and policy.rate_limit_requests_per_second is None:
+        default = ResiliencePolicy().rate_limit_requests_per_second
+        return replace(policy, rate_limit_requests_per_second=default)
+    return policy
 
 
 def build_workspace(settings: Settings) -> DatabricksWorkspace:

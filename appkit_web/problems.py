@@ -143,9 +143,20 @@ async def _on_http_error(_request: Request, exc: Exception) -> Response:
     )
 
 
-async def _on_unexpected(_request: Request, exc: Exception) -> Response:
-    _log.exception("unexpected error: %s", type(exc).__name__)
-    return problem_response(500, "Internal error", _HIDDEN, "internal_error")
+async def _on_unexpected(request: Request, exc: Exception) -> Response:
+    # Starlette calls this outside the request-id middleware (whose context variable is
+    # reset by then), so the request id is taken from the request's own context.
+    context = request.scope.get("state", {}).get("appkit")
+    request_id = getattr(context, "request_id", None)
+    _log.error(
+        "unexpected error: %s: %s",
+        type(exc).__name__,
+        exc,
+        exc_info=(type(exc), exc, exc.__traceback__),
+        extra={"request_id": request_id},
+    )
+    headers = {"X-Request-Id": request_id} if request_id else None
+    return problem_response(500, "Internal error", _HIDDEN, "internal_error", headers)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

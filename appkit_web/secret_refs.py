@@ -14,9 +14,9 @@ import binascii
 from collections.abc import Callable
 from typing import Any
 
-from appkit_web.settings import Backend, Settings, SettingsError, setting_name
+from appkit_web.settings import SECRET_PREFIX, Backend, Settings, SettingsError, setting_name
 
-PREFIX = "secret://"
+PREFIX = SECRET_PREFIX
 
 SecretReader = Callable[[str, str], str]
 """Reads one secret: ``(scope, key) -> value``."""

@@ -3,21 +3,30 @@
 The profile comes from ``APP_ENV`` (``dev``, ``test`` or ``prod``, default
 ``dev``). Values are taken, highest priority first, from the process
 environment, then ``config/.env.<profile>`` (relative to the working
-directory, or ``APPKIT_CONFIG_DIR``). Any setting whose value is
-``secret://scope/key`` is resolved through Databricks secrets on the
-``databricks`` backend (see :mod:`appkit_web.secret_refs`).
+directory, or ``APPKIT_CONFIG_DIR``), parsed by python-dotenv as
+pydantic-settings parses its env files (comments, quotes and ``export``
+work). Any setting whose value is ``secret://scope/key`` is resolved through
+Databricks secrets on the ``databricks`` backend (see
+:mod:`appkit_web.secret_refs`) and refused on the others.
 
 :func:`load_settings` either returns valid settings or raises
 :class:`SettingsError` whose message is one line naming the first bad setting.
+An unknown ``APPKIT_*`` name warns (:class:`UnknownSetting`) with the closest
+known name; names other tools use that this toolkit does not support
+(:data:`UNSUPPORTED`) are refused by name.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
+import warnings
+from collections.abc import Mapping
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from dotenv import dotenv_values
 from pydantic import AliasChoices, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -29,6 +38,26 @@ class SettingsError(InvalidInput):
     """A setting is missing or invalid; the message is one line that names it."""
 
     code = "bad_setting"
+
+
+class UnknownSetting(UserWarning):
+    """An ``APPKIT_*`` name no setting has (probably a typo); the message suggests the closest."""
+
+
+SECRET_PREFIX = "secret://"  # noqa: S105 - a URL scheme, not a secret
+
+OTHER_APPKIT_NAMES: frozenset[str] = frozenset(
+    {"APPKIT_CONFIG_DIR", "APPKIT_CLI_RETRY_TIMEOUT", "APPKIT_WORKSPACE_TOKEN", "APPKIT_RUN_APP"}
+)
+"""``APPKIT_*`` names read outside :class:`Settings` (the CLI, the emulator): never warned about."""
+
+UNSUPPORTED: Mapping[str, str] = {
+    "CIRCUIT_BREAKER_ENABLED": "the circuit breaker is always on; tune "
+    "CIRCUIT_BREAKER_FAILURE_THRESHOLD and CIRCUIT_BREAKER_TIMEOUT instead",
+    "RETRY_EXPONENTIAL_BASE": "retry delays double (base 2, full jitter); tune "
+    "RETRY_INITIAL_DELAY and RETRY_MAX_DELAY instead",
+}
+"""Settings other toolkits have that this one refuses by name, with what to use instead."""
 
 
 class Profile(str, Enum):
@@ -78,6 +107,7 @@ class Settings(BaseSettings):
     databricks_token: str | None = Field(None, alias="DATABRICKS_TOKEN", repr=False)
     databricks_client_id: str | None = Field(None, alias="DATABRICKS_CLIENT_ID")
     databricks_client_secret: str | None = Field(None, alias="DATABRICKS_CLIENT_SECRET", repr=False)
+    databricks_profile: str | None = Field(None, alias="DATABRICKS_CONFIG_PROFILE")
     warehouse_id: str | None = Field(
         None,
         validation_alias=AliasChoices("DATABRICKS_WAREHOUSE_ID", "DATABRICKS_SQL_WAREHOUSE_ID"),
@@ -100,6 +130,10 @@ class Settings(BaseSettings):
     circuit_breaker_timeout: float | None = Field(
         None, alias="CIRCUIT_BREAKER_TIMEOUT", gt=0, le=3600
     )
+    circuit_breaker_half_open_probes: int | None = Field(
+        None, alias="CIRCUIT_BREAKER_HALF_OPEN_ATTEMPTS", ge=1, le=100
+    )
+    rate_limit_enabled: bool | None = Field(None, alias="RATE_LIMIT_ENABLED")
     request_timeout: float | None = Field(None, alias="REQUEST_TIMEOUT_SECONDS", gt=0, le=115)
     deadline: float | None = Field(None, alias="REQUEST_DEADLINE_SECONDS", gt=0, le=115)
 
@@ -132,17 +166,25 @@ class Settings(BaseSettings):
             raise ValueError("APPKIT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
         if self.app_env is Profile.PROD and self.effective_identity is IdentityMode.DEV:
             raise ValueError("APPKIT_IDENTITY=dev is refused in the prod profile")
-        if self.effective_backend is Backend.DATABRICKS:
+        if self.effective_backend is not Backend.DATABRICKS:
+            for name in type(self).model_fields:
+                value = getattr(self, name)
+                if isinstance(value, str) and value.startswith(SECRET_PREFIX):
+                    raise ValueError(
+                        f"{setting_name(name)}: secret:// references are resolved only on the "
+                        f"databricks backend (this is {self.effective_backend.value})"
+                    )
+        if self.effective_backend is Backend.DATABRICKS and not self.databricks_profile:
             if not self.databricks_host:
                 raise ValueError("DATABRICKS_HOST is required on the databricks backend")
-            if not self.warehouse_id:
-                raise ValueError("DATABRICKS_WAREHOUSE_ID is required on the databricks backend")
             has_m2m = bool(self.databricks_client_id and self.databricks_client_secret)
             if not (self.databricks_token or has_m2m):
                 raise ValueError(
                     "DATABRICKS_TOKEN (or DATABRICKS_CLIENT_ID with DATABRICKS_CLIENT_SECRET) "
                     "is required on the databricks backend"
                 )
+        if self.effective_backend is Backend.DATABRICKS and not self.warehouse_id:
+            raise ValueError("DATABRICKS_WAREHOUSE_ID is required on the databricks backend")
         return self
 
     @property
@@ -200,6 +242,23 @@ def config_dir() -> Path:
     return Path(os.environ.get("APPKIT_CONFIG_DIR", "config"))
 
 
+def settings_file(env_file_dir: Path | None = None, profile: str = "dev") -> Path:
+    """The settings file of ``profile``: ``config/.env.<profile>`` (or under ``APPKIT_CONFIG_DIR``)."""
+    return (env_file_dir or config_dir()) / f".env.{profile}"
+
+
+def read_settings_file(path: Path) -> dict[str, str]:
+    """``NAME=value`` lines of a settings file (python-dotenv's format); ``{}`` when absent."""
+    if not path.is_file():
+        return {}
+    values: dict[str, str] = {}
+    for name, value in dotenv_values(path, encoding="utf-8").items():
+        if value is None:
+            raise SettingsError(f"settings file {path}: {name} has no value (expected NAME=value)")
+        values[name] = value
+    return values
+
+
 def load_settings(
     environ: dict[str, str] | None = None, *, env_file_dir: Path | None = None, **overrides: Any
 ) -> Settings:
@@ -207,7 +266,8 @@ def load_settings(
 
     ``environ`` replaces the process environment when given (tests);
     ``overrides`` are field values (by environment name) that win over both.
-    Raises :class:`SettingsError` with one line naming the bad setting.
+    Raises :class:`SettingsError` with one line naming the bad setting; warns
+    :class:`UnknownSetting` for each unknown ``APPKIT_*`` name.
     """
     env = dict(os.environ if environ is None else environ)
     profile_name = env.get("APP_ENV", overrides.get("APP_ENV", "dev"))
@@ -217,17 +277,26 @@ def load_settings(
         raise SettingsError(
             f"setting APP_ENV: must be dev, test or prod (got {profile_name!r})"
         ) from None
-    values: dict[str, Any] = {}
-    env_file = (env_file_dir or config_dir()) / f".env.{profile.value}"
-    if env_file.is_file():
-        values.update(_read_env_file(env_file))
-    values.update(env)
-    values.update(overrides)
+    env_file = settings_file(env_file_dir, profile.value)
+    from_file = read_settings_file(env_file)
+    values: dict[str, Any] = {**from_file, **env, **overrides}
     known = _known_names()
+    _check_names(from_file, known, f" in {env_file}")
+    _check_names(env, known, "")
     try:
         return Settings.model_validate({k: v for k, v in values.items() if k in known})
     except ValidationError as exc:
         raise SettingsError(_one_line(exc)) from None
+
+
+def _check_names(values: Mapping[str, Any], known: set[str], where: str) -> None:
+    for name in values:
+        if name in UNSUPPORTED:
+            raise SettingsError(f"setting {name}{where} is not supported: {UNSUPPORTED[name]}")
+        if name.startswith("APPKIT_") and name not in known and name not in OTHER_APPKIT_NAMES:
+            close = difflib.get_close_matches(name, sorted(known | OTHER_APPKIT_NAMES), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            warnings.warn(f"unknown setting {name}{where}{hint}", UnknownSetting, stacklevel=3)
 
 
 def _known_names() -> set[str]:
@@ -238,22 +307,3 @@ def _known_names() -> set[str]:
         if isinstance(field.validation_alias, AliasChoices):
             names.update(str(choice) for choice in field.validation_alias.choices)
     return names
-
-
-def _read_env_file(path: Path) -> dict[str, str]:
-    """Parse ``NAME=value`` lines; ``#`` starts a comment line; quotes around a value are removed."""
-    values: dict[str, str] = {}
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("export "):
-            line = line[len("export ") :]
-        name, sep, value = line.partition("=")
-        if not sep or not name.strip().isidentifier():
-            raise SettingsError(f"settings file {path} line {number}: expected NAME=value")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        values[name.strip()] = value
-    return values

@@ -1,4 +1,8 @@
-"""How every command speaks: exit codes, one-line errors, rich tables or ``--json``.
+"""How every command speaks: exit codes, one-line errors, and rows as a table, JSON, CSV or NDJSON.
+
+Rows keep the column order the command (or the SQL statement) gave. The
+format is ``-o table|json|csv|ndjson`` on the root command (``sql query``
+also takes it), or ``--json`` on a command.
 
 Exit codes are stable so scripts can branch on them:
 
@@ -12,12 +16,13 @@ Exit codes are stable so scripts can branch on them:
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from enum import IntEnum
+from enum import Enum, IntEnum
 from typing import Any, NoReturn
 
 import typer
@@ -41,6 +46,29 @@ class ExitCode(IntEnum):
     NOT_FOUND = 3
     PERMISSION_DENIED = 4
     UNAUTHENTICATED = 5
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    ndjson = "ndjson"
+
+
+_chosen: list[OutputFormat] = [OutputFormat.table]
+
+
+def choose_format(value: OutputFormat | None) -> OutputFormat | None:
+    """Set the output format of this invocation (the root ``-o`` option; table when absent)."""
+    _chosen[0] = OutputFormat(value) if value is not None else OutputFormat.table
+    return value
+
+
+def chosen_format(as_json: bool = False, option: OutputFormat | None = None) -> OutputFormat:
+    """The format in force: ``--json``, else the command's own ``-o``, else the root ``-o``."""
+    if as_json:
+        return OutputFormat.json
+    return OutputFormat(option) if option is not None else _chosen[0]
 
 
 EXIT_CODES_HELP = (
@@ -138,7 +166,30 @@ def _looks_like_config(exc: ValueError) -> bool:
 
 
 def print_json(payload: object) -> None:
-    typer.echo(json.dumps(payload, indent=2, sort_keys=True, default=str))
+    """Pretty JSON on stdout, keys in the order given (columns stay in their order)."""
+    typer.echo(json.dumps(payload, indent=2, default=str))
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, default=str)
+    return value
+
+
+def print_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> None:
+    """A header line and one line per row (RFC 4180 quoting); null is an empty field."""
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(c)) for c in columns])
+
+
+def print_ndjson(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> None:
+    """One compact JSON object per row, keys in column order."""
+    for row in rows:
+        typer.echo(json.dumps({c: row.get(c) for c in columns}, default=str))
 
 
 def print_table(
@@ -167,18 +218,34 @@ def emit(
     as_json: bool,
     title: str | None = None,
     empty: str = "nothing found",
+    output: OutputFormat | None = None,
 ) -> None:
-    """Rows as a table for people or as a JSON list for scripts."""
-    if as_json:
+    """Rows as a table for people, or JSON (a list), CSV or NDJSON for scripts."""
+    chosen = chosen_format(as_json, output)
+    if chosen is OutputFormat.json:
         print_json(list(rows))
+    elif chosen is OutputFormat.csv:
+        print_csv(rows, columns)
+    elif chosen is OutputFormat.ndjson:
+        print_ndjson(rows, columns)
     else:
         print_table(rows, columns, title=title, empty=empty)
 
 
-def emit_record(record: Mapping[str, Any], *, as_json: bool, title: str | None = None) -> None:
-    """One object as a two-column table, or as JSON."""
-    if as_json:
+def emit_record(
+    record: Mapping[str, Any],
+    *,
+    as_json: bool,
+    title: str | None = None,
+    output: OutputFormat | None = None,
+) -> None:
+    """One object as a two-column table, or as JSON, CSV (one row) or NDJSON (one line)."""
+    chosen = chosen_format(as_json, output)
+    if chosen is OutputFormat.json:
         print_json(record)
+        return
+    if chosen in (OutputFormat.csv, OutputFormat.ndjson):
+        emit([record], list(record), as_json=False, output=chosen)
         return
     table = Table(title=title, show_header=False)
     table.add_column("field", style="bold")
@@ -189,4 +256,5 @@ def emit_record(record: Mapping[str, Any], *, as_json: bool, title: str | None =
     stdout_console().print(table)
 
 
-JSON_OPTION_HELP = "Print JSON for scripts instead of a table."
+JSON_OPTION_HELP = "Print JSON for scripts instead of a table (same as -o json)."
+OUTPUT_OPTION_HELP = "Output format: table (default), json, csv or ndjson."

@@ -17,7 +17,10 @@ from appkit_web.cli.app import app
 from appkit_web.cli.connection import warehouse_id_from_settings, workspace_client
 from appkit_web.cli.output import (
     JSON_OPTION_HELP,
+    OUTPUT_OPTION_HELP,
     ExitCode,
+    OutputFormat,
+    chosen_format,
     emit,
     fail,
     note,
@@ -81,10 +84,16 @@ def query(
     limit: int = typer.Option(1000, "--limit", min=1, help="Most rows to fetch."),
     timeout: float = typer.Option(600.0, "--timeout", min=1, help="Seconds to wait for a result."),
     as_json: bool = typer.Option(False, "--json", help=JSON_OPTION_HELP),
+    output: OutputFormat = typer.Option(None, "--output", "-o", help=OUTPUT_OPTION_HELP),
 ) -> None:
     """Run one statement on a SQL warehouse and print its rows, with progress while it runs.
 
+    Columns keep the statement's order in every format. JSON is one object
+    with columns (name, type), rows and truncated; NDJSON one row per line.
+
     Example: lakehouse-appkit sql query 'SELECT * FROM demo.risk.metrics WHERE entity = :e' -p e=ACC-1
+
+    Example: lakehouse-appkit sql query 'SELECT * FROM demo.crm.customers' -o csv > customers.csv
     """
     warehouse = warehouse_id_from_settings(warehouse_id)
     if not warehouse:
@@ -127,10 +136,11 @@ def query(
         error = final.status.error if final.status else None
         message = one_line(error.message) if error and error.message else f"ended {state}"
         fail(f"{action}: {message}", _failure_code(message))
-    if as_json:
+    chosen = chosen_format(as_json, output)
+    if chosen is OutputFormat.json:
         print_json({"columns": columns, "rows": rows, "truncated": truncated})
         return
-    emit(rows, [c["name"] for c in columns], as_json=False, empty="no rows")
+    emit(rows, [c["name"] for c in columns], as_json=False, empty="no rows", output=chosen)
     if truncated:
         note(f"showing the first {len(rows)} rows (--limit)")
 

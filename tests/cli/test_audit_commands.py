@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -79,3 +85,90 @@ def test_unreadable_checkpoints_are_a_usage_error(lakehouse: Path, tmp_path: Pat
     result = CliRunner().invoke(app, ["audit", "verify", "--checkpoints", str(bad)])
     assert result.exit_code == 2
     assert "expected a JSON list" in result.stderr
+
+
+def test_audit_reads_the_catalog_and_schema_given(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("APPKIT_BACKEND", "local")
+    monkeypatch.setenv("APPKIT_DATA_DIR", str(tmp_path))
+
+    async def seed() -> None:
+        settings = load_settings(DATABRICKS_CATALOG="main", DATABRICKS_SCHEMA="gov")
+        container = container_for(settings)
+        await maybe_await(container.init_resources())
+        try:
+            from appkit_adapters.sql.schema import init_schema
+
+            await init_schema(await maybe_await(container.backend.warehouse()), "main", "gov",
+                              create_catalog=True)  # fmt: skip
+            await container.audit_log().append(actor="alice", action="x", target="t:1")
+        finally:
+            await maybe_await(container.shutdown_resources())
+
+    asyncio.run(seed())
+    result = CliRunner().invoke(
+        app, ["audit", "verify", "--json", "--catalog", "main", "--schema", "gov"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["streams"][0]["events"] == 1
+    bad = CliRunner().invoke(app, ["audit", "verify", "--catalog", "no such"])
+    assert bad.exit_code == 2 and "DATABRICKS_CATALOG" in bad.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_verify_and_checkpoint_work_while_the_local_app_runs(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("APPKIT_", "DATABRICKS_"))}
+    env.update(APPKIT_BACKEND="local", APPKIT_DATA_DIR=str(tmp_path / "data"),
+               APPKIT_CONFIG_DIR=str(tmp_path), APP_ENV="dev")  # fmt: skip
+    script = Path(sys.executable).with_name("lakehouse-appkit")
+    log = (tmp_path / "run.log").open("wb")
+    server = subprocess.Popen(
+        [str(script), "run", "--port", str(port)], env=env, cwd=tmp_path,
+        stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base, server, tmp_path / "run.log")
+        proposal = json.dumps({"entity": "ACME", "metric": "pd", "period": "2026-Q3",
+                               "value": "0.0215", "justification": "restated"}).encode()  # fmt: skip
+        request = urllib.request.Request(
+            f"{base}/api/overrides", data=proposal, method="POST",
+            headers={"X-Forwarded-Email": "alice@example.com", "Content-Type": "application/json"},
+        )  # fmt: skip
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 201
+        runner = CliRunner()
+        verified = runner.invoke(app, ["audit", "verify", "--json"], env=env)
+        assert verified.exit_code == 0, verified.output
+        report = json.loads(verified.stdout)
+        assert report["ok"] is True and report["streams"][0]["events"] >= 1
+        assert f"asking the running app at {base} (as auditor@example.com)" in verified.stderr
+        heads = runner.invoke(app, ["audit", "checkpoint"], env=env)
+        assert heads.exit_code == 0, heads.output
+        assert json.loads(heads.stdout)[0]["seq"] == report["streams"][0]["head_seq"]
+        strict = runner.invoke(app, ["audit", "verify", "--checkpoints", "x.json"], env=env)
+        assert strict.exit_code == 2
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    assert not (tmp_path / "data" / "serving.json").exists()
+
+
+def wait_until_serving(base: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"run exited: {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{base}/api/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("the app did not start within 60 s")

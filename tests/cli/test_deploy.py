@@ -232,7 +232,7 @@ def test_unreachable_workspace_fails_with_one_line(cli, project: Path) -> None:
         },
     )
     assert result.exit_code == 1, result.output
-    assert result.stderr.startswith("error: list catalogs:")
+    assert result.stderr.startswith("error: cannot reach the workspace at http://127.0.0.1:")
     assert len(result.stderr.strip().splitlines()) == 1
 
 

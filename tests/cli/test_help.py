@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import typer.main
 
 from appkit_web.cli import app
 
 
-def _walk(command: object, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+def _walk(command: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command path below ``command``, asking groups by name (commands load lazily)."""
     found = [path]
-    commands = getattr(command, "commands", None)
-    if commands:
-        for name, sub in commands.items():
+    if hasattr(command, "list_commands"):
+        context = command.context_class(command)
+        for name in command.list_commands(context):
+            sub = command.get_command(context, name)
+            assert sub is not None, name
             found.extend(_walk(sub, (*path, name)))
     return found
 

@@ -51,7 +51,9 @@ async def api(tmp_path: Path) -> AsyncIterator[Api]:
     settings = make_settings(
         tmp_path, APPKIT_BACKEND="local", APPKIT_DATA_DIR=str(tmp_path / "data")
     )
-    async for client in open_client(local_container(settings)):
+    container = local_container(settings)
+    async for client in open_client(container):
+        client.warehouse = container.backend.warehouse()  # type: ignore[attr-defined]
         yield client
 
 
@@ -67,7 +69,18 @@ async def test_no_caller_reads_the_audit_log_or_payloads_through_the_sql_endpoin
 
 
 async def test_a_caller_without_select_cannot_read_a_table_through_the_sql_endpoint(api: Api):
+    ungranted = "demo.crm.salaries"  # no grant names it
+    await api.warehouse.execute(f"CREATE TABLE {ungranted} (customer_id BIGINT, pay BIGINT)")
     response = await api.post(
-        "/api/sql/query", DAVE, json={"statement": "SELECT * FROM demo.crm.customers"}
+        "/api/sql/query", DAVE, json={"statement": f"SELECT * FROM {ungranted}"}
     )
     assert response.status_code == 403, response.text
+
+
+async def test_dave_without_a_group_reads_the_demo_tables(api: Api):
+    for table in ("demo.crm.customers", "demo.risk.metrics", "demo.dq.check_results"):
+        response = await api.post(
+            "/api/sql/query", DAVE, json={"statement": f"SELECT count(*) AS n FROM {table}"}
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["rows"][0]["n"] > 0

@@ -7,6 +7,7 @@ import json
 import logging
 from pathlib import Path
 
+import httpx
 import pytest
 
 from appkit_domain.approvals import AlreadyDecided, NotEligible, RequestExpired, SelfApproval
@@ -23,6 +24,7 @@ from appkit_domain.errors import (
     Unavailable,
 )
 from appkit_testing.memory_app import memory_container
+from appkit_web.app import create_app
 from appkit_web.logs import JsonFormatter
 from appkit_web.problems import error_response, status_of
 from tests.web.conftest import ALICE, make_settings, open_client
@@ -120,3 +122,45 @@ def test_the_formatter_redacts_tokens_in_messages_and_fields():
     )  # fmt: skip
     line = JsonFormatter().format(record)
     assert TOKEN not in line and "[REDACTED]" in line
+
+
+async def test_a_logged_500_carries_the_traceback_message_and_request_id(tmp_path: Path, log_lines):
+    container = memory_container(make_settings(tmp_path))
+    app = create_app(container)
+
+    @app.get("/api/boom")
+    async def boom() -> None:
+        raise KeyError(f"missing-key {TOKEN}")
+
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(
+            app=app, client=("127.0.0.1", 5000), raise_app_exceptions=False
+        )
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            response = await http.get("/api/boom", headers={"X-Request-Id": "req-500"})
+    assert response.status_code == 500
+    assert response.headers["x-request-id"] == "req-500"
+    assert response.json()["code"] == "internal_error" and "missing-key" not in response.text
+    logged = [line for line in log_lines() if line["logger"] == "appkit_web.problems"]
+    assert logged, log_lines()
+    line = logged[-1]
+    assert line["request_id"] == "req-500" and line["level"] == "ERROR"
+    assert line["error"] == "KeyError" and "missing-key" in line["error_message"]
+    assert "Traceback" in line["traceback"] and "in boom" in line["traceback"]
+    assert "missing-key" in line["message"]
+    assert TOKEN not in json.dumps(line)
+
+
+def test_create_app_sets_up_json_logs(tmp_path: Path):
+    import appkit_web.logs as logs
+
+    create_app(memory_container(make_settings(tmp_path, APPKIT_LOG_LEVEL="DEBUG")))
+    handlers = [
+        h for h in logging.getLogger("appkit_web").handlers if h.get_name() == "appkit-json"
+    ]
+    assert len(handlers) == 1 and isinstance(handlers[0].formatter, logs.JsonFormatter)
+    assert logging.getLogger("appkit_web").level == logging.DEBUG
+    assert logging.getLogger("uvicorn.access").level == logging.WARNING
+    create_app(memory_container(make_settings(tmp_path)))  # idempotent
+    assert len([h for h in logging.getLogger("uvicorn").handlers
+                if h.get_name() == "appkit-json"]) == 1  # fmt: skip

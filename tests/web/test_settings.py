@@ -12,6 +12,7 @@ from appkit_web.settings import (
     IdentityMode,
     Profile,
     SettingsError,
+    UnknownSetting,
     load_settings,
 )
 
@@ -118,13 +119,13 @@ def test_secret_references_are_resolved_on_the_databricks_backend(tmp_path: Path
     assert values == ["s3cr3t-value"]
 
 
-def test_secret_reference_outside_databricks_backend_names_the_setting(tmp_path: Path):
-    settings = load_settings(
-        {"APPKIT_BACKEND": "local", "DATABRICKS_CLIENT_SECRET": "secret://appkit/k"},
-        env_file_dir=tmp_path,
-    )
-    with pytest.raises(SettingsError, match="DATABRICKS_CLIENT_SECRET"):
-        resolve_secret_refs(settings, lambda scope, key: "x")
+@pytest.mark.parametrize("backend", ["local", "memory"])
+def test_secret_reference_is_refused_where_it_cannot_be_resolved(tmp_path: Path, backend: str):
+    with pytest.raises(SettingsError, match=r"DATABRICKS_CLIENT_SECRET.*databricks backend"):
+        load_settings(
+            {"APPKIT_BACKEND": backend, "DATABRICKS_CLIENT_SECRET": "secret://appkit/k"},
+            env_file_dir=tmp_path,
+        )
 
 
 def test_unreadable_secret_names_the_setting_without_the_error_text(tmp_path: Path):
@@ -149,3 +150,67 @@ def test_shipped_example_files_load_for_their_profiles():
         names = {line.split("=", 1)[0] for line in text.splitlines() if line and line[0] != "#"}
         assert "APP_ENV" in names
     assert "APPKIT_IDENTITY=databricks-apps" in (root / ".env.prod.example").read_text()
+
+
+def test_a_comment_after_a_value_in_a_settings_file_is_ignored(tmp_path: Path):
+    (tmp_path / ".env.dev").write_text(
+        "APPKIT_LOG_LEVEL=INFO # chatty enough\n"
+        "export APPKIT_SQL_ROW_LIMIT=50  # per query\n"
+        "APPKIT_AUDIT_STREAM='stream # one'\n"
+    )
+    settings = load_settings({}, env_file_dir=tmp_path)
+    assert settings.log_level == "INFO"
+    assert settings.sql_row_limit == 50
+    assert settings.audit_stream == "stream # one"
+
+
+def test_a_name_without_a_value_in_a_settings_file_is_refused(tmp_path: Path):
+    (tmp_path / ".env.dev").write_text("APPKIT_LOG_LEVEL\n")
+    with pytest.raises(SettingsError, match="APPKIT_LOG_LEVEL has no value"):
+        load_settings({}, env_file_dir=tmp_path)
+
+
+def test_a_misspelt_appkit_setting_warns_with_the_closest_name(tmp_path: Path):
+    (tmp_path / ".env.dev").write_text("APPKIT_BACKNED=memory\n")
+    with pytest.warns(UnknownSetting, match=r"APPKIT_BACKNED in .*did you mean APPKIT_BACKEND\?"):
+        load_settings({}, env_file_dir=tmp_path)
+    (tmp_path / ".env.dev").unlink()
+    with pytest.warns(UnknownSetting, match=r"APPKIT_IDENTITTY \(did you mean APPKIT_IDENTITY\?"):
+        load_settings({"APPKIT_IDENTITTY": "dev"}, env_file_dir=tmp_path)
+
+
+def test_names_read_outside_the_settings_do_not_warn(tmp_path: Path, recwarn):
+    load_settings({"APPKIT_CONFIG_DIR": str(tmp_path), "APPKIT_CLI_RETRY_TIMEOUT": "5"},
+                  env_file_dir=tmp_path)  # fmt: skip
+    assert not [w for w in recwarn if w.category is UnknownSetting]
+
+
+@pytest.mark.parametrize("name", ["CIRCUIT_BREAKER_ENABLED", "RETRY_EXPONENTIAL_BASE"])
+def test_settings_this_toolkit_does_not_have_are_refused_by_name(tmp_path: Path, name: str):
+    with pytest.raises(SettingsError, match=f"setting {name} is not supported: .*instead"):
+        load_settings({name: "2"}, env_file_dir=tmp_path)
+
+
+def test_rate_limit_switch_and_half_open_attempts_reach_the_resilience_policy(tmp_path: Path):
+    from appkit_web.databricks_backend import resilience_policy
+
+    off = load_settings({**DATABRICKS, "APP_ENV": "prod", "APPKIT_IDENTITY": "databricks-apps",
+                         "RATE_LIMIT_ENABLED": "false",
+                         "CIRCUIT_BREAKER_HALF_OPEN_ATTEMPTS": "3"}, env_file_dir=tmp_path)  # fmt: skip
+    assert resilience_policy(off).rate_limit_requests_per_second is None
+    assert resilience_policy(off).circuit_breaker_half_open_probes == 3
+    on = load_settings({**DATABRICKS, "RATE_LIMIT_ENABLED": "true"}, env_file_dir=tmp_path)
+    assert resilience_policy(on).rate_limit_requests_per_second == 50.0
+    with pytest.raises(SettingsError, match="RATE_LIMIT_ENABLED"):
+        load_settings({"RATE_LIMIT_ENABLED": "maybe"}, env_file_dir=tmp_path)
+
+
+def test_a_databricks_profile_stands_in_for_host_and_token(tmp_path: Path):
+    settings = load_settings(
+        {"APPKIT_BACKEND": "databricks", "DATABRICKS_CONFIG_PROFILE": "dev-ws",
+         "DATABRICKS_WAREHOUSE_ID": "abc"}, env_file_dir=tmp_path,
+    )  # fmt: skip
+    assert settings.databricks_profile == "dev-ws" and settings.databricks_host is None
+    with pytest.raises(SettingsError, match="DATABRICKS_WAREHOUSE_ID"):
+        load_settings({"APPKIT_BACKEND": "databricks", "DATABRICKS_CONFIG_PROFILE": "dev-ws"},
+                      env_file_dir=tmp_path)  # fmt: skip
