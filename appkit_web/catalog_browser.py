@@ -140,8 +140,9 @@ def on_behalf_of(catalog_for_token: Callable[[str], UnityCatalog]) -> BrowserFor
     def browser(principal: Principal, token: str | None) -> CatalogBrowser:
         if not token:
             raise PermissionDenied(
-                "browsing Unity Catalog needs user authorization: the app got no "
-                "X-Forwarded-Access-Token for this user"
+                f"browsing Unity Catalog as {principal.email or principal.id} needs that user's "
+                "own token: in Databricks Apps, turn on user authorization; in dev identity, send "
+                "X-Forwarded-Access-Token or run with --demo against the emulated workspace"
             )
         return UnityCatalogBrowser(catalog_for_token(token))
 

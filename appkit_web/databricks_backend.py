@@ -10,6 +10,7 @@ before anything is built. The demo world is seeded only with ``--demo``
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
@@ -36,13 +37,17 @@ from appkit_domain.principal import Principal
 from appkit_web.catalog_browser import UserCatalogs, on_behalf_of
 from appkit_web.check_results import WarehouseCheckResults
 from appkit_web.containers import GovernedAppContainer, app_container, demo_users
-from appkit_web.identity.configured_directory import ConfiguredDirectory
+from appkit_web.identity.build import dev_label
+from appkit_web.identity.configured_directory import ConfiguredDirectory, DevDirectory
 from appkit_web.platform.services import DatabricksPlatform
+from appkit_web.sample.dev_people import admit_dev_people
 from appkit_web.sample.metric_source import TableMetricSource
 from appkit_web.sample.seed import SeedReport, seed_demo_world
 from appkit_web.secret_refs import resolve_secret_refs
 from appkit_web.settings import IdentityMode, Settings
 from appkit_web.user_warehouses import UserWarehouses, WarehouseForUser
+
+_log = logging.getLogger("appkit_web.databricks_backend")
 
 
 def resilience_policy(settings: Settings) -> ResiliencePolicy:
@@ -95,13 +100,19 @@ def principal_directory(
     return configured if settings.effective_identity is IdentityMode.DEV else scim
 
 
+def no_user_token(principal: Principal, what: str) -> PermissionDenied:
+    """Why ``what`` cannot run as ``principal``: the app holds no token of theirs."""
+    return PermissionDenied(
+        f"{what} as {principal.email or principal.id} needs that user's own token: in Databricks "
+        "Apps, turn on user authorization; in dev identity, send X-Forwarded-Access-Token or run "
+        "with --demo against the emulated workspace"
+    )
+
+
 def on_behalf_of_warehouses(workspace: DatabricksWorkspace) -> WarehouseForUser:
     def warehouse(principal: Principal, token: str | None) -> SqlWarehouse:
         if not token:
-            raise PermissionDenied(
-                "running SQL as the user needs user authorization: the app got no "
-                "X-Forwarded-Access-Token for this user"
-            )
+            raise no_user_token(principal, "running SQL")
         return workspace.for_user(token).warehouse
 
     return warehouse
@@ -120,6 +131,27 @@ async def seed_when_asked(warehouse: SqlWarehouse, settings: Settings) -> SeedRe
     return await seed_demo_world(
         warehouse, settings.catalog, settings.schema_name, create_catalog=True
     )
+
+
+async def start_up(
+    workspace: DatabricksWorkspace,
+    settings: Settings,
+    dev_directory: DevDirectory,
+    service_principal: Principal,
+) -> SeedReport | None:
+    """Seed the demo world when asked; in dev identity make the dev users real on the
+    workspace (:mod:`appkit_web.sample.dev_people`)."""
+    report = await seed_when_asked(workspace.warehouse, settings)
+    if settings.effective_identity is IdentityMode.DEV:
+        said = await admit_dev_people(
+            workspace,
+            dev_directory,
+            demo=settings.demo,
+            app_principal=service_principal.email,
+            id_prefix=dev_label(settings),
+        )
+        _log.warning("DEV IDENTITY on the databricks backend: %s", said)
+    return report
 
 
 class DatabricksBackend(containers.DeclarativeContainer):
@@ -143,9 +175,7 @@ class DatabricksBackend(containers.DeclarativeContainer):
     permissions = providers.Callable(lambda ws: ws.catalog, workspace)
 
     scim = providers.Callable(lambda ws: ws.directory, workspace)
-    dev_directory = providers.Singleton(
-        ConfiguredDirectory, providers.Callable(demo_users, settings)
-    )
+    dev_directory = providers.Singleton(DevDirectory, providers.Callable(demo_users, settings))
     directory = providers.Singleton(principal_directory, settings, scim, dev_directory)
     me_lookup = providers.Callable(lambda directory: directory.me, scim)
     notifier: providers.Provider[None] = providers.Object(None)
@@ -156,7 +186,7 @@ class DatabricksBackend(containers.DeclarativeContainer):
     user_catalogs = providers.Singleton(user_catalog_browsers, workspace)
     breakers = providers.List(providers.Callable(lambda ws: ws.breaker, workspace))
     service_principal = providers.Singleton(app_identity, workspace)
-    startup = providers.Callable(seed_when_asked, warehouse, settings)
+    startup = providers.Callable(start_up, workspace, settings, dev_directory, service_principal)
     platform = providers.Singleton(DatabricksPlatform, workspace)
 
 

@@ -35,7 +35,7 @@ from appkit_web.containers import (
     app_service_principal,
     demo_users,
 )
-from appkit_web.identity.configured_directory import ConfiguredDirectory
+from appkit_web.identity.configured_directory import DevDirectory
 from appkit_web.local_grants import GrantCheckedWarehouse
 from appkit_web.sample.metric_source import TableMetricSource
 from appkit_web.sample.permissions import ConfiguredPermissions, demo_grants
@@ -106,7 +106,7 @@ class LocalBackend(containers.DeclarativeContainer):
         ConfiguredPermissions, providers.Callable(demo_grants, service_principal_id)
     )
 
-    directory = providers.Singleton(ConfiguredDirectory, providers.Callable(demo_users, settings))
+    directory = providers.Singleton(DevDirectory, providers.Callable(demo_users, settings))
     dev_directory = directory
     me_lookup: providers.Provider[None] = providers.Object(None)
     notifier: providers.Provider[None] = providers.Object(None)

@@ -12,6 +12,7 @@ from appkit_web.identity.modes import (
     MeLookup,
     Monotonic,
     NoIdentity,
+    TokenOwners,
 )
 from appkit_web.settings import IdentityMode, Profile, Settings, SettingsError
 
@@ -33,7 +34,8 @@ def build_identity(
             "DEV IDENTITY: simulated X-Forwarded-* headers are trusted from loopback clients; "
             "every principal id recorded is labelled 'dev:'. Never use this in production."
         )
-        return DevIdentity(dev_directory)
+        owners = TokenOwners(me_lookup, monotonic) if me_lookup is not None else None
+        return DevIdentity(dev_directory, owners)
     if mode is IdentityMode.DATABRICKS_APPS:
         return AppsProxyIdentity(directory, me_lookup, monotonic)
     return NoIdentity()

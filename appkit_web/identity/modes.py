@@ -7,7 +7,10 @@
   principal is looked up in the directory by the forwarded email.
 - :class:`DevIdentity` (``dev``) accepts simulated proxy headers from
   loopback clients only, resolves them in a configured directory and labels
-  the request ``dev``. Access tokens are ignored in this mode.
+  the request ``dev``. A simulated ``X-Forwarded-Access-Token`` is passed on
+  as the user's token, as the proxy would (checked against SCIM ``Me`` when the
+  backend has it); without one, the token the dev directory holds for that
+  user (the demo users on the emulated workspace) is used.
 - :class:`NoIdentity` (``none``) has no identity source: a request carrying
   any identity header is refused.
 
@@ -23,7 +26,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from appkit_domain.errors import NotFound, Unauthenticated
+from appkit_domain.errors import NotFound, PermissionDenied, Unauthenticated
 from appkit_domain.ports.directory import Directory
 from appkit_domain.principal import Principal
 from appkit_web.identity.headers import (
@@ -84,13 +87,53 @@ class NoIdentity(IdentityResolver):
         return ResolvedIdentity(None, self.mode)
 
 
+class TokenOwners:
+    """Who an access token belongs to (SCIM ``Me``), cached by a hash of the token for ``ttl`` s."""
+
+    def __init__(
+        self, me: MeLookup, monotonic: Monotonic, *, ttl: float = 300.0, size: int = 1024
+    ) -> None:
+        self._me = me
+        self._monotonic = monotonic
+        self._ttl = ttl
+        self._size = size
+        self._cache: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
+
+    async def owner(self, token: str) -> Principal:
+        """The token's principal; :class:`Unauthenticated` when the workspace refuses it."""
+        key = hashlib.sha256(token.encode()).hexdigest()
+        now = self._monotonic()
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] > now:
+            self._cache.move_to_end(key)
+            return cached[1]
+        try:
+            principal = await self._me(token)
+        except (NotFound, Unauthenticated, PermissionDenied):
+            # the workspace answers a token it does not accept with 401 or 403
+            raise Unauthenticated("the forwarded access token is not valid") from None
+        self.remember(key, principal, now)
+        return principal
+
+    def remember(self, key: str, principal: Principal, now: float) -> None:
+        self._cache[key] = (now + self._ttl, principal)
+        self._cache.move_to_end(key)
+        while len(self._cache) > self._size:
+            self._cache.popitem(last=False)
+
+
 class DevIdentity(IdentityResolver):
-    """Simulated proxy headers from loopback clients, resolved in ``directory``."""
+    """Simulated proxy headers from loopback clients, resolved in ``directory``.
+
+    ``owners`` (SCIM ``Me``; None on backends without a workspace) checks a
+    forwarded token belongs to the forwarded email.
+    """
 
     mode = "dev"
 
-    def __init__(self, directory: Directory) -> None:
+    def __init__(self, directory: Directory, owners: TokenOwners | None = None) -> None:
         self.directory = directory
+        self.owners = owners
 
     async def resolve(self, scope: Mapping[str, Any]) -> ResolvedIdentity:
         headers = identity_headers(scope)
@@ -107,7 +150,18 @@ class DevIdentity(IdentityResolver):
             principal = await self.directory.find(key)
         except NotFound:
             raise Unauthenticated(f"the dev directory does not know {key!r}") from None
-        return ResolvedIdentity(principal, self.mode)
+        token = headers.get(ACCESS_TOKEN) or None
+        if token is not None:
+            if self.owners is not None:
+                owner = await self.owners.owner(token)
+                if owner.email.strip().lower() != principal.email.lower():
+                    raise IdentityMismatch(
+                        "X-Forwarded-Email does not belong to the forwarded access token"
+                    )
+        else:
+            token_of = getattr(self.directory, "token_of", None)
+            token = token_of(principal.id) if token_of is not None else None
+        return ResolvedIdentity(principal, self.mode, token)
 
 
 class AppsProxyIdentity(IdentityResolver):
@@ -125,11 +179,9 @@ class AppsProxyIdentity(IdentityResolver):
         cache_size: int = 1024,
     ) -> None:
         self.directory = directory
-        self._me = me
-        self._monotonic = monotonic
-        self._ttl = me_ttl
-        self._size = cache_size
-        self._cache: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
+        self._owners = (
+            TokenOwners(me, monotonic, ttl=me_ttl, size=cache_size) if me is not None else None
+        )
 
     async def resolve(self, scope: Mapping[str, Any]) -> ResolvedIdentity:
         headers = identity_headers(scope)
@@ -139,36 +191,18 @@ class AppsProxyIdentity(IdentityResolver):
             if headers:
                 raise Unauthenticated("the proxy sent no X-Forwarded-Email")
             return ResolvedIdentity(None, self.mode)
-        if token is not None and self._me is not None:
-            principal = await self._principal_of_token(token)
+        if token is not None and self._owners is not None:
+            principal = await self._owners.owner(token)
             if principal.email.strip().lower() != email.lower():
                 raise IdentityMismatch(
                     "X-Forwarded-Email does not belong to the forwarded access token"
                 )
+            # A user the directory has not seen yet keeps the groups SCIM Me gave.
+            with contextlib.suppress(NotFound):
+                principal = principal.with_groups(await self.directory.groups_of(principal.id))
             return ResolvedIdentity(principal, self.mode, token)
         try:
             principal = await self.directory.find(email)
         except NotFound:
             raise Unauthenticated("the signed-in user is not known to the directory") from None
         return ResolvedIdentity(principal, self.mode, token)
-
-    async def _principal_of_token(self, token: str) -> Principal:
-        assert self._me is not None
-        key = hashlib.sha256(token.encode()).hexdigest()
-        now = self._monotonic()
-        cached = self._cache.get(key)
-        if cached is not None and cached[0] > now:
-            self._cache.move_to_end(key)
-            return cached[1]
-        try:
-            principal = await self._me(token)
-        except (NotFound, Unauthenticated):
-            raise Unauthenticated("the forwarded access token is not valid") from None
-        # A user the directory has not seen yet keeps the groups SCIM Me gave.
-        with contextlib.suppress(NotFound):
-            principal = principal.with_groups(await self.directory.groups_of(principal.id))
-        self._cache[key] = (now + self._ttl, principal)
-        self._cache.move_to_end(key)
-        while len(self._cache) > self._size:
-            self._cache.popitem(last=False)
-        return principal

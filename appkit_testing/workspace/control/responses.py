@@ -48,7 +48,15 @@ def routes(workspace: Workspace) -> list[Route]:
         spec = principal_spec(call.body)
         if spec.kind == "user" and call.body.get("kind") not in (None, "user"):
             raise invalid_parameter("kind must be 'user' or 'service_principal'.")
-        token = workspace.identity.add(spec)
+        existing = workspace.identity.by_name(spec.name)
+        if existing is not None and call.body.get("exists_ok"):
+            # declaring someone again (an app restarted against the same emulator): same
+            # principal, its groups as declared now, and a fresh token
+            for group in set(spec.groups) - existing.groups:
+                workspace.identity.set_membership(existing.id, group, True)
+            token = workspace.identity.issue_token(spec.name)
+        else:
+            token = workspace.identity.add(spec)
         identity = workspace.identity.by_name(spec.name)
         assert identity is not None
         body: dict[str, object] = {

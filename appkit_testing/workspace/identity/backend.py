@@ -125,6 +125,16 @@ class IdentityBackend:
             self._tokens[token] = (identity.id, None)
             return token
 
+    def issue_token(self, name: str) -> str:
+        """A new personal access token for the existing principal ``name``."""
+        with self._lock:
+            identity = self._by_name.get(name)
+            if identity is None:
+                raise invalid_parameter(f"Principal {name} does not exist.")
+            token = "dapi" + secrets.token_hex(16)
+            self._tokens[token] = (identity.id, None)
+            return token
+
     def by_token(self, token: str) -> Identity | None:
         """The principal a bearer token belongs to, or None if unknown or expired."""
         with self._lock:
