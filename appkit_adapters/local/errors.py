@@ -65,6 +65,15 @@ def syntax_error(detail: str) -> AppkitError:
     return sql_error(InvalidInput, "PARSE_SYNTAX_ERROR", "42601", f"Syntax error: {detail}")
 
 
+RAISED_STATES = {
+    "DIVIDE_BY_ZERO": "22012",
+    "INVALID_ARRAY_INDEX": "2202E",
+    "INVALID_ARRAY_INDEX_IN_ELEMENT_AT": "2202E",
+    "ARITHMETIC_OVERFLOW": "22003",
+    "CAST_INVALID_INPUT": "22018",
+}
+"""Error classes the engine's own rewritten SQL raises (with DuckDB's ``error()``), by SQLSTATE."""
+_RAISED = re.compile(r"^\[([A-Z_]+)\] (.*)$", re.S)
 _TABLE_MISSING = re.compile(r'Table with name "?([^"\s!]+)"? does not exist')
 _FUNCTION_MISSING = re.compile(r'Function with name "?([^"\s!]+)"? does not exist')
 _VIEW_MISSING = re.compile(r'View with name "?([^"\s!]+)"? does not exist')
@@ -111,8 +120,10 @@ def translate_duckdb_error(error: Exception, known: Iterable[str] = ()) -> Appki
     """
     message = user_facing(str(error))
     line = _first_line(message)
-    if line.startswith("[DIVIDE_BY_ZERO]"):
-        return sql_error(InvalidInput, "DIVIDE_BY_ZERO", "22012", line[len("[DIVIDE_BY_ZERO] ") :])
+    raised = _RAISED.match(line)
+    if raised and raised.group(1) in RAISED_STATES:
+        error_class = raised.group(1)
+        return sql_error(InvalidInput, error_class, RAISED_STATES[error_class], raised.group(2))
     if isinstance(error, duckdb.CatalogException):
         found = _FUNCTION_MISSING.search(message)
         if found:

@@ -61,7 +61,5 @@ def refuse_unsupported(tree: exp.Expression) -> None:
             raise unsupported(f"the function {name}()")
         if name in DIVERGENT_FUNCTIONS:
             raise unsupported(f"{name}() (its local values differ from Databricks')")
-    if tree.find(exp.Typeof):
-        raise unsupported("typeof() (its local values differ from Databricks')")
     if not isinstance(tree, _STATEMENTS):
         raise unsupported(f"the {tree.key.upper()} statement")

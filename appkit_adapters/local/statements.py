@@ -31,6 +31,7 @@ from appkit_adapters.local.definitions import (
     take_definition,
 )
 from appkit_adapters.local.errors import syntax_error, table_not_found, unsupported
+from appkit_adapters.local.functions import refuse_missing_functions, rewrite_functions
 from appkit_adapters.local.naming import META_SCHEMA, check_identifier, database_alias
 from appkit_adapters.local.refusals import refuse_unsupported
 from appkit_adapters.local.semantics import apply_databricks_semantics
@@ -280,7 +281,10 @@ def parse_statement(statement: str, namespace: Namespace) -> ParsedStatement:
         target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
         overwrite = str(target.sql(dialect="duckdb"))
     name_projections(tree)
-    tree = apply_databricks_semantics(replace_session_functions(tree))
+    refuse_missing_functions(tree)
+    rewritten = rewrite_functions(replace_session_functions(tree))
+    assert isinstance(rewritten, exp.Expression)  # a statement stays a statement
+    tree = apply_databricks_semantics(rewritten)
     placeholders = []
     for node in tree.find_all(exp.Placeholder):
         if node.this is None or not node.name or node.name == "?":
