@@ -169,8 +169,24 @@ def _str_to_map(args: list[exp.Expr]) -> exp.Expr:
     )
 
 
+_INSERT = (
+    "CASE WHEN _2 = 0 THEN error('[INVALID_INDEX_OF_ZERO] The index 0 is invalid. An index"
+    " shall be either < 0 or > 0 (the first element has index 1).')"
+    " WHEN _2 > 0 AND _2 <= len(_1) + 1 THEN list_concat(list_slice(_1, 1, _2 - 1), [_3],"
+    " list_slice(_1, _2, len(_1)))"
+    " WHEN _2 > 0 THEN list_concat(_1, list_transform(range(_2 - len(_1) - 1), __i -> NULL), [_3])"
+    " WHEN len(_1) + 2 + _2 >= 1 THEN list_concat(list_slice(_1, 1, len(_1) + 1 + _2), [_3],"
+    " list_slice(_1, len(_1) + 2 + _2, len(_1)))"
+    " ELSE list_concat([_3], list_transform(range(-(len(_1) + 1 + _2)), __i -> NULL), _1) END"
+)
+"""``array_insert``: 1-based; past the end pads with NULLs; negative counts from the end
+(-1 appends); 0 fails."""
+
+
 def by_class(node: exp.Expr) -> exp.Expr | None:
     """The rewrite of a typed sqlglot node, or None to leave it."""
+    if isinstance(node, exp.ArrayInsert):
+        return fill(_INSERT, node.this, node.args["position"], node.expression)
     if isinstance(node, exp.Bracket):
         return bracket(node)
     if isinstance(node, (exp.Transform, exp.ArrayFilter)):

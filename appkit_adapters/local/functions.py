@@ -17,19 +17,15 @@ from sqlglot.optimizer.annotate_types import annotate_types
 
 from appkit_adapters.local import arrays, scalars
 from appkit_adapters.local.errors import unsupported
-from appkit_adapters.local.templates import call_arguments
+from appkit_adapters.local.templates import WRITTEN, call_arguments
 
 NOT_PROVIDED = frozenset(
     {
         "conv",
         "crc32",
         "soundex",
-        "json_tuple",
         "schema_of_json",
         "schema_of_json_agg",
-        "inline",
-        "inline_outer",
-        "stack",
         "map_zip_with",
         "to_number",
         "try_to_number",
@@ -51,8 +47,6 @@ NOT_PROVIDED = frozenset(
 )
 """Databricks built-in functions the local engine does not provide: refused by name."""
 _NOT_PROVIDED_CLASSES: dict[type[exp.Expr], str] = {
-    exp.Inline: "inline",
-    exp.Stack: "stack",
     exp.Soundex: "soundex",
     exp.ToNumber: "to_number",
     exp.ToChar: "to_char",
@@ -82,6 +76,8 @@ def rewrite_functions(tree: exp.Expr) -> exp.Expr:
         _log.debug("no type annotation for function rewrites: %s", error)
     for node in reversed(list(tree.walk())):
         if not isinstance(node, (exp.Func, exp.Bracket, exp.Add, exp.Sub)):
+            continue
+        if node.meta.get(WRITTEN):
             continue
         found = None
         if not isinstance(node, exp.Anonymous):

@@ -32,6 +32,8 @@ from appkit_adapters.local.definitions import (
 )
 from appkit_adapters.local.errors import syntax_error, table_not_found, unsupported
 from appkit_adapters.local.functions import refuse_missing_functions, rewrite_functions
+from appkit_adapters.local.generators import expand_generators
+from appkit_adapters.local.information_schema import information_view
 from appkit_adapters.local.naming import META_SCHEMA, check_identifier, database_alias
 from appkit_adapters.local.refusals import refuse_unsupported
 from appkit_adapters.local.semantics import apply_databricks_semantics
@@ -235,6 +237,12 @@ def parse_statement(statement: str, namespace: Namespace) -> ParsedStatement:
             continue
         if not table.args.get("db") and table.name.lower() in cte_names:
             continue
+        if _part(table.args.get("db"), "schema") == "information_schema":
+            catalog = _part(table.args.get("catalog"), "catalog") or namespace.catalog
+            view = str(table.name).lower()
+            table.replace(information_view(catalog, view, table.args.get("alias")))
+            reads.add(f"{catalog}.information_schema.{view}")
+            continue
         full_name = namespace.qualify(table)
         (writes if id(table) in targets else reads).add(full_name)
     change = None
@@ -280,6 +288,7 @@ def parse_statement(statement: str, namespace: Namespace) -> ParsedStatement:
         tree.set("overwrite", None)
         target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
         overwrite = str(target.sql(dialect="duckdb"))
+    expand_generators(tree)
     name_projections(tree)
     refuse_missing_functions(tree)
     rewritten = rewrite_functions(replace_session_functions(tree))

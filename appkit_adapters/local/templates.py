@@ -16,6 +16,8 @@ import sqlglot
 from sqlglot import exp
 
 _HOLE = re.compile(r"_(\d+)")
+WRITTEN = "appkit_duckdb"
+"""Meta flag on nodes a template produced: they are DuckDB already."""
 
 
 @functools.lru_cache(maxsize=512)
@@ -33,7 +35,10 @@ def fill(template: str, *args: exp.Expr) -> exp.Expr:
             return args[int(found.group(1)) - 1].copy()
         return node
 
-    filled: exp.Expr = _parsed(template).copy().transform(swap)
+    shaped = _parsed(template).copy()
+    for node in shaped.walk():
+        node.meta[WRITTEN] = True  # already DuckDB: never rewritten again
+    filled: exp.Expr = shaped.transform(swap)
     return filled
 
 

@@ -62,3 +62,35 @@ def test_names_with_hyphens_work_when_quoted(engine: LocalEngine) -> None:
     engine.execute("INSERT INTO main.`sales-eu`.`t-1` VALUES (1)")
     assert engine.execute("SELECT a FROM main.`sales-eu`.`t-1`").rows == [(1,)]
     assert [t.name for t in engine.list_tables("main", "sales-eu")] == ["t-1"]
+
+
+def test_information_schema_lists_tables_and_columns_per_catalog(engine: LocalEngine) -> None:
+    engine.execute("CREATE SCHEMA main.shop")
+    engine.execute("CREATE TABLE main.shop.items (id BIGINT, price DECIMAL(10,2) COMMENT 'eur')")
+    tables = engine.execute(
+        "SELECT table_schema, table_name, table_type, data_source_format"
+        " FROM main.information_schema.tables WHERE table_schema = 'shop'"
+    )
+    assert tables.rows == [("shop", "items", "MANAGED", "DELTA")]
+    columns = engine.execute(
+        "SELECT column_name, ordinal_position, full_data_type, data_type, comment"
+        " FROM information_schema.columns WHERE table_name = 'items' ORDER BY ordinal_position"
+    )
+    assert columns.rows == [
+        ("id", 0, "bigint", "BIGINT", None),
+        ("price", 1, "decimal(10,2)", "DECIMAL", "eur"),
+    ]
+    schemata = engine.execute("SELECT schema_name FROM main.information_schema.schemata")
+    assert {row[0] for row in schemata.rows} == {"default", "shop", "information_schema"}
+
+
+def test_generators_in_the_select_list_name_their_columns(engine: LocalEngine) -> None:
+    result = engine.execute("SELECT explode(map('a', 1, 'b', 2))")
+    assert [c.name for c in result.columns] == ["key", "value"]
+    assert result.rows == [("a", 1), ("b", 2)]
+    assert engine.execute("SELECT posexplode(array(10, 20))").rows == [(0, 10), (1, 20)]
+    outer = engine.execute(
+        "SELECT c, n FROM VALUES (1, array(10)), (2, array()) AS t(c, a)"
+        " LATERAL VIEW OUTER explode(a) x AS n ORDER BY c"
+    )
+    assert outer.rows == [(1, 10), (2, None)]
