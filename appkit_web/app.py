@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse
 from appkit_web import __version__
 from appkit_web.backends import container_for
 from appkit_web.containers import GovernedAppContainer
+from appkit_web.docs_pages import install_docs
 from appkit_web.identity.middleware import IdentityMiddleware
 from appkit_web.logs import configure_logging
 from appkit_web.middleware.rate_limit import PerPrincipalRateLimit
@@ -113,13 +114,16 @@ def create_app(
     title: str = "Governed app",
     platform_routers: Sequence[Any] = PLATFORM_ROUTERS,
     json_logs: bool = True,
+    console: bool = True,
 ) -> FastAPI:
     """Build the app from ``settings`` (the backend's container is made for it) or a container.
 
     ``platform_routers`` are the platform service routers to include (all by
     default; ``()`` leaves them out, a subset includes only those). With
     ``json_logs`` (the default) logging is set up as :mod:`appkit_web.logs`
-    describes: JSON lines with the request id, secrets redacted.
+    describes: JSON lines with the request id, secrets redacted. ``console``
+    serves the governance console at ``/console`` (:mod:`appkit_web.console`).
+    ``/docs`` and ``/redoc`` use packaged assets (:mod:`appkit_web.docs_pages`).
     """
     container = container_for(source) if isinstance(source, Settings) else source
     settings: Settings = container.settings()
@@ -131,11 +135,16 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=_lifespan(container),
-        docs_url="/docs",
+        docs_url=None,
         redoc_url=None,
     )
     app.state.container = container
     install_problem_handlers(app)
+    install_docs(app)
+    if console:
+        from appkit_web.console import install_console
+
+        install_console(app)
     for module in (*API_ROUTERS, *platform_routers):
         app.include_router(module.router, prefix="/api")
 

@@ -145,6 +145,7 @@ class GovernedAppContainer(containers.DeclarativeContainer):
     )
     check_results = backend.check_results
     directory = backend.directory
+    dev_directory = backend.dev_directory
     permissions = backend.permissions
 
     # --- reads and health ----------------------------------------------------------------

@@ -226,7 +226,7 @@ def run(
         f"serving {target.spec} ({target.source}) on http://{plan.host}:{plan.port} "
         f"(backend {settings.effective_backend.value}, identity "
         f"{settings.effective_identity.value}, profile {settings.app_env.value}); "
-        "API docs at /docs"
+        "console at /console, API docs at /docs"
     )
     local = settings.effective_backend.value == "local"
     keeper = serving_note(settings.data_dir, plan.host, plan.port) if local else None

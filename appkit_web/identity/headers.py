@@ -16,6 +16,9 @@ IDENTITY_HEADERS: frozenset[str] = frozenset({EMAIL, USER, PREFERRED_USERNAME, A
 
 LOOPBACK_HOSTS: frozenset[str] = frozenset({"127.0.0.1", "::1", "localhost"})
 
+DEV_USER_COOKIE = "appkit_dev_user"
+"""The console's user switcher (dev identity only): the email a browser acts as."""
+
 
 class ConflictingIdentityHeaders(Unauthenticated):
     """One identity header arrived more than once with different values."""
@@ -51,3 +54,19 @@ def is_loopback(scope: Mapping[str, Any]) -> bool:
         return False
     host = str(client[0])
     return host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+def cookie(scope: Mapping[str, Any], name: str) -> str | None:
+    """The value of cookie ``name`` on the request, or None."""
+    from http.cookies import CookieError, SimpleCookie
+
+    for raw_name, raw_value in scope.get("headers", ()):
+        if raw_name.lower() == b"cookie":
+            jar: SimpleCookie = SimpleCookie()
+            try:
+                jar.load(raw_value.decode("latin-1"))
+            except CookieError:
+                continue
+            if name in jar:
+                return jar[name].value
+    return None

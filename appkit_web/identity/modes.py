@@ -31,9 +31,11 @@ from appkit_domain.ports.directory import Directory
 from appkit_domain.principal import Principal
 from appkit_web.identity.headers import (
     ACCESS_TOKEN,
+    DEV_USER_COOKIE,
     EMAIL,
     PREFERRED_USERNAME,
     USER,
+    cookie,
     identity_headers,
     is_loopback,
 )
@@ -138,7 +140,7 @@ class DevIdentity(IdentityResolver):
     async def resolve(self, scope: Mapping[str, Any]) -> ResolvedIdentity:
         headers = identity_headers(scope)
         if not headers:
-            return ResolvedIdentity(None, self.mode)
+            return await self._from_switcher(scope)
         if not is_loopback(scope):
             raise UntrustedIdentityHeaders(
                 "dev identity headers are accepted from this machine (loopback) only"
@@ -162,6 +164,18 @@ class DevIdentity(IdentityResolver):
             token_of = getattr(self.directory, "token_of", None)
             token = token_of(principal.id) if token_of is not None else None
         return ResolvedIdentity(principal, self.mode, token)
+
+    async def _from_switcher(self, scope: Mapping[str, Any]) -> ResolvedIdentity:
+        """The user the console's switcher cookie names (an unknown one is nobody)."""
+        chosen = cookie(scope, DEV_USER_COOKIE)
+        if not chosen or not is_loopback(scope):
+            return ResolvedIdentity(None, self.mode)
+        try:
+            principal = await self.directory.find(chosen)
+        except NotFound:
+            return ResolvedIdentity(None, self.mode)
+        token_of = getattr(self.directory, "token_of", None)
+        return ResolvedIdentity(principal, self.mode, token_of(principal.id) if token_of else None)
 
 
 class AppsProxyIdentity(IdentityResolver):

@@ -60,6 +60,22 @@ async def _owner_id(directory: Directory, owner: str) -> str:
         raise InvalidInput(f"owner {owner!r} is not known to the directory") from None
 
 
+async def check_result_rows(
+    source: CheckResultsSource, directory: Directory, table: TableName
+) -> list[dict[str, Any]]:
+    """The failed checks of ``table``, owners named by email turned into principal ids."""
+    rows: list[dict[str, Any]] = []
+    for row in await source.rows(table):
+        item = dict(row)
+        owner = item.get("owner")
+        if isinstance(owner, str) and owner:
+            # An owner the directory does not know is kept as written in the row.
+            with contextlib.suppress(NotFound):
+                item["owner"] = (await directory.find(owner)).id
+        rows.append(item)
+    return rows
+
+
 @router.get("", response_model=ItemList[ExceptionOut], responses=_ERRORS)
 async def list_exceptions(
     status: DqStatus | None = Query(None),
@@ -122,15 +138,7 @@ async def ingest(
     principal = context.principal
     assert principal is not None
     table = TableName.parse(body.table)
-    rows: list[dict[str, Any]] = []
-    for row in await source.rows(table):
-        item = dict(row)
-        owner = item.get("owner")
-        if isinstance(owner, str) and owner:
-            # An owner the directory does not know is kept as written in the row.
-            with contextlib.suppress(NotFound):
-                item["owner"] = (await directory.find(owner)).id
-        rows.append(item)
+    rows = await check_result_rows(source, directory, table)
     report = await service.ingest_rows(rows, principal)
     counts = Counter(r.outcome.value for r in report.results)
     return IngestOut(

@@ -18,7 +18,9 @@ waived with an approval.</li>
 </ul>
 <p>Demo users (dev identity, send <code>X-Forwarded-Email</code> from this machine):
 alice (maker), bob and carol (approvers), dave (read-only), auditor.</p>
-<p>The HTTP API and its examples: <a href="/docs">/docs</a>.
+<p>The governance console (inbox, requests, DQ exceptions, audit trail):
+<a href="/console">/console</a>.
+The HTTP API and its examples: <a href="/docs">/docs</a> (also <a href="/redoc">/redoc</a>).
 Health: <a href="/api/health">/api/health</a>.</p>
 </body></html>
 """
