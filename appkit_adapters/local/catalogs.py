@@ -26,7 +26,7 @@ from appkit_adapters.local.naming import (
     database_alias,
     quote,
 )
-from appkit_domain.errors import Conflict, NotFound
+from appkit_domain.errors import Conflict, NotFound, PermissionDenied
 
 _META_TABLES = (
     f"CREATE TABLE IF NOT EXISTS {{db}}.{quote(META_SCHEMA)}.tables ("
@@ -46,6 +46,17 @@ def catalog_not_found(name: str) -> NotFound:
     return error
 
 
+def read_only_catalog(name: str) -> PermissionDenied:
+    error = sql_error(
+        PermissionDenied,
+        "INSUFFICIENT_PERMISSIONS",
+        "42501",
+        f"The catalog `{name}` is read-only: it is a shared sample dataset.",
+    )
+    assert isinstance(error, PermissionDenied)
+    return error
+
+
 class CatalogRegistry:
     """Creates, attaches, lists and drops catalog databases on one DuckDB instance."""
 
@@ -55,6 +66,7 @@ class CatalogRegistry:
         # a DuckDB connection serves one call at a time: ask for the caller thread's cursor
         self._connection = connection
         self._dir = None if data_dir is None else data_dir / "catalogs"
+        self.read_only: set[str] = set()
         if self._dir is not None:
             self._dir.mkdir(parents=True, exist_ok=True)
 
@@ -78,6 +90,17 @@ class CatalogRegistry:
         self._connection().execute(f"CREATE SCHEMA IF NOT EXISTS {alias}.{quote(META_SCHEMA)}")
         for ddl in _META_TABLES:
             self._connection().execute(ddl.format(db=alias))
+
+    def attach_file(self, name: str, path: Path) -> None:
+        """Attach a catalog kept in a file elsewhere, read-only (a shared dataset)."""
+        name = check_identifier(name, "catalog").lower()
+        if self.exists(name):
+            return
+        alias = quote(database_alias(name))
+        self._connection().execute(
+            f"ATTACH $location AS {alias} (READ_ONLY)", {"location": str(path)}
+        )
+        self.read_only.add(name)
 
     def names(self) -> list[str]:
         rows = (
@@ -150,6 +173,8 @@ class CatalogRegistry:
             if if_exists:
                 return False
             raise catalog_not_found(name)
+        if name in self.read_only:
+            raise read_only_catalog(name)
         if not cascade:
             non_empty = [schema for schema in self.schemas(name) if schema != "default"]
             tables = (

@@ -288,6 +288,13 @@ class LocalEngine:
 
         return self._guard(start)
 
+    def attach_catalog(self, name: str, path: str | Path) -> None:
+        """Attach the catalog kept in the DuckDB file ``path``, read-only (writes to it fail
+        with ``INSUFFICIENT_PERMISSIONS``); a no-op when a catalog of that name exists."""
+        with self._write_lock:
+            self._guard(lambda: self._catalogs.attach_file(name, Path(path)))
+            self._planner.schema_changed()
+
     def warehouse(self, principal: str = "app@local") -> LocalWarehouse:
         """An async ``SqlWarehouse`` running as ``principal`` on this engine."""
         return LocalWarehouse(self, principal)

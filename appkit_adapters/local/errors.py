@@ -18,6 +18,7 @@ from appkit_domain.errors import (
     Conflict,
     InvalidInput,
     NotFound,
+    PermissionDenied,
     Unavailable,
 )
 
@@ -75,6 +76,7 @@ RAISED_STATES = {
 }
 """Error classes the engine's own rewritten SQL raises (with DuckDB's ``error()``), by SQLSTATE."""
 _RAISED = re.compile(r"^\[([A-Z_]+)\] (.*)$", re.S)
+_READ_ONLY = re.compile(r'database "?([^"\s!]+)"? which is attached in read-only mode')
 _TABLE_MISSING = re.compile(r'Table with name "?([^"\s!]+)"? does not exist')
 _FUNCTION_MISSING = re.compile(r'Function with name "?([^"\s!]+)"? does not exist')
 _VIEW_MISSING = re.compile(r'View with name "?([^"\s!]+)"? does not exist')
@@ -121,6 +123,14 @@ def translate_duckdb_error(error: Exception, known: Iterable[str] = ()) -> Appki
     """
     message = user_facing(str(error))
     line = _first_line(message)
+    read_only = _READ_ONLY.search(message)
+    if read_only:
+        return sql_error(
+            PermissionDenied,
+            "INSUFFICIENT_PERMISSIONS",
+            "42501",
+            f"The catalog `{read_only.group(1)}` is read-only: it is a shared sample dataset.",
+        )
     raised = _RAISED.match(line)
     if raised and raised.group(1) in RAISED_STATES:
         error_class = raised.group(1)

@@ -220,7 +220,10 @@ def by_class(node: exp.Expr) -> exp.Expr | None:
         )
     if isinstance(node, (exp.SafeAdd, exp.SafeSubtract, exp.SafeMultiply)):
         op = {exp.SafeAdd: "+", exp.SafeSubtract: "-", exp.SafeMultiply: "*"}[type(node)]
-        return fill(f"try(_1 {op} _2)", node.this, node.expression)
+        tried = fill(f"try(_1 {op} _2)", node.this, node.expression)
+        if _interval_unit(node.expression) in _DATE_UNITS and _is_date(node.this):
+            return exp.Cast(this=tried, to=exp.DataType.build("DATE"))
+        return tried
     if isinstance(node, exp.DateFromUnixDate):
         return fill("CAST(DATE '1970-01-01' + to_days(CAST(_1 AS INT)) AS DATE)", node.this)
     if isinstance(node, exp.MonthsBetween):

@@ -24,6 +24,7 @@ from appkit_testing.workspace.apps import responses as _apps
 from appkit_testing.workspace.catalog import changes as _catalog_changes
 from appkit_testing.workspace.catalog import permissions as _permissions
 from appkit_testing.workspace.catalog import responses as _catalog
+from appkit_testing.workspace.clusters import responses as _clusters
 from appkit_testing.workspace.control import responses as _control
 from appkit_testing.workspace.control.faults import FaultPlan
 from appkit_testing.workspace.files import responses as _files
@@ -34,6 +35,7 @@ from appkit_testing.workspace.identity.backend import PrincipalSpec
 from appkit_testing.workspace.jobs import responses as _jobs
 from appkit_testing.workspace.secrets import responses as _secrets
 from appkit_testing.workspace.serving import responses as _serving
+from appkit_testing.workspace.statements import history as _history
 from appkit_testing.workspace.statements import responses as _statements
 from appkit_testing.workspace.statements import sessions as _sessions
 from appkit_testing.workspace.storage import dbfs as _dbfs
@@ -45,6 +47,7 @@ AREAS = (
     _identity.routes,
     _scim.routes,
     _statements.routes,
+    _history.routes,
     _sessions.routes,
     _warehouses.routes,
     _catalog.routes,
@@ -52,6 +55,7 @@ AREAS = (
     _permissions.routes,
     _secrets.routes,
     _jobs.routes,
+    _clusters.routes,
     _serving.routes,
     _vector.routes,
     _genie.routes,

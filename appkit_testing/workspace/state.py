@@ -24,12 +24,15 @@ from appkit_testing.workspace.files.backend import WorkspaceFilesBackend
 from appkit_testing.workspace.genie.backend import GenieBackend, workspace_statements
 from appkit_testing.workspace.identity.backend import (
     ADMINS_GROUP,
+    ALL_USERS_GROUP,
     Identity,
     IdentityBackend,
     PrincipalSpec,
 )
 from appkit_testing.workspace.jobs.backend import JobsBackend
 from appkit_testing.workspace.routing import Route
+from appkit_testing.workspace.samples.catalog import NAME as SAMPLES
+from appkit_testing.workspace.samples.catalog import samples_file
 from appkit_testing.workspace.secrets.backend import SecretsBackend
 from appkit_testing.workspace.serving.backend import ServingBackend
 from appkit_testing.workspace.statements.backend import Statement, StatementsBackend
@@ -64,6 +67,7 @@ class Workspace:
         workspace_id: str = "1234567890123456",
         warehouse_id: str = "emu0123456789abc",
         account_id: str = "7e3a1c55-0000-4000-8000-00000000e001",
+        samples: bool = True,
     ) -> None:
         self.data_dir = data_dir
         self.clock = clock
@@ -74,6 +78,7 @@ class Workspace:
         self.admin_name = ADMIN_NAME
         self.spill_dir: str | None = None
         self._engine_factory = engine_factory
+        self.samples = samples
         self.engine = engine_factory(data_dir)
         self.admin_token = admin_token or "dapi" + secrets.token_hex(16)
         seed = [
@@ -99,6 +104,16 @@ class Workspace:
         self.statements = StatementsBackend(
             StatementRunner(self), on_terminal=self._record, clock=clock
         )
+        self._install_samples()
+
+    def _install_samples(self) -> None:
+        """Attach the read-only ``samples`` catalog; every user may read it."""
+        attach = getattr(self.engine, "attach_catalog", None)
+        if not self.samples or not callable(attach):
+            return
+        attach(SAMPLES, samples_file())
+        readable = ["USE_CATALOG", "USE_SCHEMA", "SELECT"]
+        self.grants.change(Securable("CATALOG", SAMPLES), ALL_USERS_GROUP, readable, [])
 
     def _record(self, statement: Statement) -> None:
         request = statement.request
@@ -111,6 +126,8 @@ class Workspace:
                 statement.kind,
                 statement.state,
                 statement.error.message if statement.error else None,
+                int(statement.submitted_at * 1000),
+                int(statement.finished_at * 1000) if statement.finished_at else None,
             )
         )
 
@@ -140,6 +157,7 @@ class Workspace:
             if callable(close):
                 close()
             self.engine = self._engine_factory(None)
+        self._install_samples()
 
     def close(self) -> None:
         self.statements.shutdown()

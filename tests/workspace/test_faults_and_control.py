@@ -178,5 +178,5 @@ def test_sdk_retries_a_503_and_then_succeeds(
     fake_workspace: EmulatedWorkspace, workspace_client: WorkspaceClient
 ) -> None:
     fake_workspace.set_faults({"http_503": 1.0, "max_faults": 1})
-    assert [c.name for c in workspace_client.catalogs.list()] == ["main"]
+    assert "main" in [c.name for c in workspace_client.catalogs.list()]
     assert _control(fake_workspace, "GET", "stats").json()["faults"] == {"http_503": 1}

@@ -141,7 +141,7 @@ def test_catalog_browse_shows_a_user_only_what_they_may_use(
 
     _setup(fake_workspace)
     frank = client_for("frank@example.com")
-    assert list(frank.catalogs.list()) == []
+    assert [c.name for c in frank.catalogs.list()] == ["samples"]  # every user reads samples
     try:
         frank.tables.get("main.risk.metrics")
     except PermissionDenied as error:
@@ -153,7 +153,7 @@ def test_catalog_browse_shows_a_user_only_what_they_may_use(
         fake_workspace.warehouse_id,
         "GRANT USE CATALOG, USE SCHEMA, SELECT ON CATALOG main TO `frank@example.com`",
     )
-    assert [c.name for c in frank.catalogs.list()] == ["main"]
+    assert [c.name for c in frank.catalogs.list()] == ["main", "samples"]
     assert frank.tables.get("main.risk.metrics").full_name == "main.risk.metrics"
 
 

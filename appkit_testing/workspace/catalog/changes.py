@@ -13,7 +13,7 @@ from __future__ import annotations
 import fnmatch
 from typing import TYPE_CHECKING, Any
 
-from appkit_domain.errors import AppkitError, Conflict, NotFound
+from appkit_domain.errors import AppkitError, Conflict, NotFound, PermissionDenied
 from appkit_testing.workspace.catalog import browse
 from appkit_testing.workspace.catalog.access import InsufficientPrivileges, require
 from appkit_testing.workspace.catalog.grants import Securable
@@ -49,6 +49,8 @@ def routes(workspace: Workspace) -> list[Route]:
             raise already_exists(error.message.split("] ", 1)[-1]) from None
         except NotFound as error:
             raise not_found("RESOURCE_DOES_NOT_EXIST", error.message) from None
+        except PermissionDenied as error:
+            raise permission_denied(error.message.split("] ", 1)[-1]) from None
         except AppkitError as error:
             raise ApiError(400, "INVALID_PARAMETER_VALUE", error.message) from None
 

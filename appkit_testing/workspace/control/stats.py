@@ -22,6 +22,8 @@ class StatementRecord:
     kind: str
     state: str
     error: str | None = None
+    started_ms: int = 0
+    ended_ms: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         body = asdict(self)

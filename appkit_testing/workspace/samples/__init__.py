@@ -1,0 +1,1 @@
+"""The ``samples`` catalog every Databricks workspace has, generated locally."""
