@@ -33,6 +33,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from appkit_domain.errors import InvalidInput
 from appkit_domain.identifiers import check_identifier
 
+AI_PROVIDER_NAMES = ("databricks", "anthropic", "openai", "gemini")
+
 
 class SettingsError(InvalidInput):
     """A setting is missing or invalid; the message is one line that names it."""
@@ -147,6 +149,21 @@ class Settings(BaseSettings):
     # one bucket per user and area, on top of the API limit above.
     platform_rate_limit_rps: float = Field(2.0, alias="APPKIT_PLATFORM_RATE_LIMIT_PER_SECOND", gt=0)
     platform_rate_limit_burst: int = Field(10, alias="APPKIT_PLATFORM_RATE_LIMIT_BURST", ge=1)
+
+    # AI providers (Databricks serving first; the others need their optional extra).
+    # Keys may be secret://scope/key references.
+    ai_enabled: bool = Field(False, alias="AI_ENABLED")
+    ai_provider: str = Field("databricks", alias="APPKIT_AI_PROVIDER")
+    ai_serving_endpoint: str | None = Field(None, alias="APPKIT_AI_SERVING_ENDPOINT")
+    anthropic_api_key: str | None = Field(None, alias="ANTHROPIC_API_KEY", repr=False)
+    anthropic_model: str = Field("claude-sonnet-4-5", alias="ANTHROPIC_MODEL")
+    anthropic_base_url: str | None = Field(None, alias="ANTHROPIC_BASE_URL")
+    openai_api_key: str | None = Field(None, alias="OPENAI_API_KEY", repr=False)
+    openai_model: str = Field("gpt-4o-mini", alias="OPENAI_MODEL")
+    openai_base_url: str | None = Field(None, alias="OPENAI_BASE_URL")
+    google_api_key: str | None = Field(None, alias="GOOGLE_API_KEY", repr=False)
+    google_model: str = Field("gemini-2.0-flash", alias="GOOGLE_MODEL")
+    google_base_url: str | None = Field(None, alias="GOOGLE_BASE_URL")
     log_level: str = Field("INFO", alias="APPKIT_LOG_LEVEL")
 
     @model_validator(mode="after")
@@ -162,6 +179,11 @@ class Settings(BaseSettings):
         initial, most = self.retry_initial_delay, self.retry_max_delay
         if initial is not None and most is not None and initial > most:
             raise ValueError("RETRY_INITIAL_DELAY must not exceed RETRY_MAX_DELAY")
+        if self.ai_provider not in AI_PROVIDER_NAMES:
+            raise ValueError(
+                "APPKIT_AI_PROVIDER must be databricks, anthropic, openai or gemini "
+                f"(got {self.ai_provider!r})"
+            )
         if self.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("APPKIT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
         if self.app_env is Profile.PROD and self.effective_identity is IdentityMode.DEV:

@@ -3,8 +3,9 @@
 An endpoint serves one of these, named by its served entity's ``entity_name``:
 
 * ``appkit.echo-chat`` (task ``llm/v1/chat``): answers with the last user
-  message, word for word, cut to ``max_tokens`` words (``finish_reason``
-  ``length``). Token counts are whitespace-separated words.
+  message exactly (spacing and newlines kept), cut after ``max_tokens``
+  words (``finish_reason`` ``length``). Token counts are
+  whitespace-separated words.
 * ``appkit.hashing-embeddings`` (task ``llm/v1/embeddings``): each text
   becomes a vector of ``DIMENSIONS`` (environment variable, default 16):
   every lower-cased word adds +1 or -1 (by a bit of its SHA-256) at the
@@ -23,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -52,14 +54,16 @@ def chat(endpoint: str, body: Mapping[str, Any], created: int) -> dict[str, Any]
     users = [m["content"] for m in messages if m["role"] == "user"]
     if not users:
         raise bad_request("messages must hold at least one user message.")
-    answer = words(users[-1])
+    text = users[-1]
     limit = body.get("max_tokens")
     finish = "stop"
     if limit is not None:
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
             raise bad_request("max_tokens must be a positive integer.")
-        if len(answer) > limit:
-            answer, finish = answer[:limit], "length"
+        spans = list(re.finditer(r"\S+", text))
+        if len(spans) > limit:
+            text, finish = text[: spans[limit - 1].end()], "length"
+    answer = words(text)
     prompt_tokens = sum(len(words(m["content"])) for m in messages)
     digest = hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()[:24]
     return {
@@ -70,7 +74,7 @@ def chat(endpoint: str, body: Mapping[str, Any], created: int) -> dict[str, Any]
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": " ".join(answer)},
+                "message": {"role": "assistant", "content": text},
                 "finish_reason": finish,
             }
         ],
@@ -85,13 +89,13 @@ def chat(endpoint: str, body: Mapping[str, Any], created: int) -> dict[str, Any]
 def chat_chunks(response: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The same answer as OpenAI ``chat.completion.chunk`` events, one per word."""
     choice = response["choices"][0]
-    tokens = words(choice["message"]["content"])
+    tokens = re.findall(r"\s*\S+", choice["message"]["content"])
     base = {"id": response["id"], "object": "chat.completion.chunk",
             "created": response["created"], "model": response["model"]}  # fmt: skip
     chunks = [{**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""},
                                     "finish_reason": None}]}]  # fmt: skip
-    for position, token in enumerate(tokens):
-        text = token if position == 0 else f" {token}"
+    for token in tokens:
+        text = token
         chunks.append({**base, "choices": [{"index": 0, "delta": {"content": text},
                                             "finish_reason": None}]})  # fmt: skip
     chunks.append({**base, "choices": [{"index": 0, "delta": {},

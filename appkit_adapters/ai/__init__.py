@@ -1,0 +1,1 @@
+"""AI providers behind one port (:mod:`appkit_adapters.ai.port`); third-party SDKs are optional extras."""
