@@ -29,6 +29,16 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
+def _anthropic_error(status: int, kind: str, message: str) -> web.Response:
+    body = {"type": "error", "error": {"type": kind, "message": message}}
+    return web.json_response(body, status=status)
+
+
+def _openai_error(status: int, code: str, message: str) -> web.Response:
+    body = {"error": {"message": message, "type": "invalid_request_error", "code": code}}
+    return web.json_response(body, status=status)
+
+
 class AiWireServer:
     def __init__(self, key: str) -> None:
         self.key = key
@@ -50,23 +60,11 @@ class AiWireServer:
 
     async def anthropic_messages(self, request: web.Request) -> web.Response:
         if not self._anthropic_key_ok(request):
-            return web.json_response(
-                {
-                    "type": "error",
-                    "error": {"type": "authentication_error", "message": "invalid x-api-key"},
-                },
-                status=401,
-            )
+            return _anthropic_error(401, "authentication_error", "invalid x-api-key")
         body = await request.json()
         self._record("anthropic", body)
         if body.get("model") not in MODELS:
-            return web.json_response(
-                {
-                    "type": "error",
-                    "error": {"type": "not_found_error", "message": f"model: {body.get('model')}"},
-                },
-                status=404,
-            )
+            return _anthropic_error(404, "not_found_error", f"model: {body.get('model')}")
         text = next((m["content"] for m in reversed(body["messages"]) if m["role"] == "user"), "")
         text = text if isinstance(text, str) else " ".join(b.get("text", "") for b in text)
         return web.json_response(
@@ -87,13 +85,7 @@ class AiWireServer:
             return await self.gemini_models(request)
         if "anthropic-version" in request.headers:
             if not self._anthropic_key_ok(request):
-                return web.json_response(
-                    {
-                        "type": "error",
-                        "error": {"type": "authentication_error", "message": "invalid x-api-key"},
-                    },
-                    status=401,
-                )
+                return _anthropic_error(401, "authentication_error", "invalid x-api-key")
             data = [
                 {
                     "type": "model",
@@ -111,16 +103,7 @@ class AiWireServer:
                 }
             )
         if request.headers.get("Authorization") != f"Bearer {self.key}":
-            return web.json_response(
-                {
-                    "error": {
-                        "message": "Incorrect API key provided",
-                        "type": "invalid_request_error",
-                        "code": "invalid_api_key",
-                    }
-                },
-                status=401,
-            )
+            return _openai_error(401, "invalid_api_key", "Incorrect API key provided")
         models: list[dict[str, Any]] = [
             {"id": "gpt-echo", "object": "model", "created": 0, "owned_by": "appkit"}
         ]
@@ -128,29 +111,11 @@ class AiWireServer:
 
     async def openai_chat(self, request: web.Request) -> web.Response:
         if request.headers.get("Authorization") != f"Bearer {self.key}":
-            return web.json_response(
-                {
-                    "error": {
-                        "message": "Incorrect API key provided",
-                        "type": "invalid_request_error",
-                        "code": "invalid_api_key",
-                    }
-                },
-                status=401,
-            )
+            return _openai_error(401, "invalid_api_key", "Incorrect API key provided")
         body = await request.json()
         self._record("openai", body)
         if body.get("model") not in MODELS:
-            return web.json_response(
-                {
-                    "error": {
-                        "message": "The model does not exist",
-                        "type": "invalid_request_error",
-                        "code": "model_not_found",
-                    }
-                },
-                status=404,
-            )
+            return _openai_error(404, "model_not_found", "The model does not exist")
         text = next((m["content"] for m in reversed(body["messages"]) if m["role"] == "user"), "")
         return web.json_response(
             {

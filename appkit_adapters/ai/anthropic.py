@@ -4,25 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from appkit_adapters.ai.errors import provider_error
-from appkit_adapters.ai.port import AiProvider, Completion
-from appkit_domain.errors import Unavailable
+from appkit_adapters.ai.port import Completion
+from appkit_adapters.ai.sdk import SdkProvider, import_sdk
 
 
-class AnthropicProvider(AiProvider):
+class AnthropicProvider(SdkProvider):
     name = "anthropic"
 
     def __init__(
         self, api_key: str, model: str, *, base_url: str | None = None, timeout: float = 60.0
     ) -> None:
-        try:
-            import anthropic
-        except ImportError:
-            raise Unavailable(
-                "the anthropic package is not installed: pip install 'lakehouse-appkit[anthropic]'"
-            ) from None
-        self.model = model
-        self._key = api_key
+        super().__init__(api_key, model)
+        anthropic = import_sdk("anthropic", "anthropic")
         self._client: Any = anthropic.AsyncAnthropic(
             api_key=api_key, base_url=base_url, timeout=timeout, max_retries=2
         )
@@ -37,17 +30,10 @@ class AnthropicProvider(AiProvider):
         }
         if system:
             kwargs["system"] = system
-        try:
-            message = await self._client.messages.create(**kwargs)
-        except Exception as exc:
-            raise provider_error(self.name, exc, [self._key]) from None
+        message = await self._call(lambda: self._client.messages.create(**kwargs))
         text = "".join(block.text for block in message.content if block.type == "text")
-        return Completion(
-            text, self.name, message.model, message.usage.input_tokens, message.usage.output_tokens
-        )
+        usage = message.usage
+        return Completion(text, self.name, message.model, usage.input_tokens, usage.output_tokens)
 
     async def check(self) -> None:
-        try:
-            await self._client.models.list(limit=1)
-        except Exception as exc:
-            raise provider_error(self.name, exc, [self._key]) from None
+        await self._call(lambda: self._client.models.list(limit=1))

@@ -4,28 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from appkit_adapters.ai.errors import provider_error
-from appkit_adapters.ai.port import AiProvider, Completion
-from appkit_domain.errors import Unavailable
+from appkit_adapters.ai.port import Completion
+from appkit_adapters.ai.sdk import SdkProvider, import_sdk
 
 
-class GeminiProvider(AiProvider):
+class GeminiProvider(SdkProvider):
     name = "gemini"
 
     def __init__(
         self, api_key: str, model: str, *, base_url: str | None = None, timeout: float = 60.0
     ) -> None:
-        try:
-            from google import genai
-            from google.genai import types
-        except ImportError:
-            raise Unavailable(
-                "the google-genai package is not installed: pip install 'lakehouse-appkit[gemini]'"
-            ) from None
-        self.model = model
-        self._key = api_key
-        self._types = types
-        options = types.HttpOptions(base_url=base_url, timeout=int(timeout * 1000))
+        super().__init__(api_key, model)
+        genai = import_sdk("google.genai", "gemini")
+        self._types = import_sdk("google.genai.types", "gemini")
+        options = self._types.HttpOptions(base_url=base_url, timeout=int(timeout * 1000))
         self._client: Any = genai.Client(api_key=api_key, http_options=options)
 
     async def complete(
@@ -34,12 +26,11 @@ class GeminiProvider(AiProvider):
         config = self._types.GenerateContentConfig(
             system_instruction=system, max_output_tokens=max_tokens
         )
-        try:
-            answer = await self._client.aio.models.generate_content(
+        answer = await self._call(
+            lambda: self._client.aio.models.generate_content(
                 model=self.model, contents=prompt, config=config
             )
-        except Exception as exc:
-            raise provider_error(self.name, exc, [self._key]) from None
+        )
         usage = answer.usage_metadata
         return Completion(
             answer.text or "",
@@ -50,9 +41,9 @@ class GeminiProvider(AiProvider):
         )
 
     async def check(self) -> None:
-        try:
+        async def first_model() -> None:
             pager = await self._client.aio.models.list(config={"page_size": 1})
             async for _ in pager:
                 break
-        except Exception as exc:
-            raise provider_error(self.name, exc, [self._key]) from None
+
+        await self._call(first_model)

@@ -4,25 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from appkit_adapters.ai.errors import provider_error
-from appkit_adapters.ai.port import AiProvider, Completion
-from appkit_domain.errors import Unavailable
+from appkit_adapters.ai.port import Completion
+from appkit_adapters.ai.sdk import SdkProvider, import_sdk
 
 
-class OpenAiProvider(AiProvider):
+class OpenAiProvider(SdkProvider):
     name = "openai"
 
     def __init__(
         self, api_key: str, model: str, *, base_url: str | None = None, timeout: float = 60.0
     ) -> None:
-        try:
-            import openai
-        except ImportError:
-            raise Unavailable(
-                "the openai package is not installed: pip install 'lakehouse-appkit[openai]'"
-            ) from None
-        self.model = model
-        self._key = api_key
+        super().__init__(api_key, model)
+        openai = import_sdk("openai", "openai")
         self._client: Any = openai.AsyncOpenAI(
             api_key=api_key, base_url=base_url, timeout=timeout, max_retries=2
         )
@@ -32,12 +25,11 @@ class OpenAiProvider(AiProvider):
     ) -> Completion:
         messages = [{"role": "system", "content": system}] if system else []
         messages.append({"role": "user", "content": prompt})
-        try:
-            answer = await self._client.chat.completions.create(
+        answer = await self._call(
+            lambda: self._client.chat.completions.create(
                 model=self.model, messages=messages, max_tokens=max_tokens
             )
-        except Exception as exc:
-            raise provider_error(self.name, exc, [self._key]) from None
+        )
         text = answer.choices[0].message.content or "" if answer.choices else ""
         usage = answer.usage
         return Completion(
@@ -49,7 +41,4 @@ class OpenAiProvider(AiProvider):
         )
 
     async def check(self) -> None:
-        try:
-            await self._client.models.list()
-        except Exception as exc:
-            raise provider_error(self.name, exc, [self._key]) from None
+        await self._call(lambda: self._client.models.list())
