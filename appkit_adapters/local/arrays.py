@@ -11,7 +11,8 @@ What a plain translation gets wrong and this keeps as Databricks defines it:
   ``INVALID_ARRAY_INDEX_IN_ELEMENT_AT``; ``try_element_at`` and ``get`` give NULL;
 - ``sequence(5, 1)`` counts down and ``sequence`` over dates yields dates;
 - ``size`` and ``cardinality`` of a map count its entries; ``reverse`` reverses arrays;
-- ``array_repeat``, ``forall``, ``zip_with``, ``map_filter``, ``transform_keys``,
+- ``array_sort`` takes a comparator;
+- ``array_repeat``, ``forall``, ``zip_with``, ``map_zip_with``, ``map_filter``, ``transform_keys``,
   ``transform_values``, ``str_to_map``, ``shuffle`` and ``aggregate`` with a finish
   function exist.
 """
@@ -139,6 +140,32 @@ def _zip_with(args: list[exp.Expr]) -> exp.Expr | None:
     )
 
 
+def _map_zip_with(args: list[exp.Expr]) -> exp.Expr | None:
+    if len(args) != 3 or not isinstance(args[2], exp.Lambda):
+        return None
+    body = apply_lambda(args[2], [fill("__k"), fill("_1[__k]", args[0]), fill("_1[__k]", args[1])])
+    keys = DISTINCT.replace("_1", "list_concat(map_keys(_1), map_keys(_2))")
+    return fill(
+        f"map_from_entries(list_transform({keys}, __k -> struct_pack(key := __k, value := _3)))",
+        args[0],
+        args[1],
+        body,
+    )
+
+
+def _sorted_by(array: exp.Expr, compare: exp.Lambda) -> exp.Expr:
+    """``array_sort(a, (l, r) -> ...)``: each element's place is how many elements sort
+    before it (ties kept in order), so any consistent comparator gives a stable sort."""
+    order = apply_lambda(compare, [fill("_1[__j]", array), fill("_1[__i]", array)])
+    ranks = (
+        "list_transform(range(1, len(_1) + 1), __i -> len(list_filter(range(1, len(_1) + 1),"
+        " __j -> _2 < 0 OR (_2 = 0 AND __j < __i))))"
+    )
+    return fill(
+        f"list_transform(range(len(_1)), __p -> _1[list_position({ranks}, __p)])", array, order
+    )
+
+
 def _map_lambda(args: list[exp.Expr], template: str) -> exp.Expr | None:
     if len(args) != 2 or not isinstance(args[1], exp.Lambda):
         return None
@@ -255,6 +282,10 @@ def by_name(name: str, args: list[exp.Expr]) -> exp.Expr | None:
         return fill(_TEMPLATES[name], *args)
     if name == "zip_with":
         return _zip_with(args)
+    if name == "map_zip_with":
+        return _map_zip_with(args)
+    if name == "array_sort" and len(args) == 2 and isinstance(args[1], exp.Lambda):
+        return _sorted_by(args[0], args[1])
     if name == "map_filter":
         return _map_lambda(args, "map_from_entries(list_filter(map_entries(_1), __e -> _2))")
     if name == "transform_keys":

@@ -49,6 +49,9 @@ class _Naming(Databricks):
         def binary(self, expression: exp.Binary, op: str) -> str:
             return f"({super().binary(expression, op)})"
 
+        def intdiv_sql(self, expression: exp.IntDiv) -> str:
+            return f"({self.sql(expression, 'this')} div {self.sql(expression, 'expression')})"
+
         def paren_sql(self, expression: exp.Paren) -> str:
             inner = self.sql(expression, "this")
             return str(inner) if isinstance(expression.this, exp.Binary) else f"({inner})"

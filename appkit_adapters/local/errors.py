@@ -73,6 +73,8 @@ RAISED_STATES = {
     "INVALID_INDEX_OF_ZERO": "22003",
     "ARITHMETIC_OVERFLOW": "22003",
     "CAST_INVALID_INPUT": "22018",
+    "INVALID_FORMAT": "42601",
+    "UNSUPPORTED_FEATURE": "0A000",
 }
 """Error classes the engine's own rewritten SQL raises (with DuckDB's ``error()``), by SQLSTATE."""
 _RAISED = re.compile(r"^\[([A-Z_]+)\] (.*)$", re.S)
@@ -134,7 +136,8 @@ def translate_duckdb_error(error: Exception, known: Iterable[str] = ()) -> Appki
     raised = _RAISED.match(line)
     if raised and raised.group(1) in RAISED_STATES:
         error_class = raised.group(1)
-        return sql_error(InvalidInput, error_class, RAISED_STATES[error_class], raised.group(2))
+        raised_as = UnsupportedStatement if error_class == "UNSUPPORTED_FEATURE" else InvalidInput
+        return sql_error(raised_as, error_class, RAISED_STATES[error_class], raised.group(2))
     if isinstance(error, duckdb.CatalogException):
         found = _FUNCTION_MISSING.search(message)
         if found:

@@ -15,21 +15,16 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.annotate_types import annotate_types
 
-from appkit_adapters.local import arrays, scalars
+from appkit_adapters.local import arrays, number_text, scalars
 from appkit_adapters.local.errors import unsupported
 from appkit_adapters.local.templates import WRITTEN, call_arguments
 
 NOT_PROVIDED = frozenset(
     {
-        "conv",
         "crc32",
         "soundex",
         "schema_of_json",
         "schema_of_json_agg",
-        "map_zip_with",
-        "to_number",
-        "try_to_number",
-        "to_char",
         "version",
         "sha",
         "xpath",
@@ -48,8 +43,6 @@ NOT_PROVIDED = frozenset(
 """Databricks built-in functions the local engine does not provide: refused by name."""
 _NOT_PROVIDED_CLASSES: dict[type[exp.Expr], str] = {
     exp.Soundex: "soundex",
-    exp.ToNumber: "to_number",
-    exp.ToChar: "to_char",
 }
 _log = logging.getLogger(__name__)
 
@@ -62,10 +55,13 @@ def refuse_missing_functions(tree: exp.Expr) -> None:
             name = _NOT_PROVIDED_CLASSES.get(type(node))
         if name in NOT_PROVIDED:
             raise unsupported(f"the function {name}()")
-        if isinstance(node, exp.ArraySort) and node.expression is not None:
-            raise unsupported("array_sort with a comparator function")
         if isinstance(node, (exp.Split, exp.RegexpSplit)) and node.args.get("limit") is not None:
             raise unsupported("split with a limit")
+
+
+def _name(node: exp.Func) -> str:
+    """The Databricks name of a typed call (``WidthBucket`` is ``width_bucket``)."""
+    return str(node.sql_name()).lower()
 
 
 def rewrite_functions(tree: exp.Expr) -> exp.Expr:
@@ -75,7 +71,7 @@ def rewrite_functions(tree: exp.Expr) -> exp.Expr:
     except (SqlglotError, ValueError, KeyError) as error:  # types then stay unknown
         _log.debug("no type annotation for function rewrites: %s", error)
     for node in reversed(list(tree.walk())):
-        if not isinstance(node, (exp.Func, exp.Bracket, exp.Add, exp.Sub)):
+        if not isinstance(node, (exp.Func, exp.Bracket, exp.Add, exp.Sub, exp.IntDiv)):
             continue
         if node.meta.get(WRITTEN):
             continue
@@ -83,9 +79,13 @@ def rewrite_functions(tree: exp.Expr) -> exp.Expr:
         if not isinstance(node, exp.Anonymous):
             found = arrays.by_class(node) or scalars.by_class(node)
         if found is None and isinstance(node, exp.Func):
-            name = str(node.this).lower() if isinstance(node, exp.Anonymous) else node.key
+            name = str(node.this).lower() if isinstance(node, exp.Anonymous) else _name(node)
             args = call_arguments(node)
-            found = arrays.by_name(name, args) or scalars.by_name(name, args)
+            found = (
+                arrays.by_name(name, args)
+                or scalars.by_name(name, args)
+                or number_text.by_name(name, args)
+            )
         if found is not None:
             if node is tree:
                 tree = found

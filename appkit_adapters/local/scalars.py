@@ -20,6 +20,7 @@ from __future__ import annotations
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
+from appkit_adapters.local.errors import unsupported
 from appkit_adapters.local.templates import fill, literal_int
 
 _TIMESTAMP_ARGS = (
@@ -311,11 +312,14 @@ def by_name(name: str, args: list[exp.Expr]) -> exp.Expr | None:
     if name == "bround" and len(args) == 1:
         args.append(exp.Literal.number(0))
     if name == "elt" and len(args) > 1:
-        return fill("_1[_2]", exp.Array(expressions=args[1:]), args[0])
+        return fill("list_extract(_1, _2)", exp.Array(expressions=args[1:]), args[0])
+    nulls = any(isinstance(a, exp.Null) for a in args)
+    if name in ("contains", "startswith", "endswith") and len(args) == 2 and nulls:
+        return exp.Null()
     if name == "format_number" and len(args) == 2:
         digits = literal_int(args[1])
         if digits is None:
-            return None
+            raise unsupported("format_number with a format pattern")
         pattern = exp.Literal.string(f"{{:,.{digits}f}}")
         return exp.Anonymous(this="format", expressions=[pattern, _cast(args[0], "DOUBLE")])
     if name == "concat_ws" and len(args) == 1:

@@ -87,17 +87,55 @@ def _wrap(node: exp.Expression, wrapper: exp.Expression) -> None:
     wrapper.set("this", node)
 
 
+def _as_bigint(value: exp.Expression) -> exp.Expression:
+    """``range()`` takes BIGINT arguments; Databricks casts others implicitly (truncating)."""
+    if isinstance(value, exp.Literal) and not value.is_string and "." not in str(value.this):
+        return value
+    return exp.Cast(
+        this=exp.Anonymous(this="trunc", expressions=[value.copy()]),
+        to=exp.DataType.build("BIGINT"),
+    )
+
+
 def _range_with_id(table: exp.Table) -> None:
     """Databricks' ``range()`` yields one BIGINT column ``id``; DuckDB's is named ``range``."""
+    call = table.this.copy()
+    call.set("expressions", [_as_bigint(arg) for arg in call.expressions])
     rows = exp.select(exp.alias_(exp.column("range"), "id", quoted=True)).from_(
-        exp.Table(this=table.this.copy())
+        exp.Table(this=call)
     )
     alias = table.args.get("alias")
     table.replace(exp.Subquery(this=rows, alias=alias.copy() if alias else None))
 
 
+def _flat_rows(values: exp.Values) -> None:
+    """``VALUES (('a', 10)), ...``: a row written as one parenthesised tuple is that tuple."""
+    for row in values.expressions:
+        if (
+            isinstance(row, exp.Tuple)
+            and len(row.expressions) == 1
+            and isinstance(row.expressions[0], exp.Tuple)
+        ):
+            row.set("expressions", [e.copy() for e in row.expressions[0].expressions])
+
+
+def values_query(values: exp.Values) -> exp.Select:
+    """A ``VALUES`` statement as the query Databricks runs: columns ``col1``, ``col2``..."""
+    rows = values.expressions
+    width = len(rows[0].expressions) if rows and isinstance(rows[0], exp.Tuple) else 1
+    alias = exp.TableAlias(
+        this=exp.to_identifier("values"),
+        columns=[exp.to_identifier(f"col{i + 1}") for i in range(width)],
+    )
+    inline = values.copy()
+    inline.set("alias", alias)
+    return exp.select("*").from_(inline)
+
+
 def apply_databricks_semantics(tree: exp.Expression) -> exp.Expression:
     """Rewrite the constructs listed in the module docstring, in place; returns the tree."""
+    for values in tree.find_all(exp.Values):
+        _flat_rows(values)
     for table in list(tree.find_all(exp.Table)):
         if isinstance(table.this, exp.Anonymous) and str(table.this.this).lower() == "range":
             _range_with_id(table)

@@ -36,7 +36,7 @@ from appkit_adapters.local.generators import expand_generators
 from appkit_adapters.local.information_schema import information_view
 from appkit_adapters.local.naming import META_SCHEMA, check_identifier, database_alias
 from appkit_adapters.local.refusals import refuse_unsupported
-from appkit_adapters.local.semantics import apply_databricks_semantics
+from appkit_adapters.local.semantics import apply_databricks_semantics, values_query
 from appkit_adapters.local.session import replace_session_functions
 from appkit_domain.errors import InvalidInput
 
@@ -207,6 +207,8 @@ def parse_statement(statement: str, namespace: Namespace) -> ParsedStatement:
     if isinstance(tree, exp.Use):
         refusal = Refused("USE (each statement runs alone; pass catalog and schema instead)")
         return ParsedStatement(StatementInfo("USE", frozenset(), frozenset()), None, refusal)
+    if isinstance(tree, exp.Values):
+        tree = values_query(tree)
     refuse_unsupported(tree)
     if isinstance(tree, exp.Command):
         kind, command = parse_command(statement)

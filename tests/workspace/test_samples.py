@@ -34,7 +34,7 @@ def test_any_user_reads_nyctaxi_trips_and_tpch(emulator: EmulatedWorkspace) -> N
         " FROM samples.nyctaxi.trips",
     )
     assert trips.status.state == StatementState.SUCCEEDED, trips.status.error
-    assert trips.result.data_array == [["10000", "true", "true"]]
+    assert trips.result.data_array == [["21932", "true", "true"]]
     columns = [c.name for c in reader.tables.get("samples.nyctaxi.trips").columns]
     assert columns == [
         "tpep_pickup_datetime",

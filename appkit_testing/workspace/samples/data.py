@@ -3,7 +3,8 @@
 
 The tables have the columns and types of the Databricks sample datasets; their rows are
 made by formulas over ``range()`` (no randomness, no download), so every emulator holds
-the same data: ``trips`` has ``TRIPS`` rows; TPC-H is at a small scale (``CUSTOMERS``
+the same data: ``trips`` has ``TRIPS`` rows between Manhattan ZIP codes 10001 and 10282
+(every 97th one from 10282 to one of 10001-10005, so such routes exist); TPC-H is at a small scale (``CUSTOMERS``
 customers, ten orders each, one to seven line items per order, the 25 nations and 5
 regions of the specification). The values are plausible, not the official TPC-H ones.
 The statements are Databricks SQL run through the local engine like any other.
@@ -11,7 +12,8 @@ The statements are Databricks SQL run through the local engine like any other.
 
 from __future__ import annotations
 
-TRIPS = 10_000
+TRIPS = 21_932
+"""As many trips as the Databricks dataset holds."""
 CUSTOMERS = 150
 SUPPLIERS = 10
 PARTS = 200
@@ -75,8 +77,8 @@ def statements() -> list[str]:
         f" timestampadd(SECOND, CAST(120 + floor({_fraction('id', 2)} * 2400) AS INT), pickup) AS tpep_dropoff_datetime,"
         f" round(0.3 + {_fraction('id', 3)} * 12, 2) AS trip_distance,"
         f" round(3.5 + {_fraction('id', 4)} * 45, 1) AS fare_amount,"
-        f" CAST(10001 + floor({_fraction('id', 5)} * 280) AS INT) AS pickup_zip,"
-        f" CAST(10001 + floor({_fraction('id', 6)} * 280) AS INT) AS dropoff_zip"
+        f" CASE WHEN id % 97 = 0 THEN 10282 ELSE CAST(10001 + floor({_fraction('id', 5)} * 282) AS INT) END AS pickup_zip,"
+        f" CASE WHEN id % 97 = 0 THEN CAST(10001 + id % 5 AS INT) ELSE CAST(10001 + floor({_fraction('id', 6)} * 282) AS INT) END AS dropoff_zip"
         f" FROM (SELECT id, {pickup} AS pickup FROM range({TRIPS}))",
         "CREATE TABLE samples.tpch.region AS SELECT CAST(r_regionkey AS BIGINT) AS r_regionkey,"
         " r_name, concat('region ', r_name) AS r_comment"
