@@ -37,6 +37,7 @@ from appkit_testing.fakes.governed_table import InMemoryGovernedTable
 from appkit_testing.fakes.metric_source import InMemoryMetricSource
 from appkit_testing.fakes.override_store import InMemoryOverrideStore
 from appkit_testing.fakes.permissions import InMemoryPermissions
+from appkit_testing.platform_actions import RecordingPlatformActions
 from appkit_web.catalog_browser import UserCatalogs
 from appkit_web.check_results import CheckResultsSource
 from appkit_web.containers import (
@@ -125,6 +126,7 @@ class MemoryBackend(containers.DeclarativeContainer):
     service_principal = providers.Singleton(app_service_principal, settings)
     startup: providers.Provider[None] = providers.Object(None)
     platform: providers.Provider[None] = providers.Object(None)  # no workspace
+    platform_actions = providers.Singleton(RecordingPlatformActions)  # counts what it executed
 
 
 def memory_container(settings: Settings) -> GovernedAppContainer:

@@ -26,6 +26,8 @@ container; every backend container provides the same names:
 ``service_principal``  the Principal governed writes execute as (the app's identity)
 ``startup``            awaited once at start-up after resources (e.g. seeding), or None
 ``platform``           :class:`~appkit_web.platform.gate.PlatformServices`, or None (no workspace)
+``platform_actions``   :class:`~appkit_adapters.platform.actions.PlatformActions` as the service
+                       principal (what a governed-action applier executes), or None
 =====================  ============================================================
 
 The ``memory`` backend's container is
@@ -157,6 +159,7 @@ class GovernedAppContainer(containers.DeclarativeContainer):
     # --- platform services (jobs, secrets, serving, vector search, Genie) ---------------
     platform_policy = providers.Singleton(demo_platform_policy)
     vector_scope = providers.Singleton(VectorScope)  # no index scoped by identity by default
+    platform_actions = backend.platform_actions
     platform_gate = providers.Singleton(
         PlatformGate,
         backend.platform,

@@ -17,6 +17,7 @@ from dataclasses import replace
 from dependency_injector import containers, providers
 
 from appkit_adapters.databricks import DatabricksWorkspace, ScimDirectory
+from appkit_adapters.databricks.actions import DatabricksPlatformActions
 from appkit_adapters.databricks.catalog import UnityCatalog
 from appkit_adapters.databricks.directory import SCIM, principal_from_scim
 from appkit_adapters.resilience import ResiliencePolicy
@@ -188,6 +189,9 @@ class DatabricksBackend(containers.DeclarativeContainer):
     service_principal = providers.Singleton(app_identity, workspace)
     startup = providers.Callable(start_up, workspace, settings, dev_directory, service_principal)
     platform = providers.Singleton(DatabricksPlatform, workspace)
+    platform_actions = providers.Singleton(
+        DatabricksPlatformActions, providers.Callable(lambda ws: ws.http, workspace)
+    )  # as the app's service principal
 
 
 def databricks_container(settings: Settings) -> GovernedAppContainer:

@@ -121,6 +121,7 @@ class LocalBackend(containers.DeclarativeContainer):
     service_principal = providers.Singleton(app_service_principal, settings)
     startup = providers.Callable(seed_local, warehouse, settings)
     platform: providers.Provider[None] = providers.Object(None)  # no workspace
+    platform_actions: providers.Provider[None] = providers.Object(None)
 
 
 def local_container(settings: Settings) -> GovernedAppContainer:
