@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from appkit_web import __version__
 from appkit_web.backends import container_for
@@ -82,12 +82,18 @@ def build_services(container: GovernedAppContainer) -> None:
             raise TypeError(f"{name} needs an async resource: use start_services")
 
 
-def _lifespan(container: GovernedAppContainer) -> Any:
+StartHook = Callable[[GovernedAppContainer], Any]
+"""Called (and awaited when it returns an awaitable) once the services are built."""
+
+
+def _lifespan(container: GovernedAppContainer, on_start: Sequence[StartHook] = ()) -> Any:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await _maybe_await(container.init_resources())
         await _maybe_await(container.startup())
         await start_services(container)
+        for hook in on_start:
+            await _maybe_await(hook(container))
         try:
             yield
         finally:
@@ -115,6 +121,8 @@ def create_app(
     platform_routers: Sequence[Any] = PLATFORM_ROUTERS,
     json_logs: bool = True,
     console: bool = True,
+    home: str | None = None,
+    on_start: Sequence[StartHook] = (),
 ) -> FastAPI:
     """Build the app from ``settings`` (the backend's container is made for it) or a container.
 
@@ -124,6 +132,9 @@ def create_app(
     describes: JSON lines with the request id, secrets redacted. ``console``
     serves the governance console at ``/console`` (:mod:`appkit_web.console`).
     ``/docs`` and ``/redoc`` use packaged assets (:mod:`appkit_web.docs_pages`).
+    ``home`` makes ``/`` redirect there instead of showing the landing page;
+    ``on_start`` hooks run at start-up once the services are built (e.g. to
+    register an app's own appliers).
     """
     container = container_for(source) if isinstance(source, Settings) else source
     settings: Settings = container.settings()
@@ -134,7 +145,7 @@ def create_app(
         title=title,
         version=__version__,
         description=DESCRIPTION,
-        lifespan=_lifespan(container),
+        lifespan=_lifespan(container, tuple(on_start)),
         docs_url=None,
         redoc_url=None,
     )
@@ -149,8 +160,10 @@ def create_app(
         app.include_router(module.router, prefix="/api")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def landing() -> str:
-        return LANDING_HTML
+    async def landing() -> Response:
+        if home is not None:
+            return RedirectResponse(home, status_code=303)
+        return HTMLResponse(LANDING_HTML)
 
     # add_middleware wraps: the last added is the outermost.
     app.add_middleware(

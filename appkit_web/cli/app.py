@@ -25,6 +25,7 @@ from appkit_web.cli.output import (
 )
 
 COMMAND_MODULES: dict[str, str] = {
+    "add": "appkit_web.cli.add",
     "ai": "appkit_web.cli.ai",
     "audit": "appkit_web.cli.audit",
     "create": "appkit_web.cli.create",

@@ -3,8 +3,14 @@
 The project holds app code wired through the toolkit (``<package>/main.py``
 installs ``<package>/governance.py`` on the governed app), ``app.yaml``, a
 ``databricks.yml`` bundle, requirements, a README, example settings and tests
-on the in-memory backend that pass as generated. The generated ``app.yaml``
-and bundle are validated before anything is written.
+that pass as generated. The generated ``app.yaml`` and bundle are validated
+before anything is written.
+
+The project installs the toolkit from a wheel ``create`` writes into
+``vendor/`` (:mod:`appkit_web.cli.toolkit_wheel`), with every dependency
+pinned exactly, so ``pip install -r requirements-dev.txt`` works on a fresh
+machine; ``--toolkit-spec`` names another source instead (an index version
+once published, or a VCS URL).
 """
 
 from __future__ import annotations
@@ -23,8 +29,9 @@ from appkit_web.bundle import ConfigProblem, validate_app_yaml, validate_bundle
 from appkit_web.bundle.app_yaml import parse_yaml
 from appkit_web.bundle.bundle import APP_NAME
 from appkit_web.cli.app import app
+from appkit_web.cli.components import registries
 from appkit_web.cli.init import PROFILES, render_example
-from appkit_web.cli.output import ExitCode, fail, note
+from appkit_web.cli.output import ExitCode, fail, note, reported
 
 _PLACEHOLDER = re.compile(r"\{\{([a-z_]+)\}\}")
 _RENAMED = {"gitignore": ".gitignore"}
@@ -32,9 +39,18 @@ _RENAMED = {"gitignore": ".gitignore"}
 
 @dataclass(frozen=True)
 class Template:
+    """``layers`` are the template folders copied over ``common/``, in order (later ones win)."""
+
     name: str
     title: str
     description: str
+    layers: tuple[str, ...] = ()
+    console: bool = True
+    home: str | None = None
+
+    @property
+    def folders(self) -> tuple[str, ...]:
+        return ("common", *(self.layers or (self.name,)))
 
 
 TEMPLATES: dict[str, Template] = {
@@ -59,6 +75,31 @@ TEMPLATES: dict[str, Template] = {
             "write-back",
             "Governed Write-back",
             "Approved changes to allowed Unity Catalog table columns, applied with a before-image check",
+        ),
+        Template(
+            "api",
+            "Governed API",
+            "The governed HTTP API alone (no console): approvals, overrides, DQ exceptions, write-back",
+            layers=("governed-api", "api"),
+            console=False,
+        ),
+        Template(
+            "admin",
+            "Governance Admin",
+            "A console-first app: business users propose, approve and audit in the browser",
+            layers=("governed-api", "admin"),
+            home="/console",
+        ),
+        Template(
+            "analytics",
+            "Governed Analytics",
+            "A read-only explorer of Unity Catalog and SQL, every query run as the signed-in user",
+            console=False,
+        ),
+        Template(
+            "dashboard",
+            "Annotated Dashboard",
+            "A published Lakeview dashboard next to annotations that a checker approves",
         ),
     )
 }
@@ -100,8 +141,39 @@ def render(text: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(substitute, text)
 
 
-def project_files(template: Template, name: str, package: str) -> dict[str, str]:
-    """Relative path -> content of every file of the project (common files, then the template's)."""
+def toolkit_version() -> str:
+    return __version__.split("+")[0]
+
+
+def requirement_lines(toolkit: str) -> tuple[str, str]:
+    """The runtime and dev requirement lines: the toolkit, then exact pins of what it needs."""
+    from appkit_web.cli.toolkit_wheel import installed_pin, pinned_dependencies
+
+    runtime = "\n".join([toolkit, *pinned_dependencies()])
+    dev = "\n".join(
+        installed_pin(name, fallback)
+        for name, fallback in (
+            ("pytest", "8.3.5"),
+            ("pytest-asyncio", "0.26.0"),
+            ("httpx", "0.28.1"),
+        )
+    )
+    return runtime, dev
+
+
+def project_files(
+    template: Template, name: str, package: str, toolkit: str | None = None
+) -> dict[str, str]:
+    """Relative path -> content of every file of the project (common files, then the template's).
+
+    ``toolkit`` is the requirement line that installs the toolkit (default:
+    the wheel ``create`` writes into ``vendor/``).
+    """
+    from appkit_web.cli.toolkit_wheel import VENDOR, wheel_name
+
+    version = toolkit_version()
+    chosen = toolkit or f"./{VENDOR}/{wheel_name(version)}"
+    runtime, dev = requirement_lines(chosen)
     values = {
         "app_name": name,
         "package": package,
@@ -109,11 +181,17 @@ def project_files(template: Template, name: str, package: str) -> dict[str, str]
         "title": template.title,
         "description": template.description,
         "template": template.name,
-        "version": __version__.split("+")[0],
+        "version": version,
+        "console": str(template.console),
+        "home": f'"{template.home}"' if template.home else "None",
+        "toolkit_requirement": chosen,
+        "runtime_requirements": runtime,
+        "dev_requirements": dev,
+        "wheel": wheel_name(version),
     }
     root = resources.files("appkit_web.templates")
     files: dict[str, str] = {}
-    for folder in ("common", template.name):
+    for folder in template.folders:
         for parts, text in _walk(root.joinpath(folder)):
             renamed = [package if part == "PKG" else part for part in parts]
             last = renamed[-1].removesuffix(".tmpl")
@@ -121,6 +199,7 @@ def project_files(template: Template, name: str, package: str) -> dict[str, str]
             files["/".join(renamed)] = render(text, values)
     for profile in PROFILES:
         files[f"config/.env.{profile}.example"] = render_example(profile)
+    files.update(registries(files, package))
     return files
 
 
@@ -145,10 +224,19 @@ def create_command(
     directory: Path | None = typer.Option(
         None, "--dir", help="Where to create the project (default: ./NAME); must be empty."
     ),
+    toolkit_spec: str | None = typer.Option(
+        None,
+        "--toolkit-spec",
+        help="Requirement that installs lakehouse-appkit (e.g. lakehouse-appkit==0.1.0 or a "
+        "git+https URL); default: a wheel of this toolkit written into vendor/.",
+    ),
 ) -> None:
     """Generate a complete governed app project: code, app.yaml, databricks.yml, README, tests.
 
-    Refuses to write into a folder that is not empty.
+    Refuses to write into a folder that is not empty. Templates: governed-api,
+    dq-exceptions, risk-overrides, write-back, api (no console), admin
+    (console-first), analytics (read-only SQL/UC explorer) and dashboard
+    (a Lakeview dashboard with approved annotations).
 
     Example: lakehouse-appkit create risk-app --template risk-overrides
     """
@@ -162,7 +250,7 @@ def create_command(
     target = directory if directory is not None else Path(name)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         fail(f"create: {target} exists and is not an empty folder", ExitCode.USAGE)
-    files = project_files(chosen, name, package)
+    files = project_files(chosen, name, package, toolkit_spec)
     try:
         check_generated(files)
     except ConfigProblem as problem:  # a broken template is a bug in this package
@@ -173,7 +261,14 @@ def create_command(
         path = target / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
+    if toolkit_spec is None:
+        from appkit_web.cli.toolkit_wheel import write_wheel
+
+        with reported("create: write the toolkit's wheel"):
+            written = write_wheel(target, toolkit_version())
+        note(f"wrote {written.relative_to(target)} (requirements.txt installs it)")
     note(f"created {chosen.name} project {name} in {target} ({len(files)} files)")
     note(
-        f"next: cd {target} && pytest && lakehouse-appkit deploy --dry-run --var warehouse_id=<id>"
+        f"next: cd {target} && python3 -m venv .venv && .venv/bin/pip install -r "
+        "requirements-dev.txt && .venv/bin/pytest && .venv/bin/lakehouse-appkit run"
     )

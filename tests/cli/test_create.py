@@ -47,6 +47,8 @@ def test_generated_project_tests_pass_and_its_config_validates(cli, tmp_path, te
     assert spec.app.resources[0].settings["id"] == "abc123"
     assert spec.app.permissions
     command = spec.effective_spec.command
+    # not plain uvicorn: `run` checks settings and port and writes JSON logs with request ids
+    assert command[:4] == ("lakehouse-appkit", "run", "--app", "risk_app.main:build_app")
     assert command[command.index("--port") + 1] == "$DATABRICKS_APP_PORT"
     assert spec.effective_spec.value_from_keys == ("sql-warehouse",)
     assert not any(p.parts[0] == "tests" for p in spec.files)
