@@ -25,6 +25,8 @@ class _Naming(Databricks):
             exp.CurrentSchema: lambda *_: "current_schema()",
             exp.CurrentUser: lambda *_: "current_user()",
             exp.SessionUser: lambda *_: "session_user()",
+            exp.CurrentDate: lambda *_: "current_date()",
+            exp.CurrentTimestamp: lambda *_: "current_timestamp()",
         }
 
         def literal_sql(self, expression: exp.Literal) -> str:
@@ -80,7 +82,9 @@ class _Naming(Databricks):
                 and value.is_string
                 and expression.to.is_type("date", "timestamp", "timestamptz", "timestampntz")
             ):
-                kind = "TIMESTAMP" if not expression.to.is_type("date") else "DATE"
+                kind = "DATE" if expression.to.is_type("date") else "TIMESTAMP"
+                if expression.to.is_type("timestampntz"):
+                    kind = "TIMESTAMP_NTZ"
                 return f"{kind} '{value.this}'"
             return str(super().cast_sql(expression, safe_prefix))
 

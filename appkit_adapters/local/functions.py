@@ -66,6 +66,11 @@ def _name(node: exp.Func) -> str:
 
 def rewrite_functions(tree: exp.Expr) -> exp.Expr:
     """Rewrite every call the engine answers differently from Databricks; returns the tree."""
+    for data_type in tree.find_all(exp.DataType):
+        # sqlglot's own casts (to_timestamp, timestamp()) mean Databricks' TIMESTAMP, an
+        # instant; a TIMESTAMP the user writes already parses as TIMESTAMPTZ
+        if data_type.this == exp.DataType.Type.TIMESTAMP:
+            data_type.set("this", exp.DataType.Type.TIMESTAMPTZ)
     try:
         annotate_types(tree, dialect="databricks")
     except (SqlglotError, ValueError, KeyError) as error:  # types then stay unknown

@@ -37,7 +37,9 @@ def databricks_type_text(duck_type: str) -> str:
         chain = f"replace({chain}, '{old}', '{new}')"
     chain = f"regexp_replace({chain}, '^(.*)\\[\\]$', 'array<\\1>')"
     chain = f"regexp_replace({chain}, '^(.*)\\[\\]>$', 'array<\\1>>')"
-    return f"regexp_replace({chain}, '^map\\((.*), (.*)\\)$', 'map<\\1,\\2>')"
+    chain = f"regexp_replace({chain}, '^map\\((.*), (.*)\\)$', 'map<\\1,\\2>')"
+    struct = f"replace(regexp_replace(regexp_replace({chain}, '^struct\\((.*)\\)$', 'struct<\\1>'), '([a-z_0-9]+) ', '\\1:', 'g'), ', ', ',')"
+    return f"CASE WHEN starts_with({chain}, 'struct(') THEN {struct} ELSE {chain} END"
 
 
 def _sql(catalog: str, view: str) -> str:

@@ -21,6 +21,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError
 
 from appkit_adapters.local.errors import unsupported
+from appkit_adapters.local.information_schema import databricks_type_text
 from appkit_adapters.local.templates import fill, literal_int
 
 _TIMESTAMP_ARGS = (
@@ -65,21 +66,7 @@ def _interval_unit(node: exp.Expr) -> str | None:
 
 
 def _typeof(value: exp.Expr) -> exp.Expr:
-    chain = "lower(typeof(_1))"
-    for old, new in (
-        ("timestamp with time zone", "§tz"),
-        ("timestamp", "timestamp_ntz"),
-        ("§tz", "timestamp"),
-        ("integer", "int"),
-        ("varchar", "string"),
-        ("blob", "binary"),
-        ('"null"', "void"),
-    ):
-        chain = f"replace({chain}, '{old}', '{new}')"
-    chain = f"regexp_replace({chain}, '^(.*)\\[\\]$', 'array<\\1>')"
-    chain = f"regexp_replace({chain}, '^(.*)\\[\\]>$', 'array<\\1>>')"
-    chain = f"regexp_replace({chain}, '^map\\((.*), (.*)\\)$', 'map<\\1,\\2>')"
-    return fill(chain, value)
+    return fill(databricks_type_text("typeof(_1)"), value)
 
 
 def _months_between(node: exp.MonthsBetween) -> exp.Expr:
@@ -225,6 +212,8 @@ def by_class(node: exp.Expr) -> exp.Expr | None:
         if _interval_unit(node.expression) in _DATE_UNITS and _is_date(node.this):
             return exp.Cast(this=tried, to=exp.DataType.build("DATE"))
         return tried
+    if isinstance(node, (exp.StrToTime, exp.TimestampFromParts)):
+        return exp.Cast(this=node.copy(), to=exp.DataType.build("TIMESTAMPTZ"))
     if isinstance(node, exp.DateFromUnixDate):
         return fill("CAST(DATE '1970-01-01' + to_days(CAST(_1 AS INT)) AS DATE)", node.this)
     if isinstance(node, exp.MonthsBetween):

@@ -94,7 +94,7 @@ CORPUS: list[tuple[str, str, dict[str, Any] | None, list[tuple[Any, ...]]]] = [
                 "2024-01-05 10:00",
                 1704448800,
                 dt.datetime(2024, 1, 5, 12, tzinfo=UTC),
-                dt.datetime(2024, 1, 1, 10),
+                dt.datetime(2024, 1, 1, 10, tzinfo=UTC),  # to_timestamp gives a TIMESTAMP
             )
         ],
     ),
@@ -188,7 +188,7 @@ def test_corpus_statement_returns_expected_rows(
 
 def test_result_columns_carry_statement_execution_types(sales: LocalEngine) -> None:
     result = sales.execute(
-        "SELECT amount, sold_on, sold_at, to_timestamp('2024-01-01') AS ntz, array(1) AS a,"
+        "SELECT amount, sold_on, sold_at, TIMESTAMP_NTZ'2024-01-01' AS ntz, array(1) AS a,"
         " map('k', 1) AS m, named_struct('x', 1) AS s, count(*) OVER () AS n, 1.5D AS d,"
         " CAST(1 AS SMALLINT) AS small, CAST(1 AS TINYINT) AS tiny, CAST(1 AS FLOAT) AS f,"
         " X'00' AS bin, true AS flag FROM main.finance.sales LIMIT 1"
