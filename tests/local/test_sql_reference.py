@@ -5,7 +5,8 @@ Databricks SQL language reference (``p``) with the result that page documents. E
 on the local engine; the pass rate is printed and must stay at or above
 ``PASS_RATE_FLOOR``. An entry the engine does not yet answer as documented carries
 ``known:`` with what it does instead; every other entry must pass, and a known entry
-that starts passing is reported so its mark can be removed.
+that starts passing is reported so its mark can be removed. ``utc: true`` marks an example
+whose page shows its instant in a US Pacific session, written here in UTC.
 """
 
 from __future__ import annotations
@@ -119,6 +120,7 @@ def test_the_corpus_is_large_and_cites_its_pages() -> None:
     for entry in ENTRIES:
         assert entry.get("p") and entry.get("q"), entry
         assert ("v" in entry) + ("rows" in entry) + ("error" in entry) == 1, entry
+        assert set(entry) <= {"p", "q", "v", "rows", "error", "type", "known", "utc", "file"}, entry
 
 
 def test_reference_examples_answer_as_documented(
