@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.config import Config
 
-from appkit_testing.workspace import EmulatedWorkspace
+from appkit_testing.workspace import EmulatedWorkspace, start_in_thread
 
 ClientFor = Callable[..., WorkspaceClient]
 
@@ -35,3 +35,13 @@ def run_sql(client: WorkspaceClient, warehouse_id: str, statement: str, **kwargs
     return client.statement_execution.execute_statement(
         statement, warehouse_id, wait_timeout="10s", **kwargs
     )
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[EmulatedWorkspace]:
+    """A fresh emulated workspace shared by the tests of one module."""
+    server = start_in_thread()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -3,8 +3,6 @@ through the official SDK against one emulator for the module."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.config import Config
@@ -13,16 +11,7 @@ from databricks.sdk.service import iam
 from databricks.sdk.service.catalog import PermissionsChange, Privilege
 from databricks.sdk.service.sql import StatementState
 
-from appkit_testing.workspace import EmulatedWorkspace, start_in_thread
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[EmulatedWorkspace]:
-    server = start_in_thread()
-    try:
-        yield server
-    finally:
-        server.stop()
+from appkit_testing.workspace import EmulatedWorkspace
 
 
 @pytest.fixture(scope="module")

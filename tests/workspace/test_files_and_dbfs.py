@@ -8,7 +8,6 @@ notebook round trips) against one emulator for the module.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import pytest
 import requests
@@ -17,16 +16,7 @@ from databricks.sdk.errors import NotFound, PermissionDenied, ResourceAlreadyExi
 from databricks.sdk.service.catalog import VolumeType
 from databricks.sdk.service.workspace import ImportFormat, Language
 
-from appkit_testing.workspace import EmulatedWorkspace, start_in_thread
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[EmulatedWorkspace]:
-    server = start_in_thread()
-    try:
-        yield server
-    finally:
-        server.stop()
+from appkit_testing.workspace import EmulatedWorkspace
 
 
 @pytest.fixture(scope="module")

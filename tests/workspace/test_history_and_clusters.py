@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 from databricks.sdk import WorkspaceClient
@@ -11,16 +10,7 @@ from databricks.sdk.errors import BadRequest
 from databricks.sdk.service import compute, jobs
 from databricks.sdk.service.sql import QueryFilter, QueryStatus, TimeRange
 
-from appkit_testing.workspace import EmulatedWorkspace, start_in_thread
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[EmulatedWorkspace]:
-    server = start_in_thread()
-    try:
-        yield server
-    finally:
-        server.stop()
+from appkit_testing.workspace import EmulatedWorkspace
 
 
 def test_query_history_lists_statements_in_a_time_range(emulator: EmulatedWorkspace) -> None:

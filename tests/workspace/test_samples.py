@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.errors import PermissionDenied
 from databricks.sdk.service.sql import StatementState
 
 from appkit_testing.workspace import EmulatedWorkspace, start_in_thread
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[EmulatedWorkspace]:
-    server = start_in_thread()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def _run(client: WorkspaceClient, warehouse: str, statement: str):  # type: ignore[no-untyped-def]
