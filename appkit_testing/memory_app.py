@@ -48,6 +48,7 @@ from appkit_web.containers import (
 )
 from appkit_web.sample import demo_data
 from appkit_web.settings import Settings
+from appkit_web.telemetry import telemetry_from_settings
 from appkit_web.user_warehouses import UserWarehouses
 
 DEMO_READERS = ("data-stewards", "risk-approvers", "auditors")
@@ -125,6 +126,7 @@ class MemoryBackend(containers.DeclarativeContainer):
     breakers = providers.List()
     service_principal = providers.Singleton(app_service_principal, settings)
     startup: providers.Provider[None] = providers.Object(None)
+    telemetry = providers.Singleton(telemetry_from_settings, settings)
     platform: providers.Provider[None] = providers.Object(None)  # no workspace
     platform_actions = providers.Singleton(RecordingPlatformActions)  # counts what it executed
 

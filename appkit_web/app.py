@@ -46,6 +46,8 @@ from appkit_web.routers import (
 )
 from appkit_web.sample.landing import LANDING_HTML
 from appkit_web.settings import Settings
+from appkit_web.telemetry.prometheus import install_metrics_route
+from appkit_web.telemetry.requests import RequestTracing
 
 SHUTDOWN_SECONDS = 12.0
 GOVERNED_SERVICES = ("approvals", "overrides", "waivers", "writeback")
@@ -103,6 +105,9 @@ def _lifespan(container: GovernedAppContainer, on_start: Sequence[StartHook] = (
                 )
             except asyncio.TimeoutError:
                 _log.error("resources did not shut down within %ss", SHUTDOWN_SECONDS)
+            telemetry = container.telemetry()
+            if telemetry is not None:
+                telemetry.shutdown()  # flush what the exporters still hold
 
     return lifespan
 
@@ -134,7 +139,9 @@ def create_app(
     ``/docs`` and ``/redoc`` use packaged assets (:mod:`appkit_web.docs_pages`).
     ``home`` makes ``/`` redirect there instead of showing the landing page;
     ``on_start`` hooks run at start-up once the services are built (e.g. to
-    register an app's own appliers).
+    register an app's own appliers). Telemetry (:mod:`appkit_web.telemetry`)
+    comes from the container: traces and metrics when it has any, and
+    ``/metrics`` when Prometheus is asked for (``APPKIT_PROMETHEUS_METRICS``).
     """
     container = container_for(source) if isinstance(source, Settings) else source
     settings: Settings = container.settings()
@@ -173,5 +180,10 @@ def create_app(
         timer=container.timer(),
     )
     app.add_middleware(IdentityMiddleware, resolver=container.identity, roles=container.role_map)
+    telemetry = container.telemetry()
+    if telemetry is not None:  # OTLP endpoint set, or Prometheus /metrics asked for
+        app.add_middleware(RequestTracing, telemetry=telemetry)
+        if telemetry.prometheus is not None:
+            install_metrics_route(app, telemetry)
     app.add_middleware(RequestIdMiddleware)
     return app

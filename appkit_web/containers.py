@@ -65,6 +65,7 @@ from appkit_web.sample.governance import (
     demo_writeback_rules,
 )
 from appkit_web.settings import Settings
+from appkit_web.telemetry.approvals import metered
 
 
 def demo_users(settings: Settings) -> list:  # type: ignore[type-arg]
@@ -107,9 +108,10 @@ class GovernedAppContainer(containers.DeclarativeContainer):
     )
 
     # --- domain services ---------------------------------------------------------------
+    telemetry = backend.telemetry
     audit_log = providers.Singleton(
         AuditLog,
-        backend.audit_store,
+        providers.Callable(metered, backend.audit_store, telemetry),
         clock,
         ids,
         stream=settings.provided.stream_name,

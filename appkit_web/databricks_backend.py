@@ -46,6 +46,8 @@ from appkit_web.sample.metric_source import TableMetricSource
 from appkit_web.sample.seed import SeedReport, seed_demo_world
 from appkit_web.secret_refs import resolve_secret_refs
 from appkit_web.settings import IdentityMode, Settings
+from appkit_web.telemetry import telemetry_from_settings
+from appkit_web.telemetry.warehouse import traced, traced_per_user
 from appkit_web.user_warehouses import UserWarehouses, WarehouseForUser
 
 _log = logging.getLogger("appkit_web.databricks_backend")
@@ -159,7 +161,8 @@ class DatabricksBackend(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
     workspace = providers.Resource(open_workspace, settings)
-    warehouse = providers.Callable(lambda ws: ws.warehouse, workspace)
+    telemetry = providers.Singleton(telemetry_from_settings, settings)
+    warehouse = providers.Callable(lambda ws, t: traced(ws.warehouse, t), workspace, telemetry)
     location = providers.Singleton(
         GovernanceSchema, settings.provided.catalog, settings.provided.schema_name
     )
@@ -182,7 +185,11 @@ class DatabricksBackend(containers.DeclarativeContainer):
     notifier: providers.Provider[None] = providers.Object(None)
 
     user_warehouses = providers.Singleton(
-        UserWarehouses, providers.Callable(on_behalf_of_warehouses, workspace), "databricks"
+        UserWarehouses,
+        providers.Callable(
+            traced_per_user, providers.Callable(on_behalf_of_warehouses, workspace), telemetry
+        ),
+        "databricks",
     )
     user_catalogs = providers.Singleton(user_catalog_browsers, workspace)
     breakers = providers.List(providers.Callable(lambda ws: ws.breaker, workspace))

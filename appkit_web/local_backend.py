@@ -41,6 +41,8 @@ from appkit_web.sample.metric_source import TableMetricSource
 from appkit_web.sample.permissions import ConfiguredPermissions, demo_grants
 from appkit_web.sample.seed import SeedReport, seed_demo_world
 from appkit_web.settings import Settings
+from appkit_web.telemetry import telemetry_from_settings
+from appkit_web.telemetry.warehouse import traced, traced_per_user
 from appkit_web.user_warehouses import UserWarehouses, WarehouseForUser
 
 
@@ -87,8 +89,11 @@ class LocalBackend(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
     engine = providers.Resource(open_engine, settings)
+    telemetry = providers.Singleton(telemetry_from_settings, settings)
     service_principal_id = providers.Callable(service_principal_id, settings)
-    warehouse = providers.Singleton(engine_warehouse, engine, service_principal_id)
+    warehouse = providers.Singleton(
+        traced, providers.Singleton(engine_warehouse, engine, service_principal_id), telemetry
+    )
     location = providers.Singleton(
         GovernanceSchema, settings.provided.catalog, settings.provided.schema_name
     )
@@ -112,7 +117,11 @@ class LocalBackend(containers.DeclarativeContainer):
     notifier: providers.Provider[None] = providers.Object(None)
 
     user_warehouses = providers.Singleton(
-        UserWarehouses, providers.Callable(as_each_user, engine, permissions), "local"
+        UserWarehouses,
+        providers.Callable(
+            traced_per_user, providers.Callable(as_each_user, engine, permissions), telemetry
+        ),
+        "local",
     )
     user_catalogs = providers.Singleton(
         UserCatalogs, providers.Callable(engine_catalogs, engine), "local"

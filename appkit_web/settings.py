@@ -144,6 +144,7 @@ class Settings(BaseSettings):
     user_rate_limit_burst: int = Field(40, alias="APPKIT_USER_RATE_LIMIT_BURST", ge=1)
 
     sql_row_limit: int = Field(1000, alias="APPKIT_SQL_ROW_LIMIT", ge=1, le=100_000)
+    prometheus_metrics: bool = Field(False, alias="APPKIT_PROMETHEUS_METRICS")
 
     # Per-user limit on platform calls (jobs, secrets, serving, vector search, Genie),
     # one bucket per user and area, on top of the API limit above.

@@ -1,5 +1,6 @@
 """Start-up stays light: neither ``--version``, ``run`` nor the app on the local or memory
-backend imports databricks-sdk (timings are measured in bench/bench_startup.py)."""
+backend imports databricks-sdk, nor the OpenTelemetry SDK while telemetry is off (timings are
+measured in bench/bench_startup.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
-PROBE = "import sys; print(sorted(m for m in sys.modules if m.startswith('databricks')))"
+PROBE = (
+    "import sys; print(sorted(m for m in sys.modules "
+    "if m.startswith(('databricks', 'opentelemetry.sdk', 'prometheus_client'))))"
+)
 
 
 def _imported(code: str, tmp_path: Path) -> str:
