@@ -160,6 +160,7 @@ class Workspace:
         self._install_samples()
 
     def close(self) -> None:
+        self.apps.runner.stop_all()
         self.statements.shutdown()
         close = getattr(self.engine, "close", None)
         if callable(close):

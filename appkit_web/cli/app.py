@@ -27,6 +27,7 @@ from appkit_web.cli.output import (
 COMMAND_MODULES: dict[str, str] = {
     "add": "appkit_web.cli.add",
     "ai": "appkit_web.cli.ai",
+    "apps": "appkit_web.cli.apps",
     "audit": "appkit_web.cli.audit",
     "create": "appkit_web.cli.create",
     "db": "appkit_web.cli.db",

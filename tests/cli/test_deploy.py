@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -43,13 +45,27 @@ env:
 """
 
 
+MAIN_PY = """\
+import os
+
+from fastapi import FastAPI
+
+app = FastAPI()
+
+if __name__ == "__main__":
+    import uvicorn
+
+    uvicorn.run(app, host="0.0.0.0", port=int(os.environ["DATABRICKS_APP_PORT"]))
+"""
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     root = tmp_path / "tiny"
     (root / "tests").mkdir(parents=True)
     (root / "databricks.yml").write_text(BUNDLE)
     (root / "app.yaml").write_text(APP_YAML)
-    (root / "main.py").write_text("from fastapi import FastAPI\napp = FastAPI()\n")
+    (root / "main.py").write_text(MAIN_PY)
     (root / "requirements.txt").write_text("fastapi\n")
     (root / "tests" / "test_main.py").write_text("def test_x():\n    pass\n")
     return root
@@ -109,7 +125,11 @@ def test_deploy_creates_uploads_deploys_and_prints_the_url(ws_cli, emulator, pro
     assert result.exit_code == 0, result.output
     outcome = json.loads(result.stdout)
     assert outcome["state"] == "SUCCEEDED"
-    assert outcome["url"].startswith("https://tiny-app-")
+    # the emulator really runs the app: its URL is the local port the app answers on
+    assert outcome["url"].startswith("http://127.0.0.1:")
+    with pytest.raises(urllib.error.HTTPError) as answered:
+        urllib.request.urlopen(outcome["url"] + "/nothing-here", timeout=10)
+    assert answered.value.code == 404 and "Not Found" in answered.value.read().decode()
     w = WorkspaceClient(host=emulator.host, token=emulator.admin_token, auth_type="pat")
     app = w.apps.get("tiny-app")
     assert app.user_api_scopes == ["sql"]
@@ -257,7 +277,7 @@ def test_deploy_starts_a_stopped_app_first(ws_cli, emulator, project: Path) -> N
     result = ws_cli("deploy", "-C", str(project), "--var", f"warehouse_id={emulator.warehouse_id}")
     assert result.exit_code == 0, result.output
     assert "starting app tiny-app" in result.stderr
-    assert result.stdout.strip().startswith("https://tiny-app-")
+    assert result.stdout.strip().startswith("http://127.0.0.1:")  # the running app
 
 
 def test_redeploy_removes_files_the_project_no_longer_has(ws_cli, emulator, project: Path) -> None:

@@ -72,9 +72,26 @@ def test_users_write_only_in_their_home_or_shared(w, emulator) -> None:
         as_dave.workspace.mkdirs("/Users/admin@example.com/app")
 
 
+SERVER_PY = b"""\
+import os
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+
+class Answer(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"up")
+
+
+HTTPServer(("0.0.0.0", int(os.environ["DATABRICKS_APP_PORT"])), Answer).serve_forever()
+"""
+
+
 def test_app_lifecycle_create_deploy_run(w) -> None:
     w.workspace.mkdirs("/Shared/app")
     _put(w, "/Shared/app/app.yaml", b"command: [python, app.py]\n")
+    _put(w, "/Shared/app/app.py", SERVER_PY)
     created = w.apps.create_and_wait(App(name="risk-app", user_api_scopes=["sql"]))
     assert created.compute_status and created.compute_status.state == ComputeState.ACTIVE
     deployment = w.apps.deploy_and_wait(

@@ -1,10 +1,13 @@
-"""Databricks Apps with a simulated lifecycle; pure state with ``reset()``.
+"""Databricks Apps: compute with a simulated lifecycle, deployments that really run.
 
-Compute moves ``STARTING -> ACTIVE`` and a deployment ``IN_PROGRESS ->
-SUCCEEDED`` one step every ``polls_per_step`` observations (``GET`` of the
-app or the deployment), so no real time passes. A deployment needs active
-compute and a source folder holding at least one file; an empty folder makes
-the deployment ``FAILED``, as a real app without code fails to start.
+Compute moves ``STARTING -> ACTIVE`` one step every ``polls_per_step``
+observations (``GET`` of the app), so no real time passes. A deployment needs
+active compute and a source folder holding at least one file (an empty folder
+fails at once); it then starts the app's command in a subprocess
+(:mod:`~appkit_testing.workspace.apps.runner`) and stays ``IN_PROGRESS`` until
+the app answers on its port (``SUCCEEDED``, the app's URL is then that port)
+or fails to start (``FAILED``, with the app's last output). Stopping or
+deleting the app, or ``reset()``, stops its process.
 
 Only admins, the app's creator and holders of ``CAN_MANAGE`` may change an
 app; ``CAN_USE`` holders may read it.
@@ -17,10 +20,11 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from appkit_testing.workspace.apps.model import App, Deployment
+from appkit_testing.workspace.apps.runner import AppRunner
 from appkit_testing.workspace.errors import (
     ApiError,
     already_exists,
@@ -47,9 +51,11 @@ class AppsBackend:
         self._clock = clock
         self.polls_per_step = polls_per_step
         self._workspace_id = workspace_id
+        self.runner = AppRunner()
         self.reset()
 
     def reset(self) -> None:
+        self.runner.stop_all()
         with self._lock:
             self._apps: dict[str, App] = {}
             self._next_sp = 7000000000000000
@@ -116,10 +122,15 @@ class AppsBackend:
             app = self._app(name)
             self._require(app, caller, "CAN_USE")
             self._observe(app)
-            for deployment in app.deployments:
-                if deployment.state == "IN_PROGRESS":
-                    self._advance(app, deployment)
+            self._check_running(app)
             return app
+
+    def _check_running(self, app: App) -> None:
+        """An active app whose process has exited since it started is ``CRASHED``."""
+        running = self.runner.get(app.name)
+        process = running.process if running is not None else None
+        if app.active is not None and process is not None and process.poll() is not None:
+            app.crashed = f"the app's process exited with code {process.returncode}"
 
     def visible(self, caller: Identity) -> list[App]:
         with self._lock:
@@ -146,7 +157,8 @@ class AppsBackend:
             app = self._app(name)
             self._require(app, caller, "CAN_MANAGE")
             del self._apps[name]
-            return app
+        self.runner.stop(name)
+        return app
 
     def start(self, name: str, caller: Identity) -> App:
         with self._lock:
@@ -161,11 +173,23 @@ class AppsBackend:
             app = self._app(name)
             self._require(app, caller, "CAN_MANAGE")
             app.compute_state = "STOPPED"
-            return app
+        self.runner.stop(name)
+        return app
 
     def deploy(
-        self, name: str, source_code_path: str, mode: str, files: list[str], caller: Identity
+        self,
+        name: str,
+        source_code_path: str,
+        mode: str,
+        sources: Mapping[str, bytes],
+        caller: Identity,
+        environment: Callable[[App], dict[str, str]],
     ) -> Deployment:
+        """Record a deployment of ``sources`` (relative path -> content) and start it.
+
+        ``environment`` gives the app's runtime variables (resolved by the caller,
+        which knows the workspace's URL, identities and resources).
+        """
         if mode not in ("SNAPSHOT", "AUTO_SYNC"):
             raise invalid_parameter("mode must be SNAPSHOT or AUTO_SYNC.")
         with self._lock:
@@ -187,10 +211,33 @@ class AppsBackend:
                 mode=mode,
                 creator=caller.name,
                 create_time=self._stamp(),
-                files=tuple(files),
+                files=tuple(sorted(sources)),
             )
             app.deployments.append(deployment)
-            return deployment
+            if not sources:
+                deployment.state = "FAILED"
+                deployment.message = f"Source code path {source_code_path} holds no files to run."
+                return deployment
+            variables = environment(app)
+
+        def finished(started: bool, message: str) -> None:
+            with self._lock:
+                deployment.message = message
+                deployment.state = "SUCCEEDED" if started else "FAILED"
+                if started:
+                    app.active = deployment
+                    app.crashed = None
+                    running = self.runner.get(name)
+                    if running is not None:
+                        app.url = running.url
+
+        self.runner.launch(name, sources, variables, finished)
+        return deployment
+
+    def logs(self, name: str, tail: int) -> list[str]:
+        with self._lock:
+            self._app(name)
+        return self.runner.logs(name, tail)
 
     def deployment(self, name: str, deployment_id: str, caller: Identity) -> Deployment:
         with self._lock:
@@ -198,8 +245,6 @@ class AppsBackend:
             self._require(app, caller, "CAN_USE")
             for deployment in app.deployments:
                 if deployment.deployment_id == deployment_id:
-                    if deployment.state == "IN_PROGRESS":
-                        self._advance(app, deployment)
                     return deployment
             raise resource_missing(f"Deployment {deployment_id} of app {name} does not exist.")
 
@@ -208,20 +253,6 @@ class AppsBackend:
             app = self._app(name)
             self._require(app, caller, "CAN_USE")
             return list(reversed(app.deployments))
-
-    def _advance(self, app: App, deployment: Deployment) -> None:
-        deployment.polls += 1
-        if deployment.polls % self.polls_per_step:
-            return
-        if not deployment.files:
-            deployment.state = "FAILED"
-            deployment.message = (
-                f"Source code path {deployment.source_code_path} holds no files to run."
-            )
-            return
-        deployment.state = "SUCCEEDED"
-        deployment.message = "App started successfully"
-        app.active = deployment
 
     def permissions(self, name: str, caller: Identity) -> App:
         with self._lock:

@@ -51,6 +51,7 @@ class App:
     deployments: list[Deployment] = field(default_factory=list)
     active: Deployment | None = None
     update_time: str = ""
+    crashed: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -102,4 +103,6 @@ def _app_status(app: App) -> dict[str, str]:
         return {"state": "DEPLOYING", "message": "App is being deployed."}
     if app.active is None:
         return {"state": "UNAVAILABLE", "message": "App has not been deployed yet."}
+    if app.crashed:
+        return {"state": "CRASHED", "message": f"App crashed: {app.crashed}"}
     return {"state": "RUNNING", "message": "App has status: App is running"}

@@ -1,11 +1,19 @@
-"""Apps API routes (``/api/2.0/apps...``) and app permissions (``/api/2.0/permissions/apps/...``)."""
+"""Apps API routes (``/api/2.0/apps...``), app permissions (``/api/2.0/permissions/apps/...``)
+and the deployed apps' output (``/_emulator/apps/{name}/logs``, admin token).
+
+Each app gets its own service principal (named by its client id, with a
+secret), whose OAuth M2M credentials its process receives, as in Databricks Apps.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from appkit_testing.workspace.apps.model import App
+from appkit_testing.workspace.apps.runner import CommandProblem, app_yaml_of
 from appkit_testing.workspace.errors import ApiError, invalid_parameter, resource_missing
+from appkit_testing.workspace.files.backend import normalize
+from appkit_testing.workspace.identity.backend import PrincipalSpec
 from appkit_testing.workspace.paging import paginate
 from appkit_testing.workspace.routing import Call, Reply, Route
 
@@ -54,7 +62,57 @@ def routes(workspace: Workspace) -> list[Route]:
     def create(call: Call) -> Reply:
         require_warehouses(call.body)
         no_compute = str(call.query.get("no_compute", "false")).lower() == "true"
-        return backend.create(call.body, call.identity, no_compute).to_json()
+        app = backend.create(call.body, call.identity, no_compute)
+        client_id = app.service_principal_client_id
+        if workspace.identity.by_name(client_id) is None:
+            workspace.identity.add(
+                PrincipalSpec(client_id, "service_principal", display_name=f"app-{app.name}")
+            )
+        return app.to_json()
+
+    def resolved(app: App, entry: dict[str, Any]) -> str:
+        """An ``app.yaml`` ``valueFrom``: what the named resource of the app resolves to."""
+        key = entry.get("valueFrom")
+        resource = next((r for r in app.resources if r.get("name") == key), None)
+        if resource is None:
+            raise CommandProblem(f"env {entry.get('name')}: the app has no resource {key!r}")
+        for kind, field in (("sql_warehouse", "id"), ("job", "id"), ("serving_endpoint", "name"),
+                            ("genie_space", "space_id")):  # fmt: skip
+            if isinstance(resource.get(kind), dict) and resource[kind].get(field):
+                return str(resource[kind][field])
+        secret = resource.get("secret")
+        admin = workspace.identity.by_name(workspace.admin_name)
+        if isinstance(secret, dict) and admin is not None:
+            scope, name = str(secret.get("scope")), str(secret.get("key"))
+            return workspace.secrets.get(scope, name, admin).decode("utf-8")
+        raise CommandProblem(f"env {entry.get('name')}: resource {key!r} cannot be resolved here")
+
+    def environment_for(base_url: str, sources: dict[str, bytes]) -> Any:
+        def build(app: App) -> dict[str, str]:
+            principal = workspace.identity.by_name(app.service_principal_client_id)
+            variables = {
+                "DATABRICKS_APP_NAME": app.name,
+                "DATABRICKS_HOST": base_url,
+                "DATABRICKS_WORKSPACE_ID": workspace.workspace_id,
+            }
+            if principal is not None and principal.client_secret:
+                variables["DATABRICKS_CLIENT_ID"] = principal.name
+                variables["DATABRICKS_CLIENT_SECRET"] = principal.client_secret
+            try:
+                entries = app_yaml_of(sources).get("env") or []
+                for entry in entries if isinstance(entries, list) else []:
+                    if isinstance(entry, dict) and entry.get("name"):
+                        value = entry.get("value")
+                        if value is None and "valueFrom" in entry:
+                            value = resolved(app, entry)
+                        variables[str(entry["name"])] = "" if value is None else str(value)
+            except (CommandProblem, ApiError, ValueError) as problem:
+                raise invalid_parameter(
+                    f"app.yaml: {getattr(problem, 'message', problem)}"
+                ) from None
+            return variables
+
+        return build
 
     def get(call: Call) -> Reply:
         return backend.get(call.match["name"], call.identity).to_json()
@@ -92,9 +150,15 @@ def routes(workspace: Workspace) -> list[Route]:
             raise invalid_parameter(f"Source code path {source} does not exist.") from None
         if folder.object_type != "DIRECTORY":
             raise invalid_parameter(f"Source code path {source} is not a folder.")
-        found = [obj.path for obj in files.files_under(source)]
+        root = normalize(source).rstrip("/") + "/"
+        sources = {obj.path[len(root) :]: obj.content for obj in files.files_under(source)}
         mode = str(call.arg("mode") or "SNAPSHOT")
-        return backend.deploy(name, source, mode, found, call.identity).to_json(name)
+        environment = environment_for(call.base_url, sources)
+        return backend.deploy(name, source, mode, sources, call.identity, environment).to_json(name)
+
+    def logs(call: Call) -> Reply:
+        tail = call.int_arg("tail", 200) or 200
+        return {"lines": backend.logs(call.match["name"], max(1, min(tail, 2000)))}
 
     def get_deployment(call: Call) -> Reply:
         name = call.match["name"]
@@ -145,4 +209,5 @@ def routes(workspace: Workspace) -> list[Route]:
         Route("PUT", f"{PERMISSIONS}/{{name}}", set_permissions, "apps"),
         Route("PATCH", f"{PERMISSIONS}/{{name}}", set_permissions, "apps"),
         Route("GET", f"{PERMISSIONS}/{{name}}/permissionLevels", permission_levels, "apps"),
+        Route("GET", "/_emulator/apps/{name}/logs", logs, "emulator", "admin", False),
     ]
