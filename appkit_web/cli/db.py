@@ -145,3 +145,10 @@ def init(
         else f"nothing to do: all {len(TABLES)} governance tables exist"
     )
     typer.echo(f"{summary} in {report.schema} ({where})")
+    configured = (settings.catalog, settings.schema_name) if settings else ("demo", "governance")
+    if (chosen_catalog, chosen_schema) != configured:
+        note(
+            f"note: the app and `audit` read {configured[0]}.{configured[1]}: set "
+            f"DATABRICKS_CATALOG={chosen_catalog} DATABRICKS_SCHEMA={chosen_schema}, or pass "
+            f"--catalog {chosen_catalog} --schema {chosen_schema} to `audit`"
+        )

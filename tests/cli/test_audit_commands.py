@@ -172,3 +172,17 @@ def wait_until_serving(base: str, server: subprocess.Popen, log: Path) -> None:
         except OSError:
             time.sleep(0.2)
     raise AssertionError("the app did not start within 60 s")
+
+
+def test_db_init_elsewhere_than_the_settings_says_how_audit_finds_it(
+    tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("APPKIT_BACKEND", "local")
+    monkeypatch.setenv("APPKIT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("APPKIT_CONFIG_DIR", str(tmp_path))
+    made = CliRunner().invoke(app, ["db", "init", "--catalog", "main", "--schema", "gov"])
+    assert made.exit_code == 0, made.output
+    assert "pass --catalog main --schema gov to `audit`" in made.stderr
+    verified = CliRunner().invoke(app, ["audit", "verify", "--catalog", "main", "--schema", "gov"])
+    assert verified.exit_code == 0, verified.output
+    assert "no audit streams yet" in verified.stdout
