@@ -11,7 +11,7 @@ What a plain translation gets wrong and this keeps as Databricks defines it:
   ``INVALID_ARRAY_INDEX_IN_ELEMENT_AT``; ``try_element_at`` and ``get`` give NULL;
 - ``sequence(5, 1)`` counts down and ``sequence`` over dates yields dates;
 - ``size`` and ``cardinality`` of a map count its entries; ``reverse`` reverses arrays;
-- ``array_sort`` takes a comparator;
+- ``array_sort`` takes a comparator; ``exists(array, x -> ...)`` tests the elements;
 - ``array_repeat``, ``forall``, ``zip_with``, ``map_zip_with``, ``map_filter``, ``transform_keys``,
   ``transform_values``, ``str_to_map``, ``shuffle`` and ``aggregate`` with a finish
   function exist.
@@ -212,6 +212,14 @@ _INSERT = (
 
 def by_class(node: exp.Expr) -> exp.Expr | None:
     """The rewrite of a typed sqlglot node, or None to leave it."""
+    if isinstance(node, exp.Exists) and isinstance(node.expression, exp.Lambda):
+        tested = "list_transform(_1, _2)"
+        return fill(
+            f"CASE WHEN list_bool_or({tested}) THEN true"
+            f" WHEN list_position({tested}, NULL) IS NOT NULL THEN NULL ELSE false END",
+            node.this,
+            node.expression,
+        )
     if isinstance(node, exp.ArrayInsert):
         return fill(_INSERT, node.this, node.args["position"], node.expression)
     if isinstance(node, exp.Bracket):

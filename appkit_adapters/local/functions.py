@@ -21,8 +21,6 @@ from appkit_adapters.local.templates import WRITTEN, call_arguments
 
 NOT_PROVIDED = frozenset(
     {
-        "crc32",
-        "soundex",
         "schema_of_json",
         "schema_of_json_agg",
         "version",
@@ -41,9 +39,7 @@ NOT_PROVIDED = frozenset(
     }
 )
 """Databricks built-in functions the local engine does not provide: refused by name."""
-_NOT_PROVIDED_CLASSES: dict[type[exp.Expr], str] = {
-    exp.Soundex: "soundex",
-}
+_NOT_PROVIDED_CLASSES: dict[type[exp.Expr], str] = {}
 _log = logging.getLogger(__name__)
 
 
@@ -55,8 +51,6 @@ def refuse_missing_functions(tree: exp.Expr) -> None:
             name = _NOT_PROVIDED_CLASSES.get(type(node))
         if name in NOT_PROVIDED:
             raise unsupported(f"the function {name}()")
-        if isinstance(node, (exp.Split, exp.RegexpSplit)) and node.args.get("limit") is not None:
-            raise unsupported("split with a limit")
 
 
 def _name(node: exp.Func) -> str:
@@ -76,7 +70,7 @@ def rewrite_functions(tree: exp.Expr) -> exp.Expr:
     except (SqlglotError, ValueError, KeyError) as error:  # types then stay unknown
         _log.debug("no type annotation for function rewrites: %s", error)
     for node in reversed(list(tree.walk())):
-        if not isinstance(node, (exp.Func, exp.Bracket, exp.Add, exp.Sub, exp.IntDiv)):
+        if not isinstance(node, (exp.Func, exp.Bracket, exp.Add, exp.Sub, exp.IntDiv, exp.Exists)):
             continue
         if node.meta.get(WRITTEN):
             continue

@@ -1,11 +1,13 @@
-"""Numbers to and from text: ``conv``, ``to_number``, ``try_to_number``, ``to_char``.
+"""Numbers to and from text: ``conv``, ``to_number``, ``try_to_number``, ``to_char``,
+and the text digests ``crc32`` and ``soundex``.
 
 ``conv(num, from_base, to_base)`` converts between bases 2 to 36; a negative
 ``to_base`` writes a signed result, as Databricks does (the unsigned 64-bit form of a
 negative number is refused). ``to_number``/``try_to_number``/``to_char`` take
 format strings made of ``9``/``0`` digits with an optional ``.`` and ``,`` group
 separators (``'999,999.99'``); other format elements are refused by name, so no format
-is read differently from Databricks.
+is read differently from Databricks. ``crc32`` is the CRC-32 of the UTF-8 bytes;
+``soundex`` is American Soundex of a word of letters (other text is refused at run time).
 """
 
 from __future__ import annotations
@@ -86,6 +88,25 @@ def _to_char(args: list[exp.Expr]) -> exp.Expr | None:
     )
 
 
+_HEX = "'0123456789ABCDEF'"
+_CRC32 = (
+    "xor(list_reduce(list_transform(range(length(hex(encode(_1))) // 2),"
+    f" __i -> (strpos({_HEX}, substr(hex(encode(_1)), 2 * __i + 1, 1)) - 1) * 16"
+    f" + strpos({_HEX}, substr(hex(encode(_1)), 2 * __i + 2, 1)) - 1),"
+    " (__c, __b) -> list_reduce(range(8), (__r, __k) -> xor(__r >> 1, 3988292384 & -(__r & 1)),"
+    " xor(__c, __b)), CAST(4294967295 AS BIGINT)), 4294967295)"
+)
+_SOUNDEX_CODES = "translate(upper(_1), 'AEIOUYHWBFPVCGJKQSXZDTLMNR', '000000##111122222222334556')"
+_SOUNDEX = (
+    "CASE WHEN NOT regexp_matches(_1, '^[A-Za-z]+$') THEN error('[UNSUPPORTED_FEATURE] soundex"
+    " of text other than letters is not supported by the local engine') ELSE"
+    " upper(left(_1, 1)) || rpad(array_to_string(list_slice(list_filter(list_slice("
+    "list_filter(string_split(replace(" + _SOUNDEX_CODES + ", '#', ''), ''), (__v, __i) -> __i = 1"
+    " OR __v <> string_split(replace(" + _SOUNDEX_CODES + ", '#', ''), '')[__i - 1]), 2, 1000),"
+    " __v -> __v <> '0'), 1, 3), ''), 3, '0') END"
+)
+
+
 def by_name(name: str, args: list[exp.Expr]) -> exp.Expr | None:
     """The rewrite of ``conv``, ``to_number``, ``try_to_number`` or ``to_char``, else None."""
     if name == "conv":
@@ -94,4 +115,8 @@ def by_name(name: str, args: list[exp.Expr]) -> exp.Expr | None:
         return _to_number(args, name == "try_to_number")
     if name == "to_char":
         return _to_char(args)
+    if name == "crc32" and len(args) == 1:
+        return fill(_CRC32, args[0])
+    if name == "soundex" and len(args) == 1:
+        return fill(_SOUNDEX, args[0])
     return None

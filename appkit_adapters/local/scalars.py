@@ -214,6 +214,17 @@ def by_class(node: exp.Expr) -> exp.Expr | None:
         return tried
     if isinstance(node, (exp.StrToTime, exp.TimestampFromParts)):
         return exp.Cast(this=node.copy(), to=exp.DataType.build("TIMESTAMPTZ"))
+    if isinstance(node, exp.RegexpSplit) and node.args.get("limit") is not None:
+        return fill(
+            "CASE WHEN _3 <= 0 OR len(regexp_split_to_array(_1, _2)) <= _3 THEN"
+            " regexp_split_to_array(_1, _2) ELSE list_concat(list_slice(regexp_split_to_array(_1,"
+            " _2), 1, _3 - 1), [array_to_string(list_transform(range(_3, len(regexp_split_to_array("
+            "_1, _2)) + 1), __k -> regexp_split_to_array(_1, _2)[__k] || coalesce("
+            "regexp_extract_all(_1, _2)[__k], '')), '')]) END",
+            node.this,
+            node.expression,
+            node.args["limit"],
+        )
     if isinstance(node, exp.DateFromUnixDate):
         return fill("CAST(DATE '1970-01-01' + to_days(CAST(_1 AS INT)) AS DATE)", node.this)
     if isinstance(node, exp.MonthsBetween):
@@ -275,6 +286,7 @@ _TEMPLATES = {
     "timestamp_millis": "CAST(epoch_ms(CAST(_1 AS BIGINT)) AS TIMESTAMPTZ)",
     "timestamp_seconds": "to_timestamp(_1)",
     "every": "bool_and(_1)",
+    "some": "bool_or(_1)",
     "std": "stddev_samp(_1)",
     "octet_length": "strlen(_1)",
     "regexp_substr": "CASE WHEN regexp_matches(_1, _2) THEN regexp_extract(_1, _2) END",

@@ -39,8 +39,8 @@ def with_table(engine: LocalEngine) -> LocalEngine:
             "MERGE WITH SCHEMA EVOLUTION INTO t USING t AS s ON t.a = s.a WHEN MATCHED THEN DELETE",
             "SCHEMA EVOLUTION",
         ),
-        ("SELECT soundex('Miller')", "soundex()"),
-        ("SELECT crc32('x')", "crc32()"),
+        ("SELECT schema_of_json('[1]')", "schema_of_json()"),
+        ("SELECT format_number(1.5, '#.#')", "format_number with a format pattern"),
         ("CREATE MATERIALIZED VIEW mv AS SELECT 1", "MATERIALIZED"),
     ],
 )
