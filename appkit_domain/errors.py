@@ -62,6 +62,12 @@ class StaleVersion(Conflict):
     code = "stale_version"
 
 
+class ConcurrentModification(Conflict):
+    """The object kept changing under a command after every bounded retry on fresh state."""
+
+    code = "concurrent_modification"
+
+
 class InvalidInput(AppkitError):
     """The input is malformed or breaks a configured rule."""
 
@@ -98,6 +104,7 @@ ALL_ERRORS: tuple[type[AppkitError], ...] = (
     Conflict,
     InvalidTransition,
     StaleVersion,
+    ConcurrentModification,
     InvalidInput,
     Unavailable,
     RateLimited,

@@ -1,14 +1,6 @@
 """Maker-checker approvals: the shared primitive every governed action goes through.
 
-Public API (stable; other services build on it)::
-
-    from appkit_domain.approvals import (
-        Actor, ApprovalService, ApprovalRequest, ApprovalStatus, Verdict, Decision,
-        MakerCheckerPolicy, Eligibility, PolicyRegistry, fixed_quorum, materiality_quorum,
-        ApplierRegistry, ApplyContext, Applier, payload_hash, thaw,
-    )
-
-Build a service once per app::
+Build the service once per app, over the app's units of work::
 
     policies = PolicyRegistry([
         MakerCheckerPolicy(
@@ -18,39 +10,30 @@ Build a service once per app::
             quorum=1,                       # or a callable payload -> int
             veto=True,                      # one rejection ends it REJECTED
             deadline=timedelta(days=3),     # from submission
-            auto_apply=True,                # run the applier when the quorum is reached
+            auto_apply=True,                # run the action when the quorum is reached
         ),
     ])
-    service = ApprovalService(store, audit_log, clock, ids, policies=policies,
+    service = ApprovalService(units, approval_store, audit_log, policies=policies,
                               roles=RoleMap({"risk-approvers": {"approver"}}),
                               directory=directory, notifier=notifier)
-    service.appliers.register("writeback_change", apply_change)
+    service.register(Workflow("writeback_change", apply=apply_change, follow=follow))
 
-An applier is ``async def apply_change(request: ApprovalRequest, context: ApplyContext)
--> Mapping[str, Any]``; it acts on ``request.payload`` (read-only; ``thaw()`` gives a
-plain dict) and raises ``Conflict``/``InvalidInput``/``NotFound`` for an expected
-failure (the request ends ``APPLY_FAILED`` with that message), ``Unavailable`` when its
-outcome is unknown (the request stays ``APPROVED``; ``apply`` runs it again, so it must be
-idempotent per request). Once it succeeds or fails it is never run again.
+A :class:`Workflow` gives a kind its action and a follower for its own
+record; see :mod:`appkit_domain.approvals.workflow`. Every command is one unit
+of work: the decision, the action of an approved request, the record
+following it and every audit event commit together or not at all.
 
-Commands (all ``async``; ``actor`` is an :class:`Actor`; ``request_id`` is the caller's
-correlation id recorded in audit):
+Commands (all ``async``; ``actor`` is an :class:`Actor`; ``request_id`` is the
+caller's correlation id recorded in audit; ``idempotency_key`` makes a retried
+request answer as the first did):
 
-- ``submit(actor, kind, target, payload, *, request_id=None) -> ApprovalRequest``
-- ``approve(approval_id, actor, *, comment="", seen_hash=None, request_id=None)``
-- ``reject(approval_id, actor, *, comment="", seen_hash=None, request_id=None)``
-- ``decide(approval_id, actor, verdict, *, comment="", seen_hash=None, request_id=None)``
-- ``withdraw(approval_id, actor, *, reason="", request_id=None)``
-- ``apply(approval_id, actor, *, request_id=None)`` (policies with ``auto_apply=False``)
-- ``expire_due(actor, *, limit=100, request_id=None) -> list[ApprovalRequest]``
-- ``on_settled(kind, listener)``: ``async def listener(request) -> None`` awaited once a
-  request of ``kind`` reaches a terminal status (saved and audited first)
-- ``check_submission(actor, kind, target, payload) -> int`` (what ``submit`` would refuse,
-  storing nothing) and ``reserve_id()``/``submit(..., approval_id=...)`` for a service that
-  stores its own record before submitting; ``submit(..., companions=[CompanionEvent(...)])``
-  appends that record's audit event in the same batch as ``approval.submit``
-- ``get(approval_id)``, ``list(*, status=None, kind=None, page_size=50, page_token=None)``,
-  ``may_decide(request, actor) -> bool``
+- ``submit(actor, kind, target, payload)`` and, inside another step,
+  ``open_in(uow, actor, kind, target, payload)`` then ``announce(request)``
+- ``approve``/``reject``/``decide(approval_id, actor, ..., comment=, seen_hash=)``
+- ``withdraw(approval_id, actor, reason=)``
+- ``apply(approval_id, actor)`` (policies with ``auto_apply=False``)
+- ``expire_due(actor, limit=)`` and ``recover_claims(actor)`` (sweeps)
+- ``get``, ``list(status=, kind=, page_size=, page_token=)``, ``may_decide``
 
 Errors: ``NotFound`` (unknown id or kind), ``SelfApproval``/``NotEligible``
 (``PermissionDenied``), ``AlreadyDecided``/``PayloadMismatch``/``ConcurrentModification``
@@ -58,8 +41,6 @@ Errors: ``NotFound`` (unknown id or kind), ``SelfApproval``/``NotEligible``
 """
 
 from appkit_domain.approvals.actor import Actor
-from appkit_domain.approvals.appliers import Applier, ApplierRegistry, ApplyContext
-from appkit_domain.approvals.companion import CompanionEvent
 from appkit_domain.approvals.errors import (
     AlreadyDecided,
     ConcurrentModification,
@@ -69,7 +50,9 @@ from appkit_domain.approvals.errors import (
     SelfApproval,
 )
 from appkit_domain.approvals.model import (
+    APPROVAL_REQUESTS,
     TRANSITIONS,
+    ApplyClaim,
     ApprovalRequest,
     ApprovalStatus,
     Decision,
@@ -85,22 +68,31 @@ from appkit_domain.approvals.policy import (
     materiality_quorum,
 )
 from appkit_domain.approvals.service import ApprovalService
-from appkit_domain.approvals.settlement import SettlementListener
+from appkit_domain.approvals.workflow import (
+    Applier,
+    ApplyContext,
+    ExternalAction,
+    Follower,
+    Workflow,
+    Workflows,
+)
 
 __all__ = [
+    "APPROVAL_REQUESTS",
     "TRANSITIONS",
     "Actor",
     "AlreadyDecided",
     "Applier",
-    "ApplierRegistry",
+    "ApplyClaim",
     "ApplyContext",
     "ApprovalRequest",
     "ApprovalService",
     "ApprovalStatus",
-    "CompanionEvent",
     "ConcurrentModification",
     "Decision",
     "Eligibility",
+    "ExternalAction",
+    "Follower",
     "MakerCheckerPolicy",
     "NotEligible",
     "Payload",
@@ -109,8 +101,9 @@ __all__ = [
     "QuorumRule",
     "RequestExpired",
     "SelfApproval",
-    "SettlementListener",
     "Verdict",
+    "Workflow",
+    "Workflows",
     "fixed_quorum",
     "freeze_payload",
     "materiality_quorum",

@@ -30,6 +30,16 @@ class EligibilityCheck:
         except NotFound:
             raise NotEligible(f"{actor.party_id} is not in the directory") from None
 
+    async def refusal(
+        self, eligibility: Eligibility, actor: Actor, what: str
+    ) -> NotEligible | None:
+        """``NotEligible`` (not raised) when ``eligibility`` does not admit the actor's party now."""
+        try:
+            await self.require(eligibility, actor, what)
+        except NotEligible as refused:
+            return refused
+        return None
+
     async def require(self, eligibility: Eligibility, actor: Actor, what: str) -> None:
         """Raise ``NotEligible`` unless ``eligibility`` admits the actor's party now."""
         if eligibility.anyone:

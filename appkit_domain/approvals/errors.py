@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from appkit_domain.errors import Conflict, InvalidTransition, PermissionDenied
+from appkit_domain.errors import (
+    ConcurrentModification,
+    Conflict,
+    InvalidTransition,
+    PermissionDenied,
+)
 
 
 class SelfApproval(PermissionDenied):
@@ -35,7 +40,11 @@ class PayloadMismatch(Conflict):
     code = "payload_mismatch"
 
 
-class ConcurrentModification(Conflict):
-    """Rule 9: the request kept changing under the command after every bounded retry."""
-
-    code = "concurrent_modification"
+__all__ = [
+    "AlreadyDecided",
+    "ConcurrentModification",
+    "NotEligible",
+    "PayloadMismatch",
+    "RequestExpired",
+    "SelfApproval",
+]

@@ -1,5 +1,8 @@
 """The maker-checker rules as pure functions over a request, a policy and an actor.
 
+The aggregate's commands (:meth:`ApprovalRequest.decide` and the rest) apply them in
+a fixed order.
+
 Each function either returns the request's next state or raises the error
 the rule names. They read no clock and no store: the service passes ``now``
 and the groups/roles it resolved at the moment of the command.
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from appkit_domain.approvals.actor import Actor
 from appkit_domain.approvals.errors import (
@@ -18,11 +22,14 @@ from appkit_domain.approvals.errors import (
     RequestExpired,
     SelfApproval,
 )
-from appkit_domain.approvals.model import ApprovalRequest, ApprovalStatus, Decision, Verdict
 from appkit_domain.approvals.payload import payload_hash
 from appkit_domain.approvals.policy import Eligibility, MakerCheckerPolicy
+from appkit_domain.approvals.states import ApprovalStatus, Decision, Verdict
 from appkit_domain.errors import InvalidTransition, PermissionDenied
 from appkit_domain.principal import PrincipalKind
+
+if TYPE_CHECKING:
+    from appkit_domain.approvals.model import ApprovalRequest
 
 
 def require_pending(request: ApprovalRequest) -> None:

@@ -1,47 +1,35 @@
-"""The audit log service: one writer's chain, appended with group commit."""
+"""The audit log service: one writer's chain, appended through its group-commit pipeline."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
-from appkit_domain.audit.chain import event_hash, genesis_hash, normalize_json
+from appkit_domain.audit.chain import normalize_json
+from appkit_domain.audit.drafts import EventDraft
 from appkit_domain.audit.event import AuditEvent, AuditQuery, Checkpoint
 from appkit_domain.audit.redaction import Redactor
 from appkit_domain.audit.verify import VerifyReport, verify_streams
-from appkit_domain.errors import Conflict, InvalidInput
+from appkit_domain.errors import InvalidInput
 from appkit_domain.pagination import Page
 from appkit_domain.ports.audit_store import AuditStore
 from appkit_domain.ports.clock import Clock
 from appkit_domain.ports.ids import IdGenerator
 
-CONFLICT_RETRIES = 3
-
-
-@dataclass(frozen=True)
-class _Draft:
-    id: str
-    at: datetime
-    actor: str
-    on_behalf_of: str | None
-    action: str
-    target: str
-    request_id: str | None
-    details: Mapping[str, Any]
+if TYPE_CHECKING:
+    from appkit_domain.unit_of_work.commits import Commits
 
 
 class AuditLog:
     """Appends events to this writer's stream and answers queries over all streams.
 
-    ``append`` returns only after the event is durable in the store.
-    Concurrent appends share one store write (group commit): a single flusher
-    task writes every event pending at the time in one batch while later
-    callers queue for the next, and each caller waits for the batch holding
-    its own event. A failed write fails every caller of that batch; nothing
-    is acknowledged that was not stored.
+    ``append`` returns only after the event is durable in the store. Appends
+    and governed steps of this writer go through one
+    :class:`~appkit_domain.unit_of_work.commits.Commits` pipeline (``commits``;
+    by default one over ``store`` alone), so they share one chain and one
+    group commit: concurrent appends share one store write, and each caller
+    waits for the batch holding its own event. A failed write fails every
+    caller of that batch; nothing is acknowledged that was not stored.
     """
 
     def __init__(
@@ -53,6 +41,7 @@ class AuditLog:
         stream: str,
         redactor: Redactor | None = None,
         max_batch: int = 500,
+        commits: Commits | None = None,
     ) -> None:
         if not stream or not stream.strip():
             raise InvalidInput("an audit stream needs a name")
@@ -61,11 +50,14 @@ class AuditLog:
         self._clock = clock
         self._ids = ids
         self._redactor = redactor or Redactor()
-        self.max_batch = max_batch
-        self._pending: list[tuple[_Draft, asyncio.Future[AuditEvent]]] = []
-        self._flusher: asyncio.Task[None] | None = None
-        self._head: Checkpoint | None = None
-        self._head_known = False
+        if commits is None:
+            # An audit log of its own; imported here because units of work build on this package.
+            from appkit_domain.unit_of_work.audit_only import audit_only_commits
+
+            commits = audit_only_commits(store, ids, stream=stream, max_batch=max_batch)
+        self.commits = commits
+        if self.commits.stream != stream:
+            raise InvalidInput("the audit log and its commit pipeline name different streams")
 
     async def append(
         self,
@@ -81,9 +73,10 @@ class AuditLog:
         for name, value in (("actor", actor), ("action", action), ("target", target)):
             if not value:
                 raise InvalidInput(f"an audit event needs a non-empty {name}")
-        draft = _Draft(
+        now = self._clock.now()
+        draft = EventDraft(
             id=self._ids.new_id("evt-"),
-            at=self._clock.now(),
+            at=now,
             actor=actor,
             on_behalf_of=on_behalf_of,
             action=action,
@@ -91,82 +84,7 @@ class AuditLog:
             request_id=request_id,
             details=normalize_json(self._redactor.redact(details or {})),
         )
-        future: asyncio.Future[AuditEvent] = asyncio.get_running_loop().create_future()
-        entry = (draft, future)
-        self._pending.append(entry)
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.get_running_loop().create_task(self._flush())
-        try:
-            return await asyncio.shield(future)
-        except asyncio.CancelledError:
-            # Not yet taken into a batch: drop it. Already in flight: it may land.
-            if entry in self._pending:
-                self._pending.remove(entry)
-            raise
-
-    async def _flush(self) -> None:
-        while self._pending:
-            batch = self._pending[: self.max_batch]
-            del self._pending[: len(batch)]
-            await self._commit(batch)
-
-    async def _commit(self, batch: list[tuple[_Draft, asyncio.Future[AuditEvent]]]) -> None:
-        try:
-            events = await self._append_chained([draft for draft, _ in batch])
-        except Exception as exc:
-            self._head_known = False
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
-            return
-        for (_, future), event in zip(batch, events):
-            if not future.done():
-                future.set_result(event)
-
-    async def _append_chained(self, drafts: Sequence[_Draft]) -> list[AuditEvent]:
-        for attempt in range(CONFLICT_RETRIES):
-            if not self._head_known:
-                self._head = await self.store.head(self.stream)
-                self._head_known = True
-            events = self._chain(self._head, drafts)
-            try:
-                await self.store.append(events)
-            except Conflict as exc:
-                # Another writer used this stream: reload its head and chain again.
-                self._head_known = False
-                if attempt + 1 == CONFLICT_RETRIES:
-                    raise Conflict(
-                        f"audit stream {self.stream!r} kept changing under this writer; "
-                        "is another process using the same stream name?"
-                    ) from exc
-                continue
-            self._head = Checkpoint(self.stream, events[-1].seq, events[-1].hash)
-            return events
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _chain(self, head: Checkpoint | None, drafts: Sequence[_Draft]) -> list[AuditEvent]:
-        seq = head.seq if head else 0
-        prev = head.hash if head else genesis_hash(self.stream)
-        events = []
-        for draft in drafts:
-            seq += 1
-            fields: dict[str, Any] = {
-                "id": draft.id,
-                "stream": self.stream,
-                "seq": seq,
-                "at": draft.at,
-                "actor": draft.actor,
-                "on_behalf_of": draft.on_behalf_of,
-                "action": draft.action,
-                "target": draft.target,
-                "request_id": draft.request_id,
-                "details": draft.details,
-                "prev_hash": prev,
-            }
-            digest = event_hash(**fields)
-            events.append(AuditEvent(hash=digest, **fields))
-            prev = digest
-        return events
+        return await self.commits.append(draft)
 
     async def checkpoint(self) -> Checkpoint | None:
         """The head of this writer's stream as stored now; keep it outside the store."""

@@ -13,6 +13,7 @@ from appkit_domain.errors import InvalidInput
 from appkit_domain.identifiers import TableName
 from appkit_domain.lifecycle import require_aware
 from appkit_domain.principal import Principal
+from appkit_domain.unit_of_work import AggregateType
 
 ObservedValue = str | int | float | bool | None
 
@@ -140,3 +141,21 @@ class DqException:
             "fingerprint": self.fingerprint,
             "due_at": self.due_at.isoformat(),
         }
+
+
+def _exception_key(exception: DqException) -> str:
+    return exception.id
+
+
+def _fingerprint(exception: DqException) -> str:
+    return exception.fingerprint
+
+
+DQ_EXCEPTIONS: AggregateType[DqException] = AggregateType(
+    "dq_exceptions",
+    DqException,
+    _exception_key,
+    indexes={"fingerprint": _fingerprint},
+    unique=("fingerprint",),
+)
+"""Data-quality exceptions as units of work load and save them; unique by fingerprint."""

@@ -9,60 +9,61 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from appkit_domain.audit import AuditLog
-from appkit_domain.dq.exception import DqException
+from appkit_domain.dq.exception import DQ_EXCEPTIONS, DqException
 from appkit_domain.dq.failure import CheckFailure
 from appkit_domain.dq.query import DqQuery
 from appkit_domain.dq.recording import IngestReport, Outcome, Recorded
 from appkit_domain.dq.recurrence import is_new_detection, recurrence_reason
 from appkit_domain.dq.severity import SlaPolicy
 from appkit_domain.dq.status import DqStatus
-from appkit_domain.errors import Conflict, InvalidInput, PermissionDenied
+from appkit_domain.errors import InvalidInput, PermissionDenied
 from appkit_domain.pagination import MAX_PAGE_SIZE, Page
-from appkit_domain.ports.clock import Clock
 from appkit_domain.ports.dq_store import DqStore
-from appkit_domain.ports.ids import IdGenerator
 from appkit_domain.principal import Principal
-from appkit_domain.versioning import DEFAULT_ATTEMPTS, retry_stale
+from appkit_domain.unit_of_work import UnitOfWork, UnitsOfWork
 
 OwnerResolution = Callable[[CheckFailure], "str | None"]
 """Names the owner of a failure that arrives without one (e.g. by table), or None."""
+
+INGEST_CHUNK = 50
+"""Failures committed together by :meth:`DqExceptionService.ingest` (one step each chunk)."""
 
 
 class DqExceptionService:
     """The data-quality exception workflow.
 
-    Every command takes the acting principal, saves with a version check
-    (retrying on fresh state up to ``attempts`` times when another writer
-    won) and appends an audit event before it returns.
+    Every command is one step (a unit of work from ``units``): it reads the
+    exception, lets it apply its rules, stages the new version and the audit
+    event and commits both; a step whose exception moved meanwhile runs again
+    on fresh state. ``store`` answers the read-side queries.
     """
 
     def __init__(
         self,
+        units: UnitsOfWork,
         store: DqStore,
-        audit: AuditLog,
-        clock: Clock,
-        ids: IdGenerator,
         *,
         sla: SlaPolicy | None = None,
         owners: OwnerResolution | None = None,
         default_owner: str | None = None,
-        attempts: int = DEFAULT_ATTEMPTS,
+        ingest_chunk: int = INGEST_CHUNK,
     ) -> None:
+        if ingest_chunk < 1:
+            raise InvalidInput("ingest_chunk must be at least 1")
+        self.units = units
         self.store = store
-        self.audit = audit
-        self.clock = clock
-        self.ids = ids
+        self.clock = units.clock
         self.sla = sla or SlaPolicy()
         self._owners = owners
         self._default_owner = default_owner
-        self._attempts = attempts
+        self._chunk = ingest_chunk
 
     # -- recording failures -------------------------------------------------------------
 
     async def raise_exception(self, failure: CheckFailure, by: Principal) -> Recorded:
         """Record one failure; idempotent by fingerprint, with :meth:`ingest`'s recurrence rules."""
-        return await retry_stale(lambda: self._record(failure, by), self._attempts)
+        (recorded,) = await self._record_all([failure], by)
+        return recorded
 
     async def ingest(self, failures: Iterable[CheckFailure], by: Principal) -> IngestReport:
         """Record many failures, e.g. the rows of a check-results table.
@@ -70,11 +71,13 @@ class DqExceptionService:
         Idempotent: the same failure (same fingerprint, same detection time)
         ingested again changes nothing. A failure of an existing exception
         reopens it or counts an occurrence by the rules of
-        :mod:`appkit_domain.dq.recurrence`.
+        :mod:`appkit_domain.dq.recurrence`. Failures are committed
+        ``ingest_chunk`` at a time, each chunk one step.
         """
         report = IngestReport()
-        for failure in failures:
-            report.results.append(await self.raise_exception(failure, by))
+        items = list(failures)
+        for start in range(0, len(items), self._chunk):
+            report.results.extend(await self._record_all(items[start : start + self._chunk], by))
         return report
 
     async def ingest_rows(self, rows: Iterable[Mapping[str, Any]], by: Principal) -> IngestReport:
@@ -85,12 +88,16 @@ class DqExceptionService:
         :meth:`ingest`.
         """
         report = IngestReport()
+        failures: list[CheckFailure] = []
         for index, row in enumerate(rows):
             try:
                 failure = CheckFailure.from_row(row)
-                report.results.append(await self.raise_exception(failure, by))
+                self._owner_of(failure)
             except InvalidInput as exc:
                 report.rejected.append((index, exc.message))
+                continue
+            failures.append(failure)
+        report.results.extend((await self.ingest(failures, by)).results)
         return report
 
     def _owner_of(self, failure: CheckFailure) -> str:
@@ -103,51 +110,54 @@ class DqExceptionService:
             )
         return owner
 
-    async def _record(self, failure: CheckFailure, by: Principal, lost_races: int = 0) -> Recorded:
-        existing = await self.store.find_by_fingerprint(failure.fingerprint)
-        if existing is None:
-            created = DqException(
-                id=self.ids.new_id("dqx-"),
-                fingerprint=failure.fingerprint,
-                check=failure.check,
-                table=failure.table,
-                rule=failure.rule,
-                severity=failure.severity,
-                observed_value=failure.observed_value,
-                failing_key=failure.failing_key,
-                failing_rows_ref=failure.failing_rows_ref,
-                detected_at=failure.detected_at,
-                owner=self._owner_of(failure),
-                due_at=self.sla.due(failure.severity, failure.detected_at),
-            )
-            try:
-                await self.store.add(created)
-            except Conflict:
-                # Another ingest stored the same failure first: decide again on its record.
-                if lost_races + 1 >= self._attempts:
-                    raise
-                return await self._record(failure, by, lost_races + 1)
-            await self._audit(by, "dq.raise", created, {"exception": created.summary()})
-            return Recorded(created, Outcome.CREATED)
-        return await self._recur(existing, failure, by)
+    async def _record_all(self, failures: list[CheckFailure], by: Principal) -> list[Recorded]:
+        async def body(uow: UnitOfWork) -> list[Recorded]:
+            return [await self._record(uow, failure, by) for failure in failures]
 
-    async def _recur(self, current: DqException, failure: CheckFailure, by: Principal) -> Recorded:
+        return await self.units.run("dq.record", body, subject="a data-quality exception")
+
+    async def _record(self, uow: UnitOfWork, failure: CheckFailure, by: Principal) -> Recorded:
+        exceptions = uow.repo(DQ_EXCEPTIONS)
+        existing = await exceptions.find_one("fingerprint", failure.fingerprint)
+        if existing is None:
+            created = exceptions.add(
+                DqException(
+                    id=uow.ids.new_id("dqx-"),
+                    fingerprint=failure.fingerprint,
+                    check=failure.check,
+                    table=failure.table,
+                    rule=failure.rule,
+                    severity=failure.severity,
+                    observed_value=failure.observed_value,
+                    failing_key=failure.failing_key,
+                    failing_rows_ref=failure.failing_rows_ref,
+                    detected_at=failure.detected_at,
+                    owner=self._owner_of(failure),
+                    due_at=self.sla.due(failure.severity, failure.detected_at),
+                )
+            )
+            _audit(uow, by, "dq.raise", created, {"exception": created.summary()})
+            return Recorded(created, Outcome.CREATED)
+        return self._recur(uow, existing, failure, by)
+
+    def _recur(
+        self, uow: UnitOfWork, current: DqException, failure: CheckFailure, by: Principal
+    ) -> Recorded:
+        exceptions = uow.repo(DQ_EXCEPTIONS)
         at = failure.detected_at
         reason = recurrence_reason(current, at)
         if reason is not None:
-            reopened = current.reopened(
-                self.clock.now(), reason, self.sla.due(current.severity, at)
+            reopened = current.reopened(uow.clock.now(), reason, self.sla.due(current.severity, at))
+            updated = exceptions.save(
+                reopened.seen_again(at) if is_new_detection(current, at) else reopened
             )
-            updated = reopened.seen_again(at) if is_new_detection(current, at) else reopened
-            updated = _same_version_step(updated, current)
-            await self._save(current, updated)
-            await self._transition_audit(by, "dq.reopen", current, updated, {"reason": reason})
+            _transition_audit(uow, by, "dq.reopen", current, updated, {"reason": reason})
             return Recorded(updated, Outcome.REOPENED)
         if not is_new_detection(current, at):
             return Recorded(current, Outcome.UNCHANGED)
-        updated = current.seen_again(at)
-        await self._save(current, updated)
-        await self._audit(
+        updated = exceptions.save(current.seen_again(at))
+        _audit(
+            uow,
             by,
             "dq.detect_again",
             updated,
@@ -162,32 +172,30 @@ class DqExceptionService:
     async def acknowledge(self, exception_id: str, by: Principal, note: str = "") -> DqException:
         """``OPEN|REOPENED -> ACKNOWLEDGED``; only the owner (or its group) may acknowledge."""
 
-        async def command() -> DqException:
-            current = await self.store.get(exception_id)
-            self._require_owner(current, by, "acknowledge")
-            updated = current.acknowledged(by.id, self.clock.now())
-            await self._save(current, updated)
-            await self._transition_audit(by, "dq.acknowledge", current, updated, {"note": note})
+        async def body(uow: UnitOfWork) -> DqException:
+            exceptions = uow.repo(DQ_EXCEPTIONS)
+            current = await exceptions.get(exception_id)
+            require_owner(current, by, "acknowledge")
+            updated = exceptions.save(current.acknowledged(by.id, uow.clock.now()))
+            _transition_audit(uow, by, "dq.acknowledge", current, updated, {"note": note})
             return updated
 
-        return await retry_stale(command, self._attempts)
+        return await self.units.run("dq.acknowledge", body, subject=f"exception {exception_id}")
 
     async def resolve(self, exception_id: str, by: Principal, resolution: str) -> DqException:
         """``ACKNOWLEDGED -> RESOLVED`` with a resolution note; only the owner (or its group)."""
         if not resolution or not resolution.strip():
             raise InvalidInput("resolving an exception needs a resolution note")
 
-        async def command() -> DqException:
-            current = await self.store.get(exception_id)
-            self._require_owner(current, by, "resolve")
-            updated = current.resolved(by.id, self.clock.now(), resolution)
-            await self._save(current, updated)
-            await self._transition_audit(
-                by, "dq.resolve", current, updated, {"resolution": resolution}
-            )
+        async def body(uow: UnitOfWork) -> DqException:
+            exceptions = uow.repo(DQ_EXCEPTIONS)
+            current = await exceptions.get(exception_id)
+            require_owner(current, by, "resolve")
+            updated = exceptions.save(current.resolved(by.id, uow.clock.now(), resolution))
+            _transition_audit(uow, by, "dq.resolve", current, updated, {"resolution": resolution})
             return updated
 
-        return await retry_stale(command, self._attempts)
+        return await self.units.run("dq.resolve", body, subject=f"exception {exception_id}")
 
     async def reopen_expired_waivers(self, by: Principal) -> list[DqException]:
         """Sweep: every ``WAIVED`` exception whose waiver has ended becomes ``REOPENED``.
@@ -200,22 +208,22 @@ class DqExceptionService:
         due = await self._all(DqQuery(waiver_ends_by=now, page_size=MAX_PAGE_SIZE))
         for candidate in due:
 
-            async def command(exception_id: str = candidate.id) -> DqException | None:
-                current = await self.store.get(exception_id)
+            async def body(uow: UnitOfWork, exception_id: str = candidate.id) -> DqException | None:
+                exceptions = uow.repo(DQ_EXCEPTIONS)
+                current = await exceptions.get(exception_id)
                 if current.status is not DqStatus.WAIVED or not current.waiver:
                     return None
                 if current.waiver.until > now:
                     return None
-                updated = current.reopened(
-                    now, "waiver_expired", self.sla.due(current.severity, now)
+                updated = exceptions.save(
+                    current.reopened(now, "waiver_expired", self.sla.due(current.severity, now))
                 )
-                await self._save(current, updated)
-                await self._transition_audit(
-                    by, "dq.reopen", current, updated, {"reason": "waiver_expired"}
+                _transition_audit(
+                    uow, by, "dq.reopen", current, updated, {"reason": "waiver_expired"}
                 )
                 return updated
 
-            result = await retry_stale(command, self._attempts)
+            result = await self.units.run("dq.reopen", body)
             if result is not None:
                 reopened.append(result)
         return reopened
@@ -246,51 +254,39 @@ class DqExceptionService:
             if token is None:
                 return items
 
-    # -- shared steps -----------------------------------------------------------------
 
-    @staticmethod
-    def _require_owner(current: DqException, by: Principal, verb: str) -> None:
-        if not current.is_owned_by(by):
-            raise PermissionDenied(
-                f"only the owner of exception {current.id} may {verb} it",
-                details={"exception_id": current.id},
-            )
-
-    async def _save(self, current: DqException, updated: DqException) -> None:
-        await self.store.save(updated, expected_version=current.version)
-
-    async def _transition_audit(
-        self,
-        by: Principal,
-        action: str,
-        before: DqException,
-        after: DqException,
-        details: dict[str, Any],
-    ) -> None:
-        await self._audit(
-            by,
-            action,
-            after,
-            {"from": before.status.value, "to": after.status.value, **details},
-        )
-
-    async def _audit(
-        self,
-        by: Principal,
-        action: str,
-        exception: DqException,
-        details: dict[str, Any],
-        request_id: str | None = None,
-    ) -> None:
-        await self.audit.append(
-            actor=by.id,
-            action=action,
-            target=exception.target,
-            details={"fingerprint": exception.fingerprint, **details},
-            request_id=request_id,
+def require_owner(current: DqException, by: Principal, verb: str) -> None:
+    """``PermissionDenied`` unless ``by`` owns ``current`` (by id, or through its group)."""
+    if not current.is_owned_by(by):
+        raise PermissionDenied(
+            f"only the owner of exception {current.id} may {verb} it",
+            details={"exception_id": current.id},
         )
 
 
-def _same_version_step(updated: DqException, current: DqException) -> DqException:
-    """Collapse several in-memory steps into one saved version after ``current``."""
-    return dataclasses.replace(updated, version=current.version + 1)
+def _transition_audit(
+    uow: UnitOfWork,
+    by: Principal,
+    action: str,
+    before: DqException,
+    after: DqException,
+    details: dict[str, Any],
+) -> None:
+    _audit(
+        uow, by, action, after, {"from": before.status.value, "to": after.status.value, **details}
+    )
+
+
+def _audit(
+    uow: UnitOfWork,
+    by: Principal,
+    action: str,
+    exception: DqException,
+    details: dict[str, Any],
+) -> None:
+    uow.record(
+        actor=by.id,
+        action=action,
+        target=exception.target,
+        details={"fingerprint": exception.fingerprint, **details},
+    )

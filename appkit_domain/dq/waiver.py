@@ -1,11 +1,10 @@
-"""Waiving a data-quality exception: an approval request, granted by its applier.
+"""Waiving a data-quality exception: an approval request, granted in the step approving it.
 
 A waiver is asked for with a justification and an end time. It becomes
 effective only when its ``dq_waiver`` approval request is approved: the
-applier then moves the exception ``ACKNOWLEDGED -> WAIVED``. When the
+approving step then moves the exception ``ACKNOWLEDGED -> WAIVED``. When the
 exception is no longer ``ACKNOWLEDGED`` or the waiver end has passed by the
-time of approval, the applier refuses and the approval ends
-``APPLY_FAILED``. Expired waivers reopen through
+time of approval, the grant refuses and the approval ends ``APPLY_FAILED``. Expired waivers reopen through
 :meth:`DqExceptionService.reopen_expired_waivers`.
 """
 
@@ -17,20 +16,22 @@ from datetime import datetime
 from typing import Any
 
 from appkit_domain.approvals import (
+    APPROVAL_REQUESTS,
     Actor,
     ApplyContext,
     ApprovalRequest,
     ApprovalService,
     ApprovalStatus,
+    Workflow,
+    payload_hash,
     thaw,
 )
-from appkit_domain.approvals.settlement import SETTLE_ACTOR
-from appkit_domain.dq.exception import DqException, Waiver
+from appkit_domain.dq.exception import DQ_EXCEPTIONS, DqException, Waiver
 from appkit_domain.dq.service import DqExceptionService
 from appkit_domain.dq.status import DqStatus, check_transition
 from appkit_domain.errors import Conflict, InvalidInput, PermissionDenied
 from appkit_domain.principal import Principal
-from appkit_domain.versioning import retry_stale
+from appkit_domain.unit_of_work import UnitOfWork
 
 DQ_WAIVER_KIND = "dq_waiver"
 
@@ -54,15 +55,15 @@ class WaiverProposal:
 class WaiverWorkflow:
     """Requests waivers through ``approvals`` and grants them when approved.
 
-    Registers its applier for kind ``dq_waiver`` on the approval service.
+    Registers the ``dq_waiver`` workflow on the approval service: the grant
+    runs in the step that approves the request; a request that ends without
+    a waiver unlinks itself from its exception in the step that ends it.
     """
 
     def __init__(self, exceptions: DqExceptionService, approvals: ApprovalService) -> None:
         self.exceptions = exceptions
         self.approvals = approvals
-        if DQ_WAIVER_KIND not in approvals.appliers:
-            approvals.appliers.register(DQ_WAIVER_KIND, self.grant)
-        approvals.on_settled(DQ_WAIVER_KIND, self.follow_approval)
+        approvals.register(Workflow(DQ_WAIVER_KIND, apply=self.grant, follow=self.follow_approval))
 
     async def request_waiver(
         self,
@@ -72,17 +73,17 @@ class WaiverWorkflow:
         until: datetime,
         *,
         request_id: str | None = None,
+        idempotency_key: str | None = None,
     ) -> WaiverProposal:
         """Submit a ``dq_waiver`` approval request for an ``ACKNOWLEDGED`` exception.
 
         ``InvalidInput`` without a justification or with an end that is not
         in the future; ``InvalidTransition`` unless the exception is
         ``ACKNOWLEDGED``; ``PermissionDenied`` unless the requester owns the
-        exception; ``Conflict`` while another waiver request for it is
-        still pending. Two requests racing for one exception both pass that
-        check, but only the first to link itself to the exception stands: the
-        other is withdrawn (audited ``approval.withdraw``) and answered
-        ``Conflict``, so at most one waiver request per exception is pending.
+        exception; ``Conflict`` while another waiver request for it is still
+        pending. The request and the exception's link to it commit together,
+        so two requests racing for one exception cannot both stand: the second
+        to commit runs again, finds the first and is refused.
         """
         actor = by if isinstance(by, Actor) else Actor.of(by)
         if not isinstance(justification, str) or not justification.strip():
@@ -91,127 +92,117 @@ class WaiverWorkflow:
             raise InvalidInput("a waiver end must be a timezone-aware time")
         if until <= self.exceptions.clock.now():
             raise InvalidInput("a waiver must end in the future")
-        current = await self.exceptions.store.get(exception_id)
-        if not current.is_owned_by(actor.party):
-            # Like acknowledge and resolve: only the owner answers for their exception.
-            raise PermissionDenied(
-                f"only the owner of exception {current.id} may request a waiver of it",
-                details={"exception_id": current.id},
-            )
-        check_transition(current.status, DqStatus.WAIVED, current.id)
-        pending = await self._pending_request(current)
-        if pending is not None:
-            raise _pending_conflict(pending, current.id)
-        approval = await self.approvals.submit(
-            actor,
-            DQ_WAIVER_KIND,
-            current.target,
-            {
-                "exception_id": current.id,
-                "fingerprint": current.fingerprint,
-                "check": current.check,
-                "table": current.table.full_name,
-                "severity": current.severity.value,
-                "justification": justification,
-                "until": until.isoformat(),
-            },
-            request_id=request_id,
-        )
 
-        # The first attempt links from the state read above: its save is version-checked, so
-        # anything saved since (a rival's link, a grant given at once) makes it stale, and the
-        # next attempt reads the exception again.
-        loaded: DqException | None = current
-
-        async def link() -> DqException | ApprovalRequest:
-            nonlocal loaded
-            if loaded is not None:
-                fresh, loaded = loaded, None
-            else:
-                fresh = await self.exceptions.store.get(exception_id)
-            if fresh.pending_waiver_approval_id == approval.id or fresh.status is DqStatus.WAIVED:
-                return fresh
-            rival = await self._pending_request(fresh)
-            if rival is not None:
-                return rival
-            updated = fresh.with_waiver_requested(approval.id)
-            await self.exceptions.store.save(updated, expected_version=fresh.version)
-            return updated
-
-        linked = await retry_stale(link)
-        if isinstance(linked, ApprovalRequest):
-            # Another request for this exception was linked first (the two raced past the
-            # check above): this one is withdrawn, so only one waiver request is ever pending.
-            await self.approvals.withdraw(
-                approval.id,
+        async def body(uow: UnitOfWork) -> WaiverProposal:
+            exceptions = uow.repo(DQ_EXCEPTIONS)
+            current = await exceptions.get(exception_id)
+            if not current.is_owned_by(actor.party):
+                # Like acknowledge and resolve: only the owner answers for their exception.
+                raise PermissionDenied(
+                    f"only the owner of exception {current.id} may request a waiver of it",
+                    details={"exception_id": current.id},
+                )
+            check_transition(current.status, DqStatus.WAIVED, current.id)
+            pending = await self._pending_request(uow, current)
+            if pending is not None:
+                raise _pending_conflict(pending, current.id)
+            approval = await self.approvals.open_in(
+                uow,
                 actor,
-                reason=f"waiver request {linked.id} for exception {exception_id} came first",
+                DQ_WAIVER_KIND,
+                current.target,
+                {
+                    "exception_id": current.id,
+                    "fingerprint": current.fingerprint,
+                    "check": current.check,
+                    "table": current.table.full_name,
+                    "severity": current.severity.value,
+                    "justification": justification,
+                    "until": until.isoformat(),
+                },
                 request_id=request_id,
             )
-            raise _pending_conflict(linked, exception_id)
-        await self.exceptions.audit.append(
-            actor=actor.id,
-            on_behalf_of=actor.on_behalf_of_id,
-            action="dq.waiver_request",
-            target=current.target,
-            request_id=request_id,
-            details={
-                "approval_id": approval.id,
-                "justification": justification,
-                "until": until.isoformat(),
-                "fingerprint": current.fingerprint,
-            },
-        )
-        return WaiverProposal(linked, approval)
+            linked = exceptions.save(current.with_waiver_requested(approval.id))
+            uow.record(
+                actor=actor.id,
+                on_behalf_of=actor.on_behalf_of_id,
+                action="dq.waiver_request",
+                target=current.target,
+                request_id=request_id,
+                details={
+                    "approval_id": approval.id,
+                    "justification": justification,
+                    "until": until.isoformat(),
+                    "fingerprint": current.fingerprint,
+                },
+            )
+            return WaiverProposal(linked, approval)
 
-    async def follow_approval(self, request: ApprovalRequest) -> None:
-        """The settlement listener of ``dq_waiver`` requests.
+        async def replay(outcome: Mapping[str, Any]) -> WaiverProposal:
+            return WaiverProposal(
+                await self.exceptions.get(str(outcome["exception_id"])),
+                await self.approvals.get(str(outcome["approval_id"])),
+            )
+
+        proposal = await self.exceptions.units.run(
+            "dq.waiver_request",
+            body,
+            outcome=lambda p: {"exception_id": p.exception.id, "approval_id": p.approval.id},
+            principal=actor.party_id,
+            idempotency_key=idempotency_key,
+            request_hash=payload_hash(
+                {"exception": exception_id, "justification": justification, "until": until}
+            )
+            if idempotency_key
+            else None,
+            replay=replay,
+            subject=f"exception {exception_id}",
+        )
+        await self.approvals.announce(proposal.approval)
+        return proposal
+
+    async def follow_approval(self, uow: UnitOfWork, request: ApprovalRequest) -> None:
+        """The follower of ``dq_waiver`` requests, in the step that ends them.
 
         A request that ended without a waiver (``REJECTED``, ``EXPIRED``,
         ``WITHDRAWN``, ``APPLY_FAILED``) is unlinked from its exception, which
-        stays as it was, so the link names only a request still deciding.
-        Saved and audited (``dq.waiver_request_closed``); idempotent.
+        stays as it was, so the link names only a request still deciding
+        (audited ``dq.waiver_request_closed``).
         """
-        if request.status is ApprovalStatus.APPLIED:
-            return  # the grant already replaced the link by the waiver
+        if request.status not in _CLOSED:
+            return
         exception_id = thaw(request.payload).get("exception_id")
         if not isinstance(exception_id, str):
             return
+        exceptions = uow.repo(DQ_EXCEPTIONS)
+        current = await exceptions.maybe(exception_id)
+        if current is None or current.pending_waiver_approval_id != request.id:
+            return
+        unlinked = exceptions.save(current.without_waiver_request())
+        uow.record(
+            actor=FOLLOW_ACTOR,
+            action="dq.waiver_request_closed",
+            target=unlinked.target,
+            details={
+                "approval_id": request.id,
+                "approval_status": request.status.value,
+                "fingerprint": unlinked.fingerprint,
+            },
+        )
 
-        async def unlink() -> DqException | None:
-            current = await self.exceptions.store.get(exception_id)
-            if current.pending_waiver_approval_id != request.id:
-                return None
-            updated = current.without_waiver_request()
-            await self.exceptions.store.save(updated, expected_version=current.version)
-            return updated
-
-        unlinked = await retry_stale(unlink)
-        if unlinked is not None:
-            await self.exceptions.audit.append(
-                actor=SETTLE_ACTOR,
-                action="dq.waiver_request_closed",
-                target=unlinked.target,
-                details={
-                    "approval_id": request.id,
-                    "approval_status": request.status.value,
-                    "fingerprint": unlinked.fingerprint,
-                },
-            )
-
-    async def _pending_request(self, exception: DqException) -> ApprovalRequest | None:
+    async def _pending_request(
+        self, uow: UnitOfWork, exception: DqException
+    ) -> ApprovalRequest | None:
         """The waiver request linked to ``exception`` while it is still ``PENDING``, or None."""
         if not exception.pending_waiver_approval_id:
             return None
-        linked = await self.approvals.get(exception.pending_waiver_approval_id)
-        return linked if linked.status is ApprovalStatus.PENDING else None
+        linked = await uow.repo(APPROVAL_REQUESTS).maybe(exception.pending_waiver_approval_id)
+        return linked if linked is not None and linked.status is ApprovalStatus.PENDING else None
 
-    async def grant(self, request: ApprovalRequest, context: ApplyContext) -> Mapping[str, Any]:
-        """The applier of ``dq_waiver`` requests: ``ACKNOWLEDGED -> WAIVED`` until the approved end.
-
-        Idempotent per approval request: an exception already waived by this
-        request is returned as it is (a rerun after ``Unavailable``).
-        """
+    async def grant(
+        self, uow: UnitOfWork, request: ApprovalRequest, context: ApplyContext
+    ) -> Mapping[str, Any]:
+        """The ``dq_waiver`` action: ``ACKNOWLEDGED -> WAIVED`` until the approved end, in ``uow``."""
         payload = thaw(request.payload)
         exception_id = payload.get("exception_id")
         if not isinstance(exception_id, str):
@@ -223,39 +214,45 @@ class WaiverWorkflow:
         if until.tzinfo is None:
             raise InvalidInput(f"approval request {request.id} has no valid waiver end")
         justification = str(payload.get("justification") or "")
-
-        async def command() -> DqException:
-            current = await self.exceptions.store.get(exception_id)
-            if current.fingerprint != payload.get("fingerprint"):
-                raise Conflict(f"exception {exception_id} is not the one the waiver approved")
-            if current.waiver is not None and current.waiver.approval_id == request.id:
-                return current  # granted by an earlier run whose outcome was not known
-            now = self.exceptions.clock.now()
-            if until <= now:
-                raise InvalidInput(f"the waiver window of exception {exception_id} already ended")
-            updated = current.waived(Waiver(request.id, justification, until, now))
-            await self.exceptions.store.save(updated, expected_version=current.version)
-            await self.exceptions.audit.append(
-                actor=context.actor.id,
-                on_behalf_of=context.actor.on_behalf_of_id,
-                action="dq.waive",
-                target=updated.target,
-                request_id=context.request_id,
-                details={
-                    "from": current.status.value,
-                    "to": updated.status.value,
-                    "approval_id": request.id,
-                    "requested_by": request.requester,
-                    "approvers": list(context.approvers),
-                    "justification": justification,
-                    "until": until.isoformat(),
-                    "fingerprint": updated.fingerprint,
-                },
-            )
-            return updated
-
-        waived = await retry_stale(command)
+        exceptions = uow.repo(DQ_EXCEPTIONS)
+        current = await exceptions.get(exception_id)
+        if current.fingerprint != payload.get("fingerprint"):
+            raise Conflict(f"exception {exception_id} is not the one the waiver approved")
+        now = context.now
+        if until <= now:
+            raise InvalidInput(f"the waiver window of exception {exception_id} already ended")
+        waived = exceptions.save(current.waived(Waiver(request.id, justification, until, now)))
+        uow.record(
+            actor=context.actor.id,
+            on_behalf_of=context.actor.on_behalf_of_id,
+            action="dq.waive",
+            target=waived.target,
+            request_id=context.request_id,
+            details={
+                "from": current.status.value,
+                "to": waived.status.value,
+                "approval_id": request.id,
+                "requested_by": request.requester,
+                "approvers": list(context.approvers),
+                "justification": justification,
+                "until": until.isoformat(),
+                "fingerprint": waived.fingerprint,
+            },
+        )
         return {"exception_id": waived.id, "status": waived.status.value, "until": until}
+
+
+_CLOSED = frozenset(
+    {
+        ApprovalStatus.REJECTED,
+        ApprovalStatus.EXPIRED,
+        ApprovalStatus.WITHDRAWN,
+        ApprovalStatus.APPLY_FAILED,
+    }
+)
+
+FOLLOW_ACTOR = "appkit"
+"""The audit actor of records that follow an approval request (no person acted on them)."""
 
 
 def _pending_conflict(pending: ApprovalRequest, exception_id: str) -> Conflict:

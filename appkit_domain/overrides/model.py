@@ -19,6 +19,7 @@ from typing import Any
 
 from appkit_domain.audit.chain import format_time
 from appkit_domain.errors import InvalidInput
+from appkit_domain.unit_of_work import AggregateType
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -165,3 +166,21 @@ class EffectiveValue:
             "effective_from": _time(self.effective_from),
             "effective_to": _time(self.effective_to),
         }
+
+
+def _override_key(override: MetricOverride) -> str:
+    return override.id
+
+
+def _active_key(override: MetricOverride) -> str | None:
+    return override.key.target if override.status is OverrideStatus.ACTIVE else None
+
+
+METRIC_OVERRIDES: AggregateType[MetricOverride] = AggregateType(
+    "metric_overrides",
+    MetricOverride,
+    _override_key,
+    indexes={"active_key": _active_key},
+)
+"""Metric overrides as units of work load and save them; index ``active_key`` finds the
+``ACTIVE`` overrides of a metric key (by its target text)."""

@@ -3,15 +3,17 @@
 Proposing submits an approval request of kind ``metric_override`` whose
 payload carries the override (id, key, value, the computed value seen now,
 justification, window); its quorum follows materiality. This service
-registers itself as that kind's applier: when the request is approved, the
+registers that kind's workflow: in the step that approves the request, the
 override becomes ``ACTIVE`` exactly as approved and every older ``ACTIVE``
-override of the key becomes ``SUPERSEDED`` (kept for history).
+override of the key becomes ``SUPERSEDED`` (kept for history), all in one
+commit.
 
 The effective value of a key at the clock's now is the most recently
 applied ``ACTIVE`` override whose window covers now, else the computed value.
 "Most recently applied" orders by apply time, then id. An apply supersedes
-only overrides applied before it, so two applies racing on one key never
-supersede each other; should a race leave an older override ``ACTIVE``,
+only overrides applied before it that it read as ``ACTIVE``; two applies
+racing to supersede the same older override cannot both commit (the second
+runs again on fresh state). Should a race leave an older override ``ACTIVE``,
 the effective value is still the newer one, and the next apply supersedes it.
 """
 
@@ -24,12 +26,14 @@ from decimal import Decimal
 from typing import Any
 
 from appkit_domain.approvals.actor import Actor
-from appkit_domain.approvals.appliers import ApplyContext
 from appkit_domain.approvals.model import ApprovalRequest
+from appkit_domain.approvals.payload import payload_hash
 from appkit_domain.approvals.service import ApprovalService
+from appkit_domain.approvals.workflow import ApplyContext, Workflow
 from appkit_domain.audit.chain import format_time
-from appkit_domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from appkit_domain.errors import Conflict, InvalidInput, NotFound
 from appkit_domain.overrides.model import (
+    METRIC_OVERRIDES,
     EffectiveValue,
     MetricKey,
     MetricOverride,
@@ -38,13 +42,9 @@ from appkit_domain.overrides.model import (
 )
 from appkit_domain.overrides.policy import OVERRIDE_KIND
 from appkit_domain.pagination import DEFAULT_PAGE_SIZE, Page
-from appkit_domain.ports.clock import Clock
-from appkit_domain.ports.ids import IdGenerator
 from appkit_domain.ports.metric_source import MetricSource
 from appkit_domain.ports.override_store import OverrideStore
-from appkit_domain.versioning import DEFAULT_ATTEMPTS, retry_stale
-
-SUPERSEDE_ATTEMPTS = DEFAULT_ATTEMPTS
+from appkit_domain.unit_of_work import UnitOfWork, UnitsOfWork
 
 
 @dataclass(frozen=True)
@@ -77,22 +77,27 @@ def _time_text(value: datetime | None) -> str | None:
 
 
 class OverrideService:
-    """Propose metric overrides and answer which value is effective."""
+    """Propose metric overrides and answer which value is effective.
+
+    ``units`` makes the units of work; ``store`` answers the read-side
+    queries (overrides in force, history). Registers the ``metric_override``
+    workflow on ``approvals``: approving a request activates its override in
+    the same step.
+    """
 
     def __init__(
         self,
+        units: UnitsOfWork,
         store: OverrideStore,
         approvals: ApprovalService,
         metrics: MetricSource,
-        clock: Clock,
-        ids: IdGenerator,
     ) -> None:
+        self.units = units
         self.store = store
         self.approvals = approvals
         self._metrics = metrics
-        self._clock = clock
-        self._ids = ids
-        approvals.appliers.register(OVERRIDE_KIND, self.apply_approved)
+        self._clock = units.clock
+        approvals.register(Workflow(OVERRIDE_KIND, apply=self.apply_approved))
 
     async def _computed(self, key: MetricKey) -> Decimal | None:
         try:
@@ -112,14 +117,13 @@ class OverrideService:
         effective_from: datetime | None = None,
         effective_to: datetime | None = None,
         request_id: str | None = None,
+        idempotency_key: str | None = None,
     ) -> OverrideProposal:
         """Submit an override for approval; the quorum is sized by its materiality.
 
-        ``effective_from`` defaults to now; a window that has already ended
-        is ``InvalidInput``. The override is stored (``PENDING``, naming a
-        reserved approval id) before the request is submitted; should the
-        submission fail after the pre-check, it stays ``PENDING`` under an
-        approval that does not exist, and so is never activated.
+        ``effective_from`` defaults to now; a window that has already ended is
+        ``InvalidInput``. The override (``PENDING``) and its approval request
+        are committed together, in one step.
         """
         key = MetricKey(entity, metric, period)
         number = to_decimal(value)
@@ -129,58 +133,80 @@ class OverrideService:
         start = effective_from or now
         if effective_to is not None and effective_to <= max(start, now):
             raise InvalidInput("the override's window has ended before it could apply")
-        computed = await self._computed(key)
-        override_id = self._ids.new_id("ovr-")
-        payload: dict[str, Any] = {
-            "override_id": override_id,
-            "entity": key.entity,
-            "metric": key.metric,
-            "period": key.period,
-            "value": str(number),
-            "computed_value": str(computed) if computed is not None else None,
-            "justification": justification,
-            "effective_from": _time_text(start),
-            "effective_to": _time_text(effective_to),
-        }
-        # The override is stored before its approval request exists, so an approval given at
-        # once (even before submit returns) finds what it activates.
-        await self.approvals.check_submission(actor, OVERRIDE_KIND, key.target, payload)
-        approval_id = self.approvals.reserve_id()
-        override = MetricOverride(
-            id=override_id,
-            key=key,
-            value=number,
-            computed_value=computed,
-            justification=justification,
-            effective_from=start,
-            effective_to=effective_to,
-            proposed_by=actor.party_id,
-            approval_id=approval_id,
-            created_at=now,
+
+        async def body(uow: UnitOfWork) -> OverrideProposal:
+            computed = await self._computed(key)
+            override_id = uow.ids.new_id("ovr-")
+            payload: dict[str, Any] = {
+                "override_id": override_id,
+                "entity": key.entity,
+                "metric": key.metric,
+                "period": key.period,
+                "value": str(number),
+                "computed_value": str(computed) if computed is not None else None,
+                "justification": justification,
+                "effective_from": _time_text(start),
+                "effective_to": _time_text(effective_to),
+            }
+            approval = await self.approvals.open_in(
+                uow, actor, OVERRIDE_KIND, key.target, payload, request_id=request_id
+            )
+            override = uow.repo(METRIC_OVERRIDES).add(
+                MetricOverride(
+                    id=override_id,
+                    key=key,
+                    value=number,
+                    computed_value=computed,
+                    justification=justification,
+                    effective_from=start,
+                    effective_to=effective_to,
+                    proposed_by=actor.party_id,
+                    approval_id=approval.id,
+                    created_at=uow.clock.now(),
+                )
+            )
+            return OverrideProposal(override, approval)
+
+        async def replay(outcome: Mapping[str, Any]) -> OverrideProposal:
+            return OverrideProposal(
+                await self.store.get(str(outcome["override_id"])),
+                await self.approvals.get(str(outcome["approval_id"])),
+            )
+
+        proposal = await self.units.run(
+            "override.propose",
+            body,
+            outcome=lambda p: {"override_id": p.override.id, "approval_id": p.approval.id},
+            principal=actor.party_id,
+            idempotency_key=idempotency_key,
+            request_hash=payload_hash(
+                {
+                    "key": key.target,
+                    "value": str(number),
+                    "justification": justification,
+                    "effective_from": _time_text(effective_from),
+                    "effective_to": _time_text(effective_to),
+                }
+            )
+            if idempotency_key
+            else None,
+            replay=replay,
         )
-        await self.store.add(override)
-        approval = await self.approvals.submit(
-            actor,
-            OVERRIDE_KIND,
-            key.target,
-            payload,
-            request_id=request_id,
-            approval_id=approval_id,
-        )
-        return OverrideProposal(await self.store.get(override_id), approval)
+        await self.approvals.announce(proposal.approval)
+        return proposal
 
     async def apply_approved(
-        self, request: ApprovalRequest, context: ApplyContext
+        self, uow: UnitOfWork, request: ApprovalRequest, context: ApplyContext
     ) -> Mapping[str, Any]:
-        """The ``metric_override`` applier: activate exactly the approved override.
+        """The ``metric_override`` action: activate exactly the approved override, in ``uow``.
 
-        ``Conflict`` if the stored override differs from the approved payload
-        or is no longer ``PENDING``; ``NotFound`` if it is missing. An
-        override this request already activated (a rerun after
-        ``Unavailable``) is not activated again; its supersessions complete.
+        Every older ``ACTIVE`` override of the key is superseded in the same
+        step. ``Conflict`` if the stored override differs from the approved
+        payload or is no longer ``PENDING``; ``NotFound`` if it is missing.
         """
         payload = request.payload
-        override = await self.store.get(str(payload["override_id"]))
+        overrides = uow.repo(METRIC_OVERRIDES)
+        override = await overrides.get(str(payload["override_id"]))
         expected = {
             "entity": override.key.entity,
             "metric": override.key.metric,
@@ -193,56 +219,31 @@ class OverrideService:
             raise Conflict(f"override {override.id} differs from the approved payload")
         if override.approval_id != request.id:
             raise Conflict(f"override {override.id} belongs to another approval request")
-        now = context.now
-        if override.status is OverrideStatus.ACTIVE and override.applied_at is not None:
-            # Activated by an earlier run whose outcome was not known: finish its supersessions.
-            activated = override
-            now = override.applied_at
-        elif override.status is not OverrideStatus.PENDING:
+        if override.status is not OverrideStatus.PENDING:
             raise Conflict(f"override {override.id} is already {override.status.value}")
-        else:
-            activated = replace(
+        now = context.now
+        activated = overrides.save(
+            replace(
                 override,
                 status=OverrideStatus.ACTIVE,
                 applied_at=now,
                 approved_by=context.approvers,
-                version=override.version + 1,
             )
-            await self.store.save(activated, expected_version=override.version)
+        )
         superseded = []
         mine = _applied_order(activated)
-        for older in await self.store.active(override.key):
-            if _applied_order(older) < mine and await self._supersede(older.id, activated, now):
+        for older in await overrides.find("active_key", override.key.target):
+            if older.id != activated.id and _applied_order(older) < mine:
+                overrides.save(
+                    replace(
+                        older,
+                        status=OverrideStatus.SUPERSEDED,
+                        superseded_by=activated.id,
+                        superseded_at=now,
+                    )
+                )
                 superseded.append(older.id)
         return {"override_id": override.id, "value": str(override.value), "superseded": superseded}
-
-    async def _supersede(self, older_id: str, newer: MetricOverride, now: datetime) -> bool:
-        """Mark ``older_id`` superseded by ``newer``; False if it is no longer ``ACTIVE``.
-
-        Another apply may touch the same older override at the same moment;
-        a stale save re-reads it and tries again (bounded).
-        """
-
-        async def attempt() -> bool:
-            older = await self.store.get(older_id)
-            if older.status is not OverrideStatus.ACTIVE:
-                return False
-            await self.store.save(
-                replace(
-                    older,
-                    status=OverrideStatus.SUPERSEDED,
-                    superseded_by=newer.id,
-                    superseded_at=now,
-                    version=older.version + 1,
-                ),
-                expected_version=older.version,
-            )
-            return True
-
-        try:
-            return await retry_stale(attempt, SUPERSEDE_ATTEMPTS)
-        except StaleVersion:
-            raise Conflict(f"override {older_id} kept changing while being superseded") from None
 
     async def effective_value(self, entity: str, metric: str, period: str) -> EffectiveValue:
         """The value in force for the key at the clock's now, and whether it is overridden.

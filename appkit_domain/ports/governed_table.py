@@ -1,10 +1,12 @@
-"""Governed table port: read a row and apply an approved change to it, exactly once.
+"""Governed table port: the column types and rows of the tables write-back changes.
 
-Implementations write as the app's service principal. Values come in the
-canonical JSON form of :func:`appkit_domain.audit.chain.normalize_json`
-(DECIMAL, DATE and TIMESTAMP values as strings) and must travel to SQL as
-bound parameters; identifiers come validated in a :class:`TableName` and
-column names already checked by the write-back rules.
+Writes to governed rows are not made here: a step stages a
+:class:`~appkit_domain.unit_of_work.RowWrite` and the governance store
+commits it with the step (before-image checked, recorded in the
+applied-changes ledger). Values come in the canonical JSON form of
+:func:`appkit_domain.audit.chain.normalize_json` (DECIMAL, DATE and TIMESTAMP
+values as strings) and travel to SQL as bound parameters; identifiers come
+validated in a :class:`TableName`.
 """
 
 from __future__ import annotations
@@ -24,12 +26,11 @@ class ApplyStatus(str, enum.Enum):
 
 @dataclass(frozen=True)
 class ApplyOutcome:
-    """What :meth:`GovernedTable.apply_change` did for one change id.
+    """What the applied-changes ledger records for one change id.
 
     ``CONFLICT`` means nothing was written: the row is gone or no longer
     equals the before-image; ``reason`` says which. ``replayed`` is true when
-    the outcome was recorded by an earlier call with the same change id and
-    this call wrote nothing.
+    the outcome was recorded earlier and nothing was written this time.
     """
 
     change_id: str
@@ -54,7 +55,7 @@ class TableSchemaSource(Protocol):
 
 
 class GovernedTable(TableSchemaSource, Protocol):
-    """The governed tables themselves: read one row, apply one approved change once.
+    """The governed tables themselves: their column types and one row by key.
 
     Contract suite: :class:`appkit_testing.contracts.governed_table.GovernedTableContract`.
     """
@@ -64,24 +65,5 @@ class GovernedTable(TableSchemaSource, Protocol):
 
         More than one matching row is :class:`~appkit_domain.errors.Conflict`
         (the configured key is not a key).
-        """
-        ...
-
-    async def apply_change(
-        self,
-        change_id: str,
-        table: TableName,
-        key: Mapping[str, Any],
-        before: Mapping[str, Any],
-        after: Mapping[str, Any],
-        audit_values: Mapping[str, Any],
-    ) -> ApplyOutcome:
-        """Set ``after`` and ``audit_values`` on the row at ``key`` iff it still equals ``before``.
-
-        "Equals" compares the canonical JSON form of every column named in
-        ``before``. Atomic: either the whole update lands or nothing does. At
-        most once per ``change_id``: the first call's outcome is recorded
-        durably with the write, and every later call (also concurrent ones)
-        returns it with ``replayed=True`` and writes nothing.
         """
         ...

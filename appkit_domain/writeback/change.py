@@ -20,6 +20,7 @@ from typing import Any
 from appkit_domain.errors import InvalidInput
 from appkit_domain.identifiers import TableName
 from appkit_domain.lifecycle import check_move, require_aware
+from appkit_domain.unit_of_work import AggregateType
 
 RowImage = Mapping[str, Any]
 """Column -> value in canonical JSON form (see ``appkit_domain.audit.chain.normalize_json``)."""
@@ -153,3 +154,13 @@ class ChangeRequest:
             "executed_by": self.executed_by,
             "failure": self.failure,
         }
+
+
+def _change_key(change: ChangeRequest) -> str:
+    return change.id
+
+
+CHANGE_REQUESTS: AggregateType[ChangeRequest] = AggregateType(
+    "change_requests", ChangeRequest, _change_key
+)
+"""Write-back change requests as units of work load and save them."""

@@ -11,21 +11,22 @@ yields an empty store::
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from appkit_domain.approvals import (
+    ApplyClaim,
     ApprovalRequest,
     ApprovalStatus,
     Decision,
     Verdict,
     payload_hash,
 )
-from appkit_domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from appkit_domain.errors import InvalidInput, NotFound
 from appkit_domain.ports.approval_store import ApprovalStore
+from appkit_testing.contracts.seeding import Writer
 
 START = datetime(2026, 3, 2, 8, 30, 0, 123456, tzinfo=timezone.utc)
 
@@ -61,14 +62,18 @@ def make_request(
 class ApprovalStoreContract:
     """Behaviour shared by every approval store (the subclass provides ``store``)."""
 
-    async def test_added_request_round_trips_exactly(self, store: ApprovalStore) -> None:
+    async def test_added_request_round_trips_exactly(
+        self, store: ApprovalStore, writer: Writer
+    ) -> None:
         request = make_request(1)
-        await store.add(request)
+        await writer.add(request)
         assert await store.get(request.id) == request
 
-    async def test_decisions_and_results_round_trip(self, store: ApprovalStore) -> None:
+    async def test_decisions_and_results_round_trip(
+        self, store: ApprovalStore, writer: Writer
+    ) -> None:
         request = make_request(2)
-        await store.add(request)
+        await writer.add(request)
         decision = Decision(
             principal_id="sp-app",
             on_behalf_of="u-bob",
@@ -84,74 +89,38 @@ class ApprovalStoreContract:
             version=2,
             updated_at=START + timedelta(minutes=5),
         )
-        await store.save(decided, expected_version=1)
+        await writer.save(decided, expected_version=1)
         applied = replace(
             decided,
             status=ApprovalStatus.APPLIED,
-            apply_claimed=True,
+            claim=ApplyClaim("act-1", START + timedelta(minutes=10)),
             result={"rows": 1, "at": "2026-03-02"},
             applied_by="u-bob",
             version=3,
         )
-        await store.save(applied, expected_version=2)
+        await writer.save(applied, expected_version=2)
         assert await store.get(request.id) == applied
-
-    async def test_adding_an_existing_id_is_a_conflict(self, store: ApprovalStore) -> None:
-        request = make_request(3)
-        await store.add(request)
-        with pytest.raises(Conflict):
-            await store.add(replace(request, target="other"))
-        assert (await store.get(request.id)).target == request.target
 
     async def test_unknown_id_is_not_found(self, store: ApprovalStore) -> None:
         with pytest.raises(NotFound):
             await store.get("apr-none")
-        with pytest.raises(NotFound):
-            await store.save(replace(make_request(9), version=2), expected_version=1)
 
-    async def test_save_with_the_read_version_replaces(self, store: ApprovalStore) -> None:
+    async def test_save_with_the_read_version_replaces(
+        self, store: ApprovalStore, writer: Writer
+    ) -> None:
         request = make_request(4)
-        await store.add(request)
+        await writer.add(request)
         withdrawn = replace(request, status=ApprovalStatus.WITHDRAWN, reason="dup", version=2)
-        await store.save(withdrawn, expected_version=1)
+        await writer.save(withdrawn, expected_version=1)
         assert await store.get(request.id) == withdrawn
 
-    async def test_save_with_a_stale_version_changes_nothing(self, store: ApprovalStore) -> None:
-        request = make_request(5)
-        await store.add(request)
-        await store.save(replace(request, reason="first", version=2), expected_version=1)
-        with pytest.raises(StaleVersion):
-            await store.save(replace(request, reason="second", version=2), expected_version=1)
-        stored = await store.get(request.id)
-        assert (stored.reason, stored.version) == ("first", 2)
-
-    async def test_save_must_step_the_version_by_one(self, store: ApprovalStore) -> None:
-        request = make_request(6)
-        await store.add(request)
-        with pytest.raises(InvalidInput):
-            await store.save(replace(request, version=5), expected_version=1)
-
-    async def test_concurrent_saves_of_one_version_let_exactly_one_win(
-        self, store: ApprovalStore
+    async def test_list_filters_and_orders_by_creation(
+        self, store: ApprovalStore, writer: Writer
     ) -> None:
-        request = make_request(7)
-        await store.add(request)
-        outcomes = await asyncio.gather(
-            *(
-                store.save(replace(request, reason=f"writer-{i}", version=2), expected_version=1)
-                for i in range(10)
-            ),
-            return_exceptions=True,
-        )
-        assert sum(o is None for o in outcomes) == 1
-        assert all(o is None or isinstance(o, StaleVersion) for o in outcomes)
-        assert (await store.get(request.id)).version == 2
-
-    async def test_list_filters_and_orders_by_creation(self, store: ApprovalStore) -> None:
         for n in range(6):
             status = ApprovalStatus.REJECTED if n == 2 else ApprovalStatus.PENDING
             kind = "override" if n % 3 == 0 else "change"
-            await store.add(
+            await writer.add(
                 make_request(n, kind=kind, status=status, created=timedelta(minutes=10 - n))
             )
         everything = await store.list(page_size=100)
@@ -164,9 +133,11 @@ class ApprovalStoreContract:
         both = await store.list(kind="change", status=ApprovalStatus.REJECTED, page_size=100)
         assert [r.id for r in both.items] == ["apr-0002"]
 
-    async def test_list_pages_cover_every_request_once(self, store: ApprovalStore) -> None:
+    async def test_list_pages_cover_every_request_once(
+        self, store: ApprovalStore, writer: Writer
+    ) -> None:
         for n in range(7):
-            await store.add(make_request(n, created=timedelta(seconds=n // 2)))
+            await writer.add(make_request(n, created=timedelta(seconds=n // 2)))
         seen: list[str] = []
         token = None
         pages = 0
@@ -185,12 +156,12 @@ class ApprovalStoreContract:
             await store.list(page_token="not-a-token!")
 
     async def test_due_lists_pending_requests_past_their_deadline(
-        self, store: ApprovalStore
+        self, store: ApprovalStore, writer: Writer
     ) -> None:
-        await store.add(make_request(1, ttl=timedelta(hours=1)))
-        await store.add(make_request(2, ttl=timedelta(hours=3)))
-        await store.add(make_request(3, ttl=timedelta(hours=2)))
-        await store.add(make_request(4, ttl=timedelta(hours=1), status=ApprovalStatus.REJECTED))
+        await writer.add(make_request(1, ttl=timedelta(hours=1)))
+        await writer.add(make_request(2, ttl=timedelta(hours=3)))
+        await writer.add(make_request(3, ttl=timedelta(hours=2)))
+        await writer.add(make_request(4, ttl=timedelta(hours=1), status=ApprovalStatus.REJECTED))
         now = START + timedelta(hours=2)
         assert [r.id for r in await store.due(now)] == ["apr-0001", "apr-0003"]
         assert [r.id for r in await store.due(now, limit=1)] == ["apr-0001"]

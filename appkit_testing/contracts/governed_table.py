@@ -2,7 +2,8 @@
 
 Subclass :class:`GovernedTableContract`, provide a ``governed`` fixture that
 yields the port with table :data:`CONTRACT_TABLE` created with
-:data:`CONTRACT_COLUMNS` and holding :data:`CONTRACT_ROWS`, and implement
+:data:`CONTRACT_COLUMNS` and holding :data:`CONTRACT_ROWS`, a ``store`` fixture
+yielding the governance store that commits row writes to that table, and implement
 :meth:`~GovernedTableContract.move_row` and
 :meth:`~GovernedTableContract.delete_row`, which change the table behind the
 port's back as another writer would::
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import itertools
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
@@ -27,9 +29,11 @@ from typing import Any
 import pytest
 
 from appkit_domain.audit.chain import normalize_json
-from appkit_domain.errors import NotFound
+from appkit_domain.errors import NotFound, StaleVersion
 from appkit_domain.identifiers import TableName
-from appkit_domain.ports.governed_table import ApplyStatus, GovernedTable
+from appkit_domain.ports.governance_store import GovernanceStore
+from appkit_domain.ports.governed_table import GovernedTable
+from appkit_domain.unit_of_work import CommitBatch, RowWrite, StepCommit, StepRecord, StepsRejected
 
 CONTRACT_TABLE = TableName("contract", "crm", "accounts")
 CONTRACT_COLUMNS: Mapping[str, str] = {
@@ -83,19 +87,22 @@ class GovernedTableContract(abc.ABC):
         assert await _image(governed, 1) == normalize_json(dict(CONTRACT_ROWS[0]))
         assert await governed.read_row(CONTRACT_TABLE, {"account_id": 404}) is None
 
-    async def test_apply_on_an_unchanged_row_writes_values_and_audit_columns(
-        self, governed: GovernedTable
+    async def test_a_row_write_on_an_unchanged_row_lands_with_its_audit_columns(
+        self, governed: GovernedTable, store: GovernanceStore
     ) -> None:
         before = await _image(governed, 1)
-        outcome = await governed.apply_change(
-            "chg-1",
-            CONTRACT_TABLE,
-            {"account_id": 1},
-            before,
-            {"tier": "gold", "balance": "12.00"},
-            {"updated_by": "u-alice", "updated_at": APPLY_TIME},
+        await store.write(
+            _batch(
+                "chg-1",
+                before,
+                {
+                    "tier": "gold",
+                    "balance": "12.00",
+                    "updated_by": "u-alice",
+                    "updated_at": APPLY_TIME,
+                },
+            )
         )
-        assert outcome.status is ApplyStatus.APPLIED and not outcome.replayed
         after = await _image(governed, 1)
         assert after["tier"] == "gold"
         assert after["updated_by"] == "u-alice"
@@ -103,98 +110,76 @@ class GovernedTableContract(abc.ABC):
         assert after["balance"] in ("12.00", "12.0", "12")
         assert await _image(governed, 2) == normalize_json(dict(CONTRACT_ROWS[1]))
 
-    async def test_apply_is_at_most_once_per_change_id(self, governed: GovernedTable) -> None:
+    async def test_a_change_id_writes_its_row_at_most_once(
+        self, governed: GovernedTable, store: GovernanceStore
+    ) -> None:
         before = await _image(governed, 1)
-        await governed.apply_change(
-            "chg-1", CONTRACT_TABLE, {"account_id": 1}, before, {"tier": "gold"}, {}
-        )
-        await self.move_row(governed, {"account_id": 1}, {"tier": "silver"})
-        again = await governed.apply_change(
-            "chg-1", CONTRACT_TABLE, {"account_id": 1}, before, {"tier": "gold"}, {}
-        )
-        assert again.status is ApplyStatus.APPLIED and again.replayed
-        assert (await _image(governed, 1))["tier"] == "silver"
+        await store.write(_batch("chg-1", before, {"tier": "gold"}))
+        after = await _image(governed, 1)
+        with pytest.raises(StepsRejected):
+            await store.write(_batch("chg-1", after, {"tier": "platinum"}))
+        assert (await _image(governed, 1))["tier"] == "gold"
 
-    async def test_apply_on_a_moved_row_is_a_conflict_and_writes_nothing(
-        self, governed: GovernedTable
+    async def test_a_moved_row_refuses_the_write_and_keeps_what_it_holds(
+        self, governed: GovernedTable, store: GovernanceStore
     ) -> None:
         before = await _image(governed, 1)
         await self.move_row(governed, {"account_id": 1}, {"balance": "11.00"})
         moved = await _image(governed, 1)
-        outcome = await governed.apply_change(
-            "chg-1",
-            CONTRACT_TABLE,
-            {"account_id": 1},
-            before,
-            {"tier": "gold"},
-            {"updated_by": "u-alice", "updated_at": APPLY_TIME},
-        )
-        assert outcome.status is ApplyStatus.CONFLICT and outcome.reason
+        with pytest.raises(StepsRejected) as refused:
+            await store.write(_batch("chg-1", before, {"tier": "gold", "updated_by": "u-alice"}))
+        assert isinstance(refused.value.rejected[0], StaleVersion)
         assert await _image(governed, 1) == moved
 
-    async def test_apply_on_a_deleted_row_is_a_conflict(self, governed: GovernedTable) -> None:
-        before = await _image(governed, 1)
-        await self.delete_row(governed, {"account_id": 1})
-        outcome = await governed.apply_change(
-            "chg-1", CONTRACT_TABLE, {"account_id": 1}, before, {"tier": "gold"}, {}
-        )
-        assert outcome.status is ApplyStatus.CONFLICT
-        assert await governed.read_row(CONTRACT_TABLE, {"account_id": 1}) is None
-
-    async def test_a_conflict_is_the_recorded_outcome_of_its_change_id(
-        self, governed: GovernedTable
+    async def test_a_row_moved_to_the_very_values_written_still_refuses_the_write(
+        self, governed: GovernedTable, store: GovernanceStore
     ) -> None:
         before = await _image(governed, 1)
-        await self.move_row(governed, {"account_id": 1}, {"tier": "bronze"})
-        first = await governed.apply_change(
-            "chg-1", CONTRACT_TABLE, {"account_id": 1}, before, {"tier": "gold"}, {}
-        )
-        await self.move_row(governed, {"account_id": 1}, {"tier": "silver"})
-        second = await governed.apply_change(
-            "chg-1", CONTRACT_TABLE, {"account_id": 1}, before, {"tier": "gold"}, {}
-        )
-        assert first.status is second.status is ApplyStatus.CONFLICT
-        assert second.replayed
-        assert (await _image(governed, 1))["tier"] == "silver"
+        await self.move_row(governed, {"account_id": 1}, {"tier": "gold"})
+        with pytest.raises(StepsRejected):
+            await store.write(_batch("chg-1", before, {"tier": "gold"}))
 
-    async def test_concurrent_applies_of_one_change_id_write_once(
-        self, governed: GovernedTable
+    async def test_a_deleted_row_refuses_the_write(
+        self, governed: GovernedTable, store: GovernanceStore
+    ) -> None:
+        before = await _image(governed, 1)
+        await self.delete_row(governed, {"account_id": 1})
+        with pytest.raises(StepsRejected):
+            await store.write(_batch("chg-1", before, {"tier": "gold"}))
+        assert await governed.read_row(CONTRACT_TABLE, {"account_id": 1}) is None
+
+    async def test_two_changes_from_one_before_image_land_only_one(
+        self, governed: GovernedTable, store: GovernanceStore
     ) -> None:
         before = await _image(governed, 2)
         outcomes = await asyncio.gather(
-            *(
-                governed.apply_change(
-                    "chg-9", CONTRACT_TABLE, {"account_id": 2}, before, {"tier": "platinum"}, {}
-                )
-                for _ in range(6)
-            )
+            store.write(_batch("chg-a", before, {"tier": "bronze"})),
+            store.write(_batch("chg-b", before, {"tier": "platinum"})),
+            return_exceptions=True,
         )
-        assert all(o.status is ApplyStatus.APPLIED for o in outcomes)
-        assert sum(1 for o in outcomes if not o.replayed) == 1
-        assert (await _image(governed, 2))["tier"] == "platinum"
-
-    async def test_two_changes_from_one_before_image_apply_only_one(
-        self, governed: GovernedTable
-    ) -> None:
-        before = await _image(governed, 2)
-        first, second = await asyncio.gather(
-            governed.apply_change(
-                "chg-a", CONTRACT_TABLE, {"account_id": 2}, before, {"tier": "bronze"}, {}
-            ),
-            governed.apply_change(
-                "chg-b", CONTRACT_TABLE, {"account_id": 2}, before, {"tier": "platinum"}, {}
-            ),
-        )
-        assert sorted(o.status.value for o in (first, second)) == ["APPLIED", "CONFLICT"]
-        winner = "bronze" if first.status is ApplyStatus.APPLIED else "platinum"
+        assert sum(o is None for o in outcomes) == 1
+        assert all(o is None or isinstance(o, StepsRejected) for o in outcomes)
+        winner = "bronze" if outcomes[0] is None else "platinum"
         assert (await _image(governed, 2))["tier"] == winner
 
-    async def test_values_travel_as_data_not_sql(self, governed: GovernedTable) -> None:
+    async def test_values_travel_as_data_not_sql(
+        self, governed: GovernedTable, store: GovernanceStore
+    ) -> None:
         hostile = "x'); DROP TABLE accounts; -- `tier`"
         before = await _image(governed, 1)
-        outcome = await governed.apply_change(
-            "chg-1", CONTRACT_TABLE, {"account_id": 1}, before, {"tier": hostile}, {}
-        )
-        assert outcome.applied
+        await store.write(_batch("chg-1", before, {"tier": hostile}))
         assert (await _image(governed, 1))["tier"] == hostile
         assert await _image(governed, 2) == normalize_json(dict(CONTRACT_ROWS[1]))
+
+
+_batches = itertools.count(1)
+
+
+def _batch(change_id: str, before: Mapping[str, Any], values: Mapping[str, Any]) -> CommitBatch:
+    """One step writing the row of account ``before["account_id"]`` under ``change_id``."""
+    n = next(_batches)
+    write = RowWrite(
+        change_id, CONTRACT_TABLE, {"account_id": before["account_id"]}, before, values
+    )
+    step = StepCommit(StepRecord(f"stp-row-{n}", "contract.row", APPLY_TIME), rows=(write,))
+    return CommitBatch(f"cmt-row-{n}", (step,), ())

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 from datetime import datetime
+from typing import Any
 
 from appkit_domain.approvals.model import ApprovalRequest, ApprovalStatus
 from appkit_domain.audit.chain import format_time
@@ -32,6 +33,18 @@ class InMemoryApprovalStore(ApprovalStore):
         self.requests: dict[str, ApprovalRequest] = {}
         self.saves = 0
         self.stale_saves = 0
+
+    def stored(self, key: str) -> Any:
+        """The committed item with id ``key``, or None (the governance store reads it)."""
+        return self.requests.get(key)
+
+    def all(self) -> list[Any]:
+        return list(self.requests.values())
+
+    def put(self, item: Any) -> None:
+        """Install ``item`` as committed by the governance store (no checks: it checked)."""
+        self.requests[item.id] = item
+        self.saves += 1
 
     async def add(self, request: ApprovalRequest) -> None:
         await asyncio.sleep(0)

@@ -9,6 +9,7 @@ happen with no await between them.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from appkit_domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from appkit_domain.pagination import Page, decode_token, encode_token
@@ -24,6 +25,18 @@ class InMemoryChangeStore(ChangeStore):
     def __init__(self) -> None:
         self.rows: dict[str, ChangeRequest] = {}
         self.saves = 0
+
+    def stored(self, key: str) -> Any:
+        """The committed item with id ``key``, or None (the governance store reads it)."""
+        return self.rows.get(key)
+
+    def all(self) -> list[Any]:
+        return list(self.rows.values())
+
+    def put(self, item: Any) -> None:
+        """Install ``item`` as committed by the governance store (no checks: it checked)."""
+        self.rows[item.id] = item
+        self.saves += 1
 
     async def add(self, change: ChangeRequest) -> None:
         await asyncio.sleep(0)

@@ -8,6 +8,7 @@ so concurrent callers really interleave.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from appkit_domain.dq import DqException, DqQuery
 from appkit_domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
@@ -23,6 +24,18 @@ class InMemoryDqStore(DqStore):
     def __init__(self) -> None:
         self.rows: dict[str, DqException] = {}
         self.saves = 0
+
+    def stored(self, key: str) -> Any:
+        """The committed item with id ``key``, or None (the governance store reads it)."""
+        return self.rows.get(key)
+
+    def all(self) -> list[Any]:
+        return list(self.rows.values())
+
+    def put(self, item: Any) -> None:
+        """Install ``item`` as committed by the governance store (no checks: it checked)."""
+        self.rows[item.id] = item
+        self.saves += 1
 
     async def add(self, exception: DqException) -> None:
         await asyncio.sleep(0)

@@ -2,11 +2,11 @@
 
 ``rows[table_full_name]`` is the list of rows (plain dicts) of each table;
 a test mutates one to simulate a concurrent writer. ``writes`` records every
-row update that landed, ``outcomes`` the recorded outcome of every change id
-(the idempotency ledger) and ``calls`` every port call by method name, so a
-test can assert that nothing was asked of the table. Every method yields to
-the event loop; the check-and-write of ``apply_change`` holds a lock, as a
-single SQL statement would be atomic.
+row write that landed (committed by
+:class:`~appkit_testing.fakes.governance_store.InMemoryGovernanceStore`),
+``outcomes`` the applied-changes ledger by change id and ``calls`` every port
+call by method name, so a test can assert that nothing was asked of the
+table. Every method yields to the event loop.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from appkit_domain.audit.chain import normalize_json
 from appkit_domain.errors import Conflict, NotFound
 from appkit_domain.identifiers import TableName
 from appkit_domain.ports.governed_table import ApplyOutcome, ApplyStatus, GovernedTable
+from appkit_domain.unit_of_work import RowWrite
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,6 @@ class InMemoryGovernedTable(GovernedTable):
         self.writes: list[RecordedWrite] = []
         self.outcomes: dict[str, ApplyOutcome] = {}
         self.calls: list[str] = []
-        self._lock = asyncio.Lock()
 
     def create(
         self, table: TableName | str, columns: Mapping[str, str], rows: list[dict[str, Any]]
@@ -80,47 +80,17 @@ class InMemoryGovernedTable(GovernedTable):
             raise Conflict(f"{len(found)} rows of {table.full_name} share the key")
         return dict(found[0]) if found else None
 
-    async def apply_change(
-        self,
-        change_id: str,
-        table: TableName,
-        key: Mapping[str, Any],
-        before: Mapping[str, Any],
-        after: Mapping[str, Any],
-        audit_values: Mapping[str, Any],
-    ) -> ApplyOutcome:
-        self.calls.append("apply_change")
-        await asyncio.sleep(0)
-        async with self._lock:
-            earlier = self.outcomes.get(change_id)
-            if earlier is not None:
-                return ApplyOutcome(change_id, earlier.status, earlier.reason, replayed=True)
-            await asyncio.sleep(0)
-            outcome = self._apply_now(change_id, table, key, before, {**after, **audit_values})
-            self.outcomes[change_id] = outcome
-            return outcome
+    def matching(self, table: TableName, key: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The live rows of ``table`` whose key columns equal ``key``."""
+        return self._matching(table, key)
 
-    def _apply_now(
-        self,
-        change_id: str,
-        table: TableName,
-        key: Mapping[str, Any],
-        before: Mapping[str, Any],
-        values: Mapping[str, Any],
-    ) -> ApplyOutcome:
-        found = self._matching(table, key)
-        if not found:
-            return ApplyOutcome(
-                change_id, ApplyStatus.CONFLICT, f"the row of {table.full_name} no longer exists"
+    def install(self, write: RowWrite) -> None:
+        """Apply a committed row write (the governance store checked its before-image)."""
+        (row,) = self._matching(write.table, write.key)
+        row.update(write.values)
+        self.writes.append(
+            RecordedWrite(
+                write.change_id, write.table.full_name, dict(write.key), dict(write.values)
             )
-        row = found[0]
-        moved = sorted(c for c, v in before.items() if normalize_json(row.get(c)) != v)
-        if moved:
-            return ApplyOutcome(
-                change_id,
-                ApplyStatus.CONFLICT,
-                f"the row changed since the change was proposed (columns: {', '.join(moved)})",
-            )
-        row.update(values)
-        self.writes.append(RecordedWrite(change_id, table.full_name, dict(key), dict(values)))
-        return ApplyOutcome(change_id, ApplyStatus.APPLIED)
+        )
+        self.outcomes[write.change_id] = ApplyOutcome(write.change_id, ApplyStatus.APPLIED)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+from typing import Any
 
 from appkit_domain.audit.chain import format_time
 from appkit_domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
@@ -32,6 +33,20 @@ class InMemoryOverrideStore(OverrideStore):
     def _of_key(self, key: MetricKey) -> builtins.list[MetricOverride]:
         ids = self._ids_by_key.get(key, [])
         return [o for o in (self.overrides[i] for i in ids) if o.key == key]
+
+    def stored(self, key: str) -> Any:
+        """The committed item with id ``key``, or None (the governance store reads it)."""
+        return self.overrides.get(key)
+
+    def all(self) -> list[Any]:
+        return list(self.overrides.values())
+
+    def put(self, item: Any) -> None:
+        """Install ``item`` as committed by the governance store (no checks: it checked)."""
+        if item.id not in self.overrides:
+            self._ids_by_key.setdefault(item.key, []).append(item.id)
+        self.overrides[item.id] = item
+        self.saves += 1
 
     async def add(self, override: MetricOverride) -> None:
         await asyncio.sleep(0)

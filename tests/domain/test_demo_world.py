@@ -27,15 +27,12 @@ from appkit_domain.writeback import ChangeStatus
 from appkit_domain.writeback.service import WritebackService
 from appkit_testing.fakes import (
     ControllableClock,
-    InMemoryApprovalStore,
     InMemoryAuditStore,
-    InMemoryDqStore,
     SequentialIds,
 )
-from appkit_testing.fakes.change_store import InMemoryChangeStore
+from appkit_testing.fakes.governance import memory_governance
 from appkit_testing.fakes.governed_table import InMemoryGovernedTable
 from appkit_testing.fakes.metric_source import InMemoryMetricSource
-from appkit_testing.fakes.override_store import InMemoryOverrideStore
 from appkit_testing.fakes.permissions import InMemoryPermissions
 from appkit_web.sample import demo_data
 from appkit_web.sample.governance import (
@@ -67,37 +64,39 @@ class DemoWorld:
 def world() -> DemoWorld:
     clock = ControllableClock(demo_data.CHECK_RESULTS[-1]["detected_at"] + timedelta(hours=1))
     ids = SequentialIds()
-    audit_store = InMemoryAuditStore()
-    audit = AuditLog(audit_store, clock, ids, stream="demo-app")
+    table = InMemoryGovernedTable()
+    governance = memory_governance(clock, ids, stream="demo-app", governed=table)
+    audit_store, audit = governance.audit_store, governance.audit
     approvals = ApprovalService(
-        InMemoryApprovalStore(), audit, clock, ids, policies=demo_policies(), roles=demo_role_map()
+        governance.units,
+        governance.approvals,
+        audit,
+        policies=demo_policies(),
+        roles=demo_role_map(),
     )
     metrics = InMemoryMetricSource()
     for row in demo_data.METRICS:
         metrics.set(row["entity"], row["metric"], row["period"], row["value"])
-    table = InMemoryGovernedTable()
     table.create(demo_data.CUSTOMERS_TABLE, demo_data.CUSTOMERS_COLUMNS, demo_data.CUSTOMERS)
     permissions = InMemoryPermissions()
     permissions.grant(APP.id, demo_data.CUSTOMERS_TABLE, "SELECT", "MODIFY")
     for group in ("data-stewards", "risk-approvers", "auditors"):
         permissions.grant(group, demo_data.CUSTOMERS_TABLE, "SELECT")
-    exceptions = DqExceptionService(InMemoryDqStore(), audit, clock, ids)
+    exceptions = DqExceptionService(governance.units, governance.exceptions)
     return DemoWorld(
         clock=clock,
         audit_store=audit_store,
         audit=audit,
         approvals=approvals,
-        overrides=OverrideService(InMemoryOverrideStore(), approvals, metrics, clock, ids),
+        overrides=OverrideService(governance.units, governance.overrides, approvals, metrics),
         exceptions=exceptions,
         waivers=WaiverWorkflow(exceptions, approvals),
         writeback=WritebackService(
             demo_writeback_rules(),
             table,
-            InMemoryChangeStore(),
+            governance.changes,
             permissions,
-            audit,
-            clock,
-            ids,
+            governance.units,
             service_principal=APP,
             approvals=approvals,
         ),

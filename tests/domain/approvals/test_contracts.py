@@ -1,14 +1,21 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
-from appkit_testing.contracts import ApprovalStoreContract
-from appkit_testing.fakes import InMemoryApprovalStore
+from appkit_testing.contracts.approval_store import ApprovalStoreContract
+from appkit_testing.contracts.seeding import Writer
+from appkit_testing.fakes.governance import MemoryGovernance, memory_governance
 
 
 class TestInMemoryApprovalStore(ApprovalStoreContract):
     @pytest.fixture
-    async def store(self) -> AsyncIterator[InMemoryApprovalStore]:
-        yield InMemoryApprovalStore()
+    def governance(self) -> MemoryGovernance:
+        return memory_governance()
+
+    @pytest.fixture
+    def store(self, governance: MemoryGovernance) -> object:
+        return governance.approvals
+
+    @pytest.fixture
+    def writer(self, governance: MemoryGovernance) -> Writer:
+        return Writer(governance.store)

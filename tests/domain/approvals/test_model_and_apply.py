@@ -12,8 +12,10 @@ from appkit_domain.approvals import (
     ApprovalRequest,
     ApprovalStatus,
     NotEligible,
+    Workflow,
 )
 from appkit_domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound, Unavailable
+from appkit_domain.unit_of_work import UnitOfWork
 from tests.domain.approvals.world import ALICE, BOB, CAROL, DAVE, ApprovalWorld
 
 AT = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
@@ -91,20 +93,20 @@ async def test_unexpected_applier_error_fails_without_leaking_its_text(
     assert all(secret not in str(dict(e.details)) for e in world.audit_store.rows)
 
 
-async def test_an_action_whose_outcome_is_unknown_is_not_settled_and_can_be_applied_again(
+async def test_an_action_that_cannot_answer_aborts_its_whole_step(
     world: ApprovalWorld,
 ) -> None:
     world.applier.error = Unavailable("warehouse unreachable")
     request = await world.submit()
     with pytest.raises(Unavailable):
         await world.service.approve(request.id, Actor(BOB))
-    approved = await world.service.get(request.id)
-    assert approved.status is ApprovalStatus.APPROVED and not approved.apply_claimed
-    assert approved.approvers == (BOB.id,)
+    untouched = await world.service.get(request.id)
+    assert untouched.status is ApprovalStatus.PENDING and untouched.decisions == ()
+    assert await world.actions(request.id) == ["approval.submit"]
     world.applier.error = None
-    applied = await world.service.apply(request.id, Actor(CAROL))
+    applied = await world.service.approve(request.id, Actor(BOB))
     assert applied.status is ApprovalStatus.APPLIED
-    assert world.applier.calls == [request.id, request.id]
+    assert world.applied() == [request.id]
     assert await world.actions(request.id) == [
         "approval.submit",
         "approval.approve",
@@ -229,14 +231,15 @@ def test_a_principal_cannot_act_on_behalf_of_itself() -> None:
         Actor(BOB, on_behalf_of=BOB)
 
 
-async def test_settlement_listeners_hear_every_end_of_a_request(world: ApprovalWorld) -> None:
-    heard: list[tuple[str, ApprovalStatus]] = []
+async def test_a_workflow_follower_hears_every_move_in_the_step_that_makes_it(
+    world: ApprovalWorld,
+) -> None:
+    heard: list[tuple[str, ApprovalStatus, int]] = []
 
-    async def listener(request: ApprovalRequest) -> None:
-        heard.append((request.id, request.status))
+    async def follow(uow: UnitOfWork, request: ApprovalRequest) -> None:
+        heard.append((request.id, request.status, len(uow.events)))
 
-    world.service.on_settled("change", listener)
-    world.service.on_settled("change", listener)  # registering twice changes nothing
+    world.service.register(Workflow("change", apply=world.applier, follow=follow), replace=True)
     applied = await world.submit()
     await world.service.approve(applied.id, Actor(BOB))
     rejected = await world.submit()
@@ -246,28 +249,24 @@ async def test_settlement_listeners_hear_every_end_of_a_request(world: ApprovalW
     expired = await world.submit()
     world.clock.advance(days=2)
     await world.service.expire_due(Actor(BOB))
+    # APPLIED is recorded by the action itself; every other move is followed, with the
+    # move's own audit event already staged in the same unit of work.
     assert heard == [
-        (applied.id, ApprovalStatus.APPLIED),
-        (rejected.id, ApprovalStatus.REJECTED),
-        (withdrawn.id, ApprovalStatus.WITHDRAWN),
-        (expired.id, ApprovalStatus.EXPIRED),
+        (rejected.id, ApprovalStatus.REJECTED, 1),
+        (withdrawn.id, ApprovalStatus.WITHDRAWN, 1),
+        (expired.id, ApprovalStatus.EXPIRED, 1),
     ]
 
 
-async def test_a_failing_settlement_listener_does_not_undo_the_settlement(
+async def test_a_failing_follower_aborts_the_step_and_nothing_is_committed(
     world: ApprovalWorld,
 ) -> None:
-    async def listener(request: ApprovalRequest) -> None:
-        raise RuntimeError("listener broke with secret dapi0123456789abcdef0123456789abcdef")
+    async def follow(uow: UnitOfWork, request: ApprovalRequest) -> None:
+        raise RuntimeError("follower broke")
 
-    world.service.on_settled("change", listener)
+    world.service.register(Workflow("change", apply=world.applier, follow=follow), replace=True)
     request = await world.submit()
-    rejected = await world.service.reject(request.id, Actor(BOB))
-    assert rejected.status is ApprovalStatus.REJECTED
-    assert await world.actions(request.id) == [
-        "approval.submit",
-        "approval.reject",
-        "approval.settle_failed",
-    ]
-    (event,) = [e for e in world.audit_store.rows if e.action == "approval.settle_failed"]
-    assert dict(event.details) == {"status": "REJECTED", "error": "RuntimeError"}
+    with pytest.raises(RuntimeError):
+        await world.service.reject(request.id, Actor(BOB))
+    assert (await world.service.get(request.id)).status is ApprovalStatus.PENDING
+    assert await world.actions(request.id) == ["approval.submit"]

@@ -15,10 +15,12 @@ from appkit_domain.approvals import (
     Eligibility,
     MakerCheckerPolicy,
     PolicyRegistry,
+    Workflow,
 )
 from appkit_domain.audit import AuditLog
 from appkit_domain.ports.notifier import Notification
 from appkit_domain.principal import Principal
+from appkit_domain.unit_of_work import UnitOfWork
 from appkit_testing.fakes import (
     ControllableClock,
     InMemoryApprovalStore,
@@ -27,6 +29,8 @@ from appkit_testing.fakes import (
     RecordingNotifier,
     SequentialIds,
 )
+from appkit_testing.fakes.governance import MemoryGovernance, memory_governance
+from appkit_testing.fakes.governance_store import InMemoryGovernanceStore
 from tests.domain.people import (
     ALICE,
     APP,
@@ -43,12 +47,15 @@ CHECKERS = Eligibility.of(roles={"approver"})
 
 @dataclass
 class CountingApplier:
-    """Counts calls; fails with ``error`` when set."""
+    """Counts calls (a step run again on fresh state calls it again; only one commits);
+    fails with ``error`` when set."""
 
     calls: list[str] = field(default_factory=list)
     error: Exception | None = None
 
-    async def __call__(self, request: ApprovalRequest, context: ApplyContext) -> Mapping[str, Any]:
+    async def __call__(
+        self, uow: UnitOfWork, request: ApprovalRequest, context: ApplyContext
+    ) -> Mapping[str, Any]:
         self.calls.append(request.id)
         if self.error is not None:
             raise self.error
@@ -60,12 +67,14 @@ class ApprovalWorld:
     clock: ControllableClock
     ids: SequentialIds
     store: InMemoryApprovalStore
+    governance_store: InMemoryGovernanceStore
     audit_store: InMemoryAuditStore
     audit: AuditLog
     directory: InMemoryDirectory
     notifier: RecordingNotifier
     service: ApprovalService
     applier: CountingApplier
+    governance: MemoryGovernance
 
     async def submit(
         self,
@@ -84,18 +93,23 @@ class ApprovalWorld:
     async def actions(self, approval_id: str) -> list[str]:
         return [e.action for e in self.audit_store.rows if e.target == f"approval:{approval_id}"]
 
+    def applied(self) -> list[str]:
+        """The requests whose action committed (``approval.apply`` events), in order."""
+        return [
+            e.target.removeprefix("approval:")
+            for e in self.audit_store.rows
+            if e.action == "approval.apply"
+        ]
+
 
 def make_world(
     *,
     max_attempts: int = 5,
-    store: InMemoryApprovalStore | None = None,
     notifier: RecordingNotifier | None = None,
 ) -> ApprovalWorld:
     clock = ControllableClock()
     ids = SequentialIds()
-    audit_store = InMemoryAuditStore()
-    audit = AuditLog(audit_store, clock, ids, stream="app-1")
-    store = store if store is not None else InMemoryApprovalStore()
+    governance: MemoryGovernance = memory_governance(clock, ids, attempts=max_attempts)
     directory = InMemoryDirectory([ALICE, BOB, CAROL, ERIN, DAVE, APP])
     notifier = notifier if notifier is not None else RecordingNotifier()
     policies = PolicyRegistry(
@@ -116,21 +130,29 @@ def make_world(
         ]
     )
     service = ApprovalService(
-        store,
-        audit,
-        clock,
-        ids,
+        governance.units,
+        governance.approvals,
+        governance.audit,
         policies=policies,
         roles=ROLES,
         directory=directory,
         notifier=notifier,
-        max_attempts=max_attempts,
     )
     applier = CountingApplier()
     for kind in ("change", "pair", "lenient", "manual"):
-        service.appliers.register(kind, applier)
+        service.register(Workflow(kind, apply=applier))
     return ApprovalWorld(
-        clock, ids, store, audit_store, audit, directory, notifier, service, applier
+        clock,
+        ids,
+        governance.approvals,
+        governance.store,
+        governance.audit_store,
+        governance.audit,
+        directory,
+        notifier,
+        service,
+        applier,
+        governance,
     )
 
 

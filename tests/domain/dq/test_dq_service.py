@@ -8,14 +8,17 @@ from datetime import timedelta
 
 import pytest
 
-from appkit_domain.audit import AuditLog
 from appkit_domain.dq import CheckFailure, DqException, DqQuery, DqStatus, Severity, SlaPolicy
 from appkit_domain.dq.fingerprint import failure_fingerprint
 from appkit_domain.dq.recording import Outcome
 from appkit_domain.dq.service import DqExceptionService
-from appkit_domain.errors import InvalidInput, InvalidTransition, PermissionDenied, StaleVersion
-from appkit_testing.fakes import SequentialIds
-from appkit_testing.fakes.dq_store import InMemoryDqStore
+from appkit_domain.errors import (
+    ConcurrentModification,
+    InvalidInput,
+    InvalidTransition,
+    PermissionDenied,
+)
+from appkit_domain.unit_of_work import CommitBatch
 from tests.domain.dq.world import ALICE, BOB, CUSTOMERS, HOUR, INGESTER, DqWorld
 
 
@@ -33,9 +36,7 @@ async def test_raising_a_failure_opens_an_exception_with_owner_and_sla_due_time(
 
 async def test_sla_due_time_follows_the_configured_severity_mapping(world: DqWorld) -> None:
     sla = SlaPolicy({s: timedelta(minutes=10 * (i + 1)) for i, s in enumerate(Severity)})
-    service = DqExceptionService(
-        world.store, world.service.audit, world.clock, SequentialIds(), sla=sla
-    )
+    service = DqExceptionService(world.governance.units, world.store, sla=sla)
     for i, severity in enumerate(Severity):
         item = (
             await service.raise_exception(world.failure(f"k={i}", severity=severity), ALICE)
@@ -183,7 +184,7 @@ async def test_every_transition_appends_an_audit_event(world: DqWorld) -> None:
         ("dq.reopen", INGESTER.id, "REOPENED"),
     ]
     assert all(e.target == f"dq_exception:{item.id}" for e in world.events())
-    assert (await world.service.audit.verify()).ok
+    assert (await world.governance.audit.verify()).ok
 
 
 async def test_overdue_lists_active_exceptions_past_their_due_time(world: DqWorld) -> None:
@@ -225,55 +226,55 @@ async def test_failure_without_owner_uses_owner_resolution_or_is_refused(
     with pytest.raises(InvalidInput, match="owner"):
         await world.service.raise_exception(world.failure(owner=None), INGESTER)
     service = DqExceptionService(
+        world.governance.units,
         world.store,
-        world.service.audit,
-        world.clock,
-        SequentialIds(),
         owners=lambda f: "u-steward" if f.table == CUSTOMERS else None,
     )
     item = (await service.raise_exception(world.failure(owner=None), INGESTER)).exception
     assert item.owner == "u-steward"
 
 
-class _RacingStore(InMemoryDqStore):
-    """Lets another writer bump the version just before the first ``races`` saves."""
+class _Rivals:
+    """Lets another writer commit a new version of the exception just before the first
+    ``races`` commits of a step, as a concurrent step would."""
 
-    def __init__(self, races: int) -> None:
-        super().__init__()
-        self.races = races
+    def __init__(self, world: DqWorld) -> None:
+        self.world = world
+        self.races = 0
+        self.rival_commits = 0
+        store = world.governance.store
+        write = store.write
 
-    async def save(self, exception: DqException, expected_version: int) -> None:
-        if self.races > 0:
-            self.races -= 1
-            stored = self.rows[exception.id]
-            self.rows[exception.id] = dataclasses.replace(stored, version=stored.version + 1)
-        await super().save(exception, expected_version)
+        async def racing(batch: CommitBatch) -> None:
+            touched = [w for step in batch.steps for w in step.writes if not w.is_insert]
+            if self.races > 0 and touched:
+                self.races -= 1
+                self.rival_commits += 1
+                (first,) = touched[:1]
+                stored = world.store.rows[first.key]
+                world.store.put(dataclasses.replace(stored, version=stored.version + 1))
+            await write(batch)
 
-
-def _service_on(store: InMemoryDqStore, world: DqWorld) -> DqExceptionService:
-    audit: AuditLog = world.service.audit
-    return DqExceptionService(store, audit, world.clock, SequentialIds(), attempts=3)
+        store.write = racing  # type: ignore[method-assign]
 
 
 async def test_stale_save_is_retried_on_fresh_state(world: DqWorld) -> None:
-    store = _RacingStore(races=0)
-    service = _service_on(store, world)
-    item = (await service.raise_exception(world.failure(), ALICE)).exception
-    store.races = 2
-    acked = await service.acknowledge(item.id, ALICE)
+    rivals = _Rivals(world)
+    item = (await world.service.raise_exception(world.failure(), ALICE)).exception
+    rivals.races = 2
+    acked = await world.service.acknowledge(item.id, ALICE)
     assert acked.status is DqStatus.ACKNOWLEDGED
-    assert store.rows[item.id].version == 4
+    assert world.store.rows[item.id].version == 4
     assert len(world.events("dq.acknowledge")) == 1
 
 
 async def test_stale_save_gives_up_after_bounded_retries(world: DqWorld) -> None:
-    store = _RacingStore(races=0)
-    service = _service_on(store, world)
-    item = (await service.raise_exception(world.failure(), ALICE)).exception
-    store.races = 3
-    with pytest.raises(StaleVersion):
-        await service.acknowledge(item.id, ALICE)
-    assert store.rows[item.id].status is DqStatus.OPEN
+    rivals = _Rivals(world)
+    item = (await world.service.raise_exception(world.failure(), ALICE)).exception
+    rivals.races = 5
+    with pytest.raises(ConcurrentModification):
+        await world.service.acknowledge(item.id, ALICE)
+    assert world.store.rows[item.id].status is DqStatus.OPEN
     assert world.events("dq.acknowledge") == []
 
 

@@ -1,14 +1,21 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from appkit_testing.contracts.dq_store import DqStoreContract
-from appkit_testing.fakes.dq_store import InMemoryDqStore
+from appkit_testing.contracts.seeding import Writer
+from appkit_testing.fakes.governance import MemoryGovernance, memory_governance
 
 
 class TestInMemoryDqStore(DqStoreContract):
     @pytest.fixture
-    async def store(self) -> AsyncIterator[InMemoryDqStore]:
-        yield InMemoryDqStore()
+    def governance(self) -> MemoryGovernance:
+        return memory_governance()
+
+    @pytest.fixture
+    def store(self, governance: MemoryGovernance) -> object:
+        return governance.exceptions
+
+    @pytest.fixture
+    def writer(self, governance: MemoryGovernance) -> Writer:
+        return Writer(governance.store)

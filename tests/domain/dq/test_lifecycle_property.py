@@ -123,7 +123,7 @@ async def _run(ops: list[Op]) -> None:
         assert len(world.store.rows) == (0 if model.status is None else 1)
         if item_id is not None:
             assert world.store.rows[item_id].status is model.status, (name, arg)
-    assert (await world.service.audit.verify()).ok
+    assert (await world.governance.audit.verify()).ok
 
 
 @settings(max_examples=120, deadline=None)

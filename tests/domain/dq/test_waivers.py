@@ -181,21 +181,24 @@ async def test_waiver_request_and_grant_are_audited_with_maker_and_checker(
     assert granted.details["approvers"] == [BOB.id]
     assert (granted.details["from"], granted.details["to"]) == ("ACKNOWLEDGED", "WAIVED")
     assert granted.target == waived.target
-    assert (await world.service.audit.verify()).ok
+    assert (await world.governance.audit.verify()).ok
 
 
 async def test_no_waiver_is_acknowledged_before_its_audit_event_is_durable(world: DqWorld) -> None:
     item = await _acknowledged(world)
     proposal = await _request(world, item)
-    world.audit_store.fail_next_append(action="dq.waive")
+    world.governance.store.fail_next_write(action="dq.waive")
     with pytest.raises(Unavailable):
         await world.approvals.approve(proposal.approval_id, Actor.of(BOB))
     approval = await world.approvals.get(proposal.approval_id)
-    assert approval.status is ApprovalStatus.APPROVED and not approval.apply_claimed
-    # Applying again finds the waiver granted by this request and settles the approval.
-    retried = await world.approvals.apply(proposal.approval_id, Actor.of(BOB))
+    assert approval.status is ApprovalStatus.PENDING and approval.decisions == ()
+    assert world.store.rows[item.id].status is DqStatus.ACKNOWLEDGED
+    assert world.events("dq.waive") == []
+    # Approving again grants the waiver and settles the approval, in one step.
+    retried = await world.approvals.approve(proposal.approval_id, Actor.of(BOB))
     assert retried.status is ApprovalStatus.APPLIED
     assert world.store.rows[item.id].status is DqStatus.WAIVED
+    assert len(world.events("dq.waive")) == 1
 
 
 async def test_two_waiver_requests_at_once_leave_one_pending(world: DqWorld) -> None:
@@ -229,23 +232,24 @@ async def test_a_waiver_request_that_ends_without_a_waiver_is_unlinked_from_its_
     assert world.store.rows[item.id].pending_waiver_approval_id == again.approval_id
 
 
-async def test_a_waiver_request_reads_its_exception_once_and_links_it_version_checked(
-    world: DqWorld,
-) -> None:
+async def test_a_waiver_request_and_its_link_commit_in_one_step(world: DqWorld) -> None:
     item = await _acknowledged(world)
-    get = world.store.get
-    reads: list[str] = []
-
-    async def counted(exception_id: str) -> DqException:
-        reads.append(exception_id)
-        return await get(exception_id)
-
-    world.store.get = counted  # type: ignore[method-assign]
+    writes = world.governance.store.writes
     proposal = await _request(world, item)
-    assert reads == [item.id]  # the link saves from that read; a stale save would read again
+    assert world.governance.store.writes == writes + 1
     linked = world.store.rows[item.id]
     assert linked.pending_waiver_approval_id == proposal.approval_id
     assert linked.version == item.version + 1
+    assert world.approvals.store.requests[proposal.approval_id].status is ApprovalStatus.PENDING
+
+
+async def test_a_waiver_request_whose_commit_fails_leaves_no_orphan(world: DqWorld) -> None:
+    item = await _acknowledged(world)
+    world.governance.store.fail_next_write(action="dq.waiver_request")
+    with pytest.raises(Unavailable):
+        await _request(world, item)
+    assert world.approvals.store.requests == {}
+    assert world.store.rows[item.id].pending_waiver_approval_id is None
 
 
 async def test_only_the_owner_may_request_a_waiver(world: DqWorld) -> None:

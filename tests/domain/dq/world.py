@@ -11,17 +11,13 @@ from appkit_domain.approvals import (
     MakerCheckerPolicy,
     PolicyRegistry,
 )
-from appkit_domain.audit import AuditEvent, AuditLog
+from appkit_domain.audit import AuditEvent
 from appkit_domain.dq import CheckFailure, Severity
 from appkit_domain.dq.service import DqExceptionService
 from appkit_domain.dq.waiver import DQ_WAIVER_KIND, WaiverWorkflow
-from appkit_testing.fakes import (
-    ControllableClock,
-    InMemoryApprovalStore,
-    InMemoryAuditStore,
-    SequentialIds,
-)
+from appkit_testing.fakes import ControllableClock, InMemoryAuditStore, SequentialIds
 from appkit_testing.fakes.dq_store import InMemoryDqStore
+from appkit_testing.fakes.governance import MemoryGovernance, memory_governance
 from tests.domain.people import (  # noqa: F401 (re-exported to the tests)
     ALICE,
     APP,
@@ -42,6 +38,7 @@ class DqWorld:
     service: DqExceptionService
     approvals: ApprovalService
     waivers: WaiverWorkflow
+    governance: MemoryGovernance
 
     def failure(
         self,
@@ -70,16 +67,12 @@ class DqWorld:
 
 def make_world() -> DqWorld:
     clock = ControllableClock()
-    ids = SequentialIds()
-    audit_store = InMemoryAuditStore()
-    store = InMemoryDqStore()
-    audit = AuditLog(audit_store, clock, ids, stream="app-1")
-    service = DqExceptionService(store, audit, clock, ids)
+    governance = memory_governance(clock, SequentialIds())
+    service = DqExceptionService(governance.units, governance.exceptions)
     approvals = ApprovalService(
-        InMemoryApprovalStore(),
-        audit,
-        clock,
-        ids,
+        governance.units,
+        governance.approvals,
+        governance.audit,
         policies=PolicyRegistry(
             [
                 MakerCheckerPolicy(
@@ -94,7 +87,15 @@ def make_world() -> DqWorld:
         roles=ROLES,
     )
     waivers = WaiverWorkflow(service, approvals)
-    return DqWorld(clock, store, audit_store, service, approvals, waivers)
+    return DqWorld(
+        clock,
+        governance.exceptions,
+        governance.audit_store,
+        service,
+        approvals,
+        waivers,
+        governance,
+    )
 
 
 HOUR = timedelta(hours=1)

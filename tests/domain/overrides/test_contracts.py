@@ -1,14 +1,21 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
-from appkit_testing.contracts import OverrideStoreContract
-from appkit_testing.fakes import InMemoryOverrideStore
+from appkit_testing.contracts.override_store import OverrideStoreContract
+from appkit_testing.contracts.seeding import Writer
+from appkit_testing.fakes.governance import MemoryGovernance, memory_governance
 
 
 class TestInMemoryOverrideStore(OverrideStoreContract):
     @pytest.fixture
-    async def store(self) -> AsyncIterator[InMemoryOverrideStore]:
-        yield InMemoryOverrideStore()
+    def governance(self) -> MemoryGovernance:
+        return memory_governance()
+
+    @pytest.fixture
+    def store(self, governance: MemoryGovernance) -> object:
+        return governance.overrides
+
+    @pytest.fixture
+    def writer(self, governance: MemoryGovernance) -> Writer:
+        return Writer(governance.store)

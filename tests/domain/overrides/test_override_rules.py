@@ -11,7 +11,7 @@ import pytest
 from appkit_domain.approvals import Actor, ApprovalStatus, NotEligible, SelfApproval
 from appkit_domain.errors import InvalidInput, NotFound, Unavailable
 from appkit_domain.overrides import OVERRIDE_KIND, OverrideProposal, OverrideStatus
-from appkit_domain.overrides.model import MetricKey, MetricOverride
+from appkit_domain.overrides.model import MetricOverride
 from tests.domain.approvals.world import ALICE, BOB, CAROL, DAVE, ApprovingNotifier
 from tests.domain.overrides.world import OverrideWorld, make_override_world
 
@@ -239,32 +239,34 @@ async def test_an_approval_given_at_once_finds_the_override_it_activates() -> No
     )
     approval = await ow.approvals.service.get(proposal.approval.id)
     assert approval.status is ApprovalStatus.APPLIED
-    assert proposal.override.status is OverrideStatus.ACTIVE
-    assert proposal.override.approval_id == approval.id
+    override = await ow.service.get(proposal.override.id)
+    assert override.status is OverrideStatus.ACTIVE
+    assert override.approval_id == approval.id
     effective = await ow.service.effective_value("acme", "pd", "2026-Q1")
     assert effective.overridden and effective.value == Decimal("105")
 
 
-async def test_an_override_apply_interrupted_after_activation_completes_when_applied_again(
+async def test_an_override_apply_that_cannot_read_its_key_commits_nothing(
     ow: OverrideWorld,
 ) -> None:
     first = await _propose(ow, "104")
     await ow.approvals.service.approve(first.approval.id, Actor(BOB))
     ow.approvals.clock.advance(hours=1)
     second = await _propose(ow, "107")
-    listing = ow.store.active
+    store = ow.approvals.governance.store
+    find = store.find
 
-    async def unreachable_once(key: MetricKey) -> list[MetricOverride]:
-        ow.store.active = listing  # type: ignore[method-assign]
+    async def unreachable_once(*args: object, **kwargs: object) -> list[MetricOverride]:
+        store.find = find  # type: ignore[method-assign]
         raise Unavailable("override store unreachable")
 
-    ow.store.active = unreachable_once  # type: ignore[method-assign]
+    store.find = unreachable_once  # type: ignore[method-assign]
     with pytest.raises(Unavailable):
         await ow.approvals.service.approve(second.approval.id, Actor(CAROL))
-    assert (await ow.service.get(second.override.id)).status is OverrideStatus.ACTIVE
+    assert (await ow.service.get(second.override.id)).status is OverrideStatus.PENDING
     approval = await ow.approvals.service.get(second.approval.id)
-    assert approval.status is ApprovalStatus.APPROVED
-    done = await ow.approvals.service.apply(second.approval.id, Actor(CAROL))
+    assert approval.status is ApprovalStatus.PENDING and approval.decisions == ()
+    done = await ow.approvals.service.approve(second.approval.id, Actor(CAROL))
     assert done.status is ApprovalStatus.APPLIED
     assert done.result is not None and list(done.result["superseded"]) == [first.override.id]
     assert (await ow.service.get(first.override.id)).status is OverrideStatus.SUPERSEDED

@@ -22,6 +22,6 @@ def make_override_world(*, notifier: RecordingNotifier | None = None) -> Overrid
     approvals.service.policies.register(metric_override_policy(MAKERS, CHECKERS))
     metrics = InMemoryMetricSource()
     metrics.set("acme", "pd", "2026-Q1", "100")
-    store = InMemoryOverrideStore()
-    service = OverrideService(store, approvals.service, metrics, approvals.clock, approvals.ids)
+    store = approvals.governance.overrides
+    service = OverrideService(approvals.governance.units, store, approvals.service, metrics)
     return OverrideWorld(approvals, metrics, store, service)

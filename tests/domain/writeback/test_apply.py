@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
-from appkit_domain.approvals import Actor, ApplyContext, ApprovalRequest, ApprovalStatus
+from appkit_domain.approvals import Actor, ApprovalRequest, ApprovalStatus
 from appkit_domain.approvals.errors import SelfApproval
-from appkit_domain.errors import Conflict, InvalidTransition, Unavailable
-from appkit_domain.ports.governed_table import ApplyOutcome
-from appkit_domain.writeback import ChangeQuery, ChangeRequest, ChangeStatus
+from appkit_domain.errors import InvalidTransition, Unavailable
+from appkit_domain.writeback import ChangeQuery, ChangeStatus
 from appkit_domain.writeback.service import Proposal
 from tests.domain.writeback.world import (
     ALICE,
@@ -77,7 +76,7 @@ async def test_maker_and_checkers_are_always_in_the_audit_log(world: WritebackWo
     (event,) = world2.events("writeback.apply")
     assert event.details["maker"] == ALICE.id
     assert event.details["checkers"] == [BOB.id, CAROL.id]
-    assert (await world2.service.audit.verify()).ok
+    assert (await world2.governance.audit.verify()).ok
 
 
 async def test_writes_run_as_the_apps_service_principal(world: WritebackWorld) -> None:
@@ -128,68 +127,53 @@ async def test_row_deleted_since_proposal_ends_apply_failed(world: WritebackWorl
     assert world.table.writes == []
 
 
-async def test_apply_is_idempotent_per_change_id(world: WritebackWorld) -> None:
+async def test_an_applied_change_is_never_applied_again(world: WritebackWorld) -> None:
     proposal = await _propose(world)
-    await _approve(world, proposal)
-    again = await world.service.apply(proposal.change.id)
-    assert again.status is ChangeStatus.APPLIED
+    approval = await _approve(world, proposal)
+    assert approval.status is ApprovalStatus.APPLIED
+    with pytest.raises(InvalidTransition):
+        await world.approvals.apply(approval.id, Actor.of(BOB))
     assert len(world.table.writes) == 1
-    # Even asked directly, the table port writes a change id once.
-    change = world.changes.rows[proposal.change.id]
-    outcome = await world.table.apply_change(
-        change.id, change.table, change.key, change.before, change.values, {}
-    )
-    assert outcome.applied and outcome.replayed
-    assert len(world.table.writes) == 1
+    assert len(world.events("writeback.apply")) == 1
 
 
-async def test_concurrent_applies_of_one_change_id_write_once(world: WritebackWorld) -> None:
+async def test_concurrent_applies_of_one_change_write_once() -> None:
+    world = make_world(auto_apply=False)
     proposal = await _propose(world)
-    assert proposal.approval is not None
-    # The applier invoked many times at once for one approved request (e.g. a redelivery).
-    approved = dataclasses.replace(
-        proposal.approval, status=ApprovalStatus.APPROVED, apply_claimed=True
+    approved = await _approve(world, proposal)
+    assert approved.status is ApprovalStatus.APPROVED
+    assert world.changes.rows[proposal.change.id].status is ChangeStatus.APPROVED
+    outcomes = await asyncio.gather(
+        *(world.approvals.apply(approved.id, Actor.of(p)) for p in (BOB, CAROL, ALICE, BOB)),
+        return_exceptions=True,
     )
-    context = ApplyContext(Actor.of(BOB), (BOB.id,), world.clock.now())
-    results = await asyncio.gather(
-        *(world.service.apply_approved(approved, context) for _ in range(8))
-    )
-    assert {r["status"] for r in results} == {"APPLIED"}
+    assert sum(isinstance(o, ApprovalRequest) for o in outcomes) == 1
     assert [w.change_id for w in world.table.writes] == [proposal.change.id]
     assert len(world.events("writeback.apply")) == 1
     assert world.customer(1)["tier"] == "gold"
 
 
-async def test_change_needing_approval_cannot_be_applied_directly(world: WritebackWorld) -> None:
+async def test_a_pending_change_cannot_be_applied(world: WritebackWorld) -> None:
     proposal = await _propose(world)
+    assert proposal.approval_id is not None
     with pytest.raises(InvalidTransition):
-        await world.service.apply(proposal.change.id)
-    assert world.table.writes == []
-    assert "apply_change" not in world.table.calls
-
-
-async def test_applier_refuses_a_request_that_is_not_approved(world: WritebackWorld) -> None:
-    proposal = await _propose(world)
-    assert proposal.approval is not None
-    context = ApplyContext(Actor.of(BOB), (BOB.id,), world.clock.now())
-    with pytest.raises(Conflict):
-        await world.service.apply_approved(proposal.approval, context)
+        await world.approvals.apply(proposal.approval_id, Actor.of(BOB))
     assert world.table.writes == []
 
 
-async def test_concurrent_port_applies_of_one_change_id_write_once(world: WritebackWorld) -> None:
-    before = dict(world.customer(2))
-    outcomes = await asyncio.gather(
-        *(
-            world.table.apply_change(
-                "chg-x", CUSTOMERS, {"customer_id": 2}, before, {"tier": "bronze"}, {}
-            )
-            for _ in range(10)
-        )
-    )
-    assert len(world.table.writes) == 1
-    assert sum(1 for o in outcomes if not o.replayed) == 1
-    assert all(o.applied for o in outcomes)
+async def test_a_second_change_from_the_same_before_image_conflicts_even_with_the_same_value(
+    world: WritebackWorld,
+) -> None:
+    first = await _propose(world, 1, "gold")
+    second = await _propose(world, 1, "gold")
+    assert (await _approve(world, first)).status is ApprovalStatus.APPLIED
+    failed = await _approve(world, second)
+    assert failed.status is ApprovalStatus.APPLY_FAILED
+    assert "changed since" in (failed.failure or "")
+    change = world.changes.rows[second.change.id]
+    assert change.status is ChangeStatus.APPLY_FAILED
+    assert [w.change_id for w in world.table.writes] == [first.change.id]
+    assert [e.target for e in world.events("writeback.apply")] == [first.change.target]
 
 
 async def test_requester_cannot_approve_their_own_change(world: WritebackWorld) -> None:
@@ -213,9 +197,8 @@ async def test_rejected_change_cannot_be_applied(world: WritebackWorld) -> None:
     proposal = await _propose(world)
     assert proposal.approval_id is not None
     await world.approvals.reject(proposal.approval_id, Actor.of(BOB), comment="no")
-    await world.service.get(proposal.change.id)
     with pytest.raises(InvalidTransition):
-        await world.service.apply(proposal.change.id)
+        await world.approvals.apply(proposal.approval_id, Actor.of(BOB))
     assert world.table.writes == []
 
 
@@ -270,25 +253,26 @@ async def test_changes_are_listed_by_status_and_paginated(world: WritebackWorld)
     assert {c.id for c in [*one.items, *two.items]} == set(world.changes.rows)
 
 
-async def test_no_apply_is_acknowledged_before_its_audit_event_is_durable(
+async def test_an_apply_whose_commit_fails_writes_neither_the_row_nor_any_state(
     world: WritebackWorld,
 ) -> None:
     proposal = await _propose(world)
     assert proposal.approval_id is not None
-    world.audit_store.fail_next_append(action="writeback.apply")
+    world.governance.store.fail_next_write(action="writeback.apply")
     with pytest.raises(Unavailable):
         await _approve(world, proposal)
-    # The row was written, but neither the approval nor the change reports success yet.
     approval = await world.approvals.get(proposal.approval_id)
-    assert approval.status is ApprovalStatus.APPROVED and not approval.apply_claimed
-    assert len(world.table.writes) == 1
-    retried = await world.approvals.apply(proposal.approval_id, Actor.of(BOB))
+    assert approval.status is ApprovalStatus.PENDING and approval.decisions == ()
+    assert world.table.writes == [] and world.customer(1)["tier"] == "silver"
+    assert world.changes.rows[proposal.change.id].status is ChangeStatus.PENDING
+    retried = await _approve(world, proposal)
     assert retried.status is ApprovalStatus.APPLIED
     assert (await world.service.get(proposal.change.id)).status is ChangeStatus.APPLIED
     assert len(world.table.writes) == 1
+    assert len(world.events("writeback.apply")) == 1
 
 
-async def test_a_change_follows_its_approval_when_it_settles_without_being_read(
+async def test_a_change_follows_its_approval_in_the_step_that_moves_it(
     world: WritebackWorld,
 ) -> None:
     rejected = await _propose(world, 1, "gold")
@@ -296,7 +280,6 @@ async def test_a_change_follows_its_approval_when_it_settles_without_being_read(
     assert rejected.approval_id and withdrawn.approval_id
     await world.approvals.reject(rejected.approval_id, Actor.of(BOB), comment="no")
     await world.approvals.withdraw(withdrawn.approval_id, Actor.of(ALICE), reason="not needed")
-    # The stored changes, not a read through the service, carry the end of their approval.
     assert world.changes.rows[rejected.change.id].status is ChangeStatus.REJECTED
     assert world.changes.rows[withdrawn.change.id].status is ChangeStatus.WITHDRAWN
     expired = await _propose(world, 1, "platinum")
@@ -311,92 +294,67 @@ async def test_a_change_follows_its_approval_when_it_settles_without_being_read(
     assert world.table.writes == []
 
 
-async def test_no_settlement_is_acknowledged_while_the_change_it_moved_is_not_audited(
+async def test_a_decision_whose_follower_cannot_commit_is_not_recorded(
     world: WritebackWorld,
 ) -> None:
     proposal = await _propose(world)
     assert proposal.approval_id is not None
-    world.audit_store.fail_next_append(action="writeback.status")
+    world.governance.store.fail_next_write(action="writeback.status")
     with pytest.raises(Unavailable):
         await world.approvals.reject(proposal.approval_id, Actor.of(BOB), comment="no")
-    assert (await world.approvals.get(proposal.approval_id)).status is ApprovalStatus.REJECTED
-    assert world.table.writes == []
+    assert (await world.approvals.get(proposal.approval_id)).status is ApprovalStatus.PENDING
+    assert world.changes.rows[proposal.change.id].status is ChangeStatus.PENDING
 
 
-def _count_reads(world: WritebackWorld) -> dict[str, int]:
-    """Count change and approval reads from now on (the stores' ``get``)."""
-    reads = {"change": 0, "approval": 0}
-    change_get, approval_get = world.changes.get, world.approval_store.get
-
-    async def counted_change(change_id: str) -> ChangeRequest:
-        reads["change"] += 1
-        return await change_get(change_id)
-
-    async def counted_approval(approval_id: str) -> ApprovalRequest:
-        reads["approval"] += 1
-        return await approval_get(approval_id)
-
-    world.changes.get = counted_change  # type: ignore[method-assign]
-    world.approval_store.get = counted_approval  # type: ignore[method-assign]
-    return reads
-
-
-async def test_an_approved_change_is_read_once_to_be_applied(world: WritebackWorld) -> None:
+async def test_an_approval_and_its_apply_are_one_commit(world: WritebackWorld) -> None:
     proposal = await _propose(world)
-    reads = _count_reads(world)
+    writes = world.governance.store.writes
     approval = await _approve(world, proposal)
     assert approval.status is ApprovalStatus.APPLIED
-    # The decision reads the request; the applier reads the change once and applies what it
-    # read; the settlement of an APPLIED request has nothing to mirror and reads nothing.
-    assert reads == {"change": 1, "approval": 1}
-    assert world.changes.rows[proposal.change.id].status is ChangeStatus.APPLIED
+    assert world.governance.store.writes == writes + 1
+    change = world.changes.rows[proposal.change.id]
+    assert change.status is ChangeStatus.APPLIED and change.version == proposal.change.version + 1
     assert len(world.table.writes) == 1
 
 
-async def test_a_change_moved_while_it_is_applied_is_read_again_and_written_once(
+async def test_a_change_moved_while_it_is_applied_is_applied_once_from_fresh_state(
     world: WritebackWorld,
 ) -> None:
-    proposal = await _propose(world)
+    world2 = make_world(auto_apply=False)
+    proposal = await _propose(world2)
+    approved = await _approve(world2, proposal)
     change_id = proposal.change.id
-    apply_change = world.table.apply_change
+    write = world2.governance.store.write
+    moved = False
 
-    async def moved_meanwhile(*args: Any, **kwargs: Any) -> ApplyOutcome:
-        # Another writer (a read mirroring the approval) saves the change while the row is
-        # written: the apply's save of what it read goes stale and it must start again.
-        stored = world.changes.rows[change_id]
-        if stored.status is ChangeStatus.PENDING:
-            world.changes.rows[change_id] = stored.moved(ChangeStatus.APPROVED, world.clock.now())
-        return await apply_change(*args, **kwargs)
+    async def moved_meanwhile(batch: Any) -> None:
+        # Another writer saves the change between the apply's read and its commit: the
+        # commit is refused and the apply runs again on the change as it is now.
+        nonlocal moved
+        if not moved:
+            moved = True
+            stored = world2.changes.rows[change_id]
+            world2.changes.put(dataclasses.replace(stored, version=stored.version + 1))
+        await write(batch)
 
-    world.table.apply_change = moved_meanwhile  # type: ignore[method-assign]
-    approval = await _approve(world, proposal)
-    assert approval.status is ApprovalStatus.APPLIED
-    change = world.changes.rows[change_id]
-    assert change.status is ChangeStatus.APPLIED
-    assert change.version == proposal.change.version + 2  # the mirror's save, then the apply's
-    assert len(world.table.writes) == 1
-    assert len(world.events("writeback.apply")) == 1
+    world2.governance.store.write = moved_meanwhile  # type: ignore[method-assign]
+    applied = await world2.approvals.apply(approved.id, Actor.of(CAROL))
+    assert applied.status is ApprovalStatus.APPLIED
+    assert world2.changes.rows[change_id].status is ChangeStatus.APPLIED
+    assert len(world2.table.writes) == 1
+    assert len(world2.events("writeback.apply")) == 1
 
 
-async def test_a_settled_approval_is_mirrored_onto_its_change_without_being_read_again(
+async def test_a_change_needing_no_approval_is_applied_in_the_step_that_proposes_it(
     world: WritebackWorld,
 ) -> None:
-    proposal = await _propose(world)
-    assert proposal.approval_id is not None
-    reads = _count_reads(world)
-    await world.approvals.reject(proposal.approval_id, Actor.of(BOB), comment="no")
-    assert reads == {"change": 1, "approval": 1}  # the decision's read, the mirror's read
-    assert world.changes.rows[proposal.change.id].status is ChangeStatus.REJECTED
-
-
-async def test_a_change_needing_no_approval_is_applied_from_what_was_stored_without_a_read(
-    world: WritebackWorld,
-) -> None:
-    reads = _count_reads(world)
+    writes = world.governance.store.writes
     proposal = await world.service.propose(ALICE, NOTES, {"note_id": 1}, {"body": "hi"}, "typo")
     assert proposal.change.status is ChangeStatus.APPLIED
-    assert reads["change"] == 0  # stored by this proposal; its save is version-checked
+    assert world.governance.store.writes == writes + 1
     assert world.changes.rows[proposal.change.id] == proposal.change
-    again = await world.service.apply(proposal.change.id)
-    assert again == proposal.change and reads["change"] == 1
+    assert [e.action for e in world.events() if e.target == proposal.change.target] == [
+        "writeback.propose",
+        "writeback.apply",
+    ]
     assert len(world.table.writes) == 1

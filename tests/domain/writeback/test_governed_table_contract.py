@@ -12,6 +12,8 @@ from appkit_testing.contracts.governed_table import (
     CONTRACT_TABLE,
     GovernedTableContract,
 )
+from appkit_testing.fakes.audit_store import InMemoryAuditStore
+from appkit_testing.fakes.governance_store import InMemoryGovernanceStore
 from appkit_testing.fakes.governed_table import InMemoryGovernedTable
 
 
@@ -21,6 +23,10 @@ class TestInMemoryGovernedTable(GovernedTableContract):
         table = InMemoryGovernedTable()
         table.create(CONTRACT_TABLE, CONTRACT_COLUMNS, [dict(r) for r in CONTRACT_ROWS])
         yield table
+
+    @pytest.fixture
+    def store(self, governed: InMemoryGovernedTable) -> InMemoryGovernanceStore:
+        return InMemoryGovernanceStore(InMemoryAuditStore(), governed)
 
     async def move_row(
         self, governed: GovernedTable, key: Mapping[str, Any], values: Mapping[str, Any]

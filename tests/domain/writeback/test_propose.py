@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import pytest
 
-from appkit_domain.approvals import Actor, ApprovalRequest, ApprovalStatus, payload_hash, thaw
+from appkit_domain.approvals import ApprovalStatus, payload_hash, thaw
 from appkit_domain.approvals.errors import NotEligible
 from appkit_domain.errors import (
     InvalidInput,
-    InvalidTransition,
     NotFound,
     PermissionDenied,
     Unavailable,
 )
-from appkit_domain.writeback import ChangeRequest, ChangeStatus, WritebackRules
-from appkit_domain.writeback.service import WRITEBACK_KIND, WritebackService
+from appkit_domain.unit_of_work import IdempotencyKeyReused
+from appkit_domain.writeback import ChangeStatus, WritebackRules
+from appkit_domain.writeback.service import WritebackService
 from tests.domain.writeback.world import (
     ALICE,
     APP,
@@ -202,9 +201,7 @@ def test_service_needs_an_approval_service_when_a_table_requires_approval(
             world.table,
             world.changes,
             world.permissions,
-            world.service.audit,
-            world.clock,
-            world.service.ids,
+            world.governance.units,
             service_principal=APP,
         )
 
@@ -235,32 +232,28 @@ async def test_a_proposal_its_approval_policy_refuses_stores_no_change(
     assert world.events() == []
 
 
-async def test_a_change_whose_approval_could_not_be_submitted_is_never_left_open(
+async def test_a_proposal_whose_commit_fails_leaves_neither_change_nor_request(
     world: WritebackWorld,
 ) -> None:
-    async def unreachable(request: ApprovalRequest) -> None:
-        raise Unavailable("approval store unreachable")
-
-    world.approval_store.add = unreachable  # type: ignore[method-assign]
+    world.governance.store.fail_next_write(action="writeback.propose")
     with pytest.raises(Unavailable):
         await world.service.propose(ALICE, CUSTOMERS, {"customer_id": 1}, {"tier": "gold"}, "r")
-    (change,) = world.changes.rows.values()
-    assert change.status is ChangeStatus.WITHDRAWN
-    assert change.failure == "its approval request could not be submitted"
-    with pytest.raises(InvalidTransition):
-        await world.service.apply(change.id)
+    assert world.changes.rows == {}
+    assert world.approval_store.requests == {}
+    assert world.events() == []
     assert world.table.writes == []
 
 
 async def test_a_proposal_stores_its_change_once_already_naming_its_approval(
     world: WritebackWorld,
 ) -> None:
+    writes = world.governance.store.writes
     proposal = await world.service.propose(
         ALICE, CUSTOMERS, {"customer_id": 1}, {"tier": "gold"}, "r"
     )
     assert proposal.approval is not None
+    assert world.governance.store.writes == writes + 1
     stored = world.changes.rows[proposal.change.id]
-    assert world.changes.saves == 0  # added linked; no second write to link it
     assert (stored.approval_id, stored.required_approvals, stored.version) == (
         proposal.approval.id,
         proposal.approval.required_approvals,
@@ -269,44 +262,36 @@ async def test_a_proposal_stores_its_change_once_already_naming_its_approval(
     assert world.approval_store.requests[proposal.approval.id] == proposal.approval
 
 
-async def test_a_change_records_the_quorum_its_request_was_given_when_the_policy_changed(
+async def test_a_retried_proposal_with_its_idempotency_key_is_the_same_proposal(
     world: WritebackWorld,
 ) -> None:
-    add = world.changes.add
+    async def propose(tier: str = "gold") -> Any:
+        return await world.service.propose(
+            ALICE, CUSTOMERS, {"customer_id": 1}, {"tier": tier}, "r", idempotency_key="k-1"
+        )
 
-    async def policy_replaced_meanwhile(change: ChangeRequest) -> None:
-        await add(change)
-        stricter = dataclasses.replace(world.approvals.policies.get(WRITEBACK_KIND), quorum=2)
-        world.approvals.policies.register(stricter, replace=True)
-
-    world.changes.add = policy_replaced_meanwhile  # type: ignore[method-assign]
-    proposal = await world.service.propose(
-        ALICE, CUSTOMERS, {"customer_id": 1}, {"tier": "gold"}, "r"
-    )
-    assert proposal.approval is not None and proposal.approval.required_approvals == 2
-    assert proposal.change.required_approvals == 2
-    assert world.changes.rows[proposal.change.id] == proposal.change
+    first = await propose()
+    again = await propose()
+    assert (again.change.id, again.approval_id) == (first.change.id, first.approval_id)
+    assert len(world.changes.rows) == 1 and len(world.approval_store.requests) == 1
+    assert len(world.events("writeback.propose")) == 1
+    with pytest.raises(IdempotencyKeyReused):
+        await propose("platinum")
 
 
-async def test_a_change_read_before_its_approval_request_is_stored_is_returned_as_it_is(
+async def test_a_proposal_whose_answer_was_lost_is_found_again_by_its_key(
     world: WritebackWorld,
 ) -> None:
-    add = world.approval_store.add
-    seen: list[ChangeRequest] = []
-
-    async def read_first(request: ApprovalRequest) -> None:
-        (change_id,) = world.changes.rows
-        seen.append(await world.service.get(change_id))
-        await add(request)
-
-    world.approval_store.add = read_first  # type: ignore[method-assign]
-    proposal = await world.service.propose(
-        ALICE, CUSTOMERS, {"customer_id": 1}, {"tier": "gold"}, "r"
+    world.governance.store.lose_next_answer()
+    with pytest.raises(Unavailable):
+        await world.service.propose(
+            ALICE, CUSTOMERS, {"customer_id": 1}, {"tier": "gold"}, "r", idempotency_key="k-2"
+        )
+    again = await world.service.propose(
+        ALICE, CUSTOMERS, {"customer_id": 1}, {"tier": "gold"}, "r", idempotency_key="k-2"
     )
-    (early,) = seen
-    assert early.status is ChangeStatus.PENDING
-    assert early.approval_id == proposal.approval_id
-    assert world.events("writeback.status") == []
+    assert list(world.changes.rows) == [again.change.id]
+    assert list(world.approval_store.requests) == [again.approval_id]
 
 
 async def test_a_proposal_and_its_approval_request_are_audited_in_one_write(
@@ -324,17 +309,3 @@ async def test_a_proposal_and_its_approval_request_are_audited_in_one_write(
     (event,) = world.events("writeback.propose")
     assert event.details["approval_id"] == proposal.approval_id
     assert event.details["required_approvals"] == 1
-
-
-async def test_a_proposal_whose_audit_write_fails_is_withdrawn_and_never_applied(
-    world: WritebackWorld,
-) -> None:
-    world.audit_store.fail_next_append(action="writeback.propose")
-    with pytest.raises(Unavailable):
-        await world.service.propose(ALICE, CUSTOMERS, {"customer_id": 1}, {"tier": "gold"}, "r")
-    (change,) = world.changes.rows.values()
-    assert change.status is ChangeStatus.WITHDRAWN
-    assert [e.action for e in world.events()] == ["writeback.status"]
-    assert change.approval_id is not None
-    await world.approvals.approve(change.approval_id, Actor.of(BOB))
-    assert world.table.writes == []

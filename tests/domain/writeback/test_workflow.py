@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 
 from appkit_domain.approvals import Actor, ApprovalStatus
 from appkit_domain.errors import Unavailable
-from appkit_domain.ports.governed_table import ApplyOutcome
 from appkit_domain.writeback import ChangeStatus
-from appkit_domain.writeback.service import WritebackService
-from appkit_testing.fakes.governed_table import InMemoryGovernedTable
 from tests.domain.writeback.world import ALICE, APP, BOB, CAROL, CUSTOMERS, NOTES, make_world
 
 
@@ -80,41 +76,12 @@ async def test_reading_a_change_while_it_is_applied_does_not_double_apply() -> N
     assert len(world.events("writeback.apply")) == 1
 
 
-class _FlakyTable(InMemoryGovernedTable):
-    """Fails the first ``apply_change`` as an unreachable warehouse would, writing nothing."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.failures = 1
-
-    async def apply_change(self, *args: Any, **kwargs: Any) -> ApplyOutcome:
-        if self.failures:
-            self.failures -= 1
-            raise Unavailable("warehouse unreachable")
-        return await super().apply_change(*args, **kwargs)
-
-
-async def test_a_change_whose_apply_could_not_reach_the_table_can_be_applied_later() -> None:
+async def test_a_change_whose_commit_could_not_reach_the_store_stores_nothing() -> None:
     world = make_world()
-    flaky = _FlakyTable()
-    flaky.schemas, flaky.rows = world.table.schemas, world.table.rows
-    service = WritebackService(
-        world.service.rules,
-        flaky,
-        world.changes,
-        world.permissions,
-        world.service.audit,
-        world.clock,
-        world.service.ids,
-        service_principal=APP,
-        approvals=world.approvals,
-    )
+    world.governance.store.fail_next_write(action="writeback.apply")
     with pytest.raises(Unavailable):
-        await service.propose(ALICE, NOTES, {"note_id": 1}, {"body": "retry me"}, "typo")
-    (pending,) = world.changes.rows.values()
-    assert pending.status is ChangeStatus.PENDING and flaky.writes == []
-    applied = await service.apply(pending.id)
-    assert applied.status is ChangeStatus.APPLIED
-    assert len(flaky.writes) == 1
-    assert (await service.apply(pending.id)).status is ChangeStatus.APPLIED
-    assert len(flaky.writes) == 1
+        await world.service.propose(ALICE, NOTES, {"note_id": 1}, {"body": "retry me"}, "typo")
+    assert world.changes.rows == {} and world.table.writes == []
+    applied = await world.service.propose(ALICE, NOTES, {"note_id": 1}, {"body": "retry me"}, "t")
+    assert applied.change.status is ChangeStatus.APPLIED
+    assert len(world.table.writes) == 1

@@ -13,7 +13,7 @@ from appkit_domain.approvals import (
     MakerCheckerPolicy,
     PolicyRegistry,
 )
-from appkit_domain.audit import AuditEvent, AuditLog
+from appkit_domain.audit import AuditEvent
 from appkit_domain.identifiers import TableName
 from appkit_domain.ports.notifier import Notification, Notifier
 from appkit_domain.principal import Principal
@@ -26,6 +26,7 @@ from appkit_testing.fakes import (
     SequentialIds,
 )
 from appkit_testing.fakes.change_store import InMemoryChangeStore
+from appkit_testing.fakes.governance import MemoryGovernance, memory_governance
 from appkit_testing.fakes.governed_table import InMemoryGovernedTable
 from appkit_testing.fakes.permissions import InMemoryPermissions
 from tests.domain.people import (  # noqa: F401 (re-exported to the tests)
@@ -84,6 +85,7 @@ class WritebackWorld:
     audit_store: InMemoryAuditStore
     approvals: ApprovalService
     service: WritebackService
+    governance: MemoryGovernance
 
     def customer(self, customer_id: int) -> dict[str, Any]:
         return self.table.row(CUSTOMERS, customer_id=customer_id)
@@ -101,9 +103,8 @@ def make_world(
 ) -> WritebackWorld:
     clock = ControllableClock()
     ids = SequentialIds()
-    audit_store = InMemoryAuditStore()
-    audit = AuditLog(audit_store, clock, ids, stream="app-1")
     table = InMemoryGovernedTable()
+    governance = memory_governance(clock, ids, governed=table)
     table.create(
         CUSTOMERS,
         CUSTOMER_COLUMNS,
@@ -137,12 +138,10 @@ def make_world(
         permissions.grant(group, NOTES, "SELECT")
     permissions.grant(APP.id, CUSTOMERS, "SELECT", "MODIFY")
     permissions.grant(APP.id, NOTES, "ALL PRIVILEGES")
-    approval_store = InMemoryApprovalStore()
     approvals = ApprovalService(
-        approval_store,
-        audit,
-        clock,
-        ids,
+        governance.units,
+        governance.approvals,
+        governance.audit,
         policies=PolicyRegistry(
             [
                 MakerCheckerPolicy(
@@ -158,20 +157,25 @@ def make_world(
         roles=ROLES,
         notifier=notifier,
     )
-    changes = InMemoryChangeStore()
     service = WritebackService(
         WritebackRules([customer_rules(approval_required=approval_required), note_rules()]),
         table,
-        changes,
+        governance.changes,
         permissions,
-        audit,
-        clock,
-        ids,
+        governance.units,
         service_principal=APP,
         approvals=approvals,
     )
     return WritebackWorld(
-        clock, table, permissions, changes, approval_store, audit_store, approvals, service
+        clock,
+        table,
+        permissions,
+        governance.changes,
+        governance.approvals,
+        governance.audit_store,
+        approvals,
+        service,
+        governance,
     )
 
 
