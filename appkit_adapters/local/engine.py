@@ -25,6 +25,7 @@ from appkit_adapters.local.commands import (
     ShowSchemas,
     ShowTables,
 )
+from appkit_adapters.local.compound import run_script, script_info
 from appkit_adapters.local.connections import Connections
 from appkit_adapters.local.errors import (
     table_not_found,
@@ -39,6 +40,7 @@ from appkit_adapters.local.execution import (
 from appkit_adapters.local.introspection import describe, show_catalogs, show_schemas, show_tables
 from appkit_adapters.local.naming import TableName, check_identifier, database_alias, quote
 from appkit_adapters.local.result_shape import ResultShape, shape_of
+from appkit_adapters.local.scripting import Script, is_script, parse_script, refuse_interactive
 from appkit_adapters.local.statements import DML_KINDS, DescribeTarget, Namespace, StatementInfo
 from appkit_adapters.local.stream import ResultStream
 from appkit_adapters.local.tables import TableInfo, describe_table, table_names
@@ -85,6 +87,7 @@ class LocalEngine:
             raise
         self._planner = StatementPlanner(self._columns_of)
         self._shapes: LruCache[ResultShape] = LruCache(1024)
+        self._scripts: LruCache[Script] = LruCache(64)
 
     def _open_catalogs(self) -> None:
         """Attach the catalogs found in the data directory; make sure the default exists."""
@@ -149,8 +152,21 @@ class LocalEngine:
         self, statement: str, *, catalog: str | None = None, schema: str | None = None
     ) -> StatementInfo:
         """Kind and tables of a statement, without running it (GRANT/REVOKE included:
-        ``StatementInfo.grant`` says what they ask)."""
-        return self._planner.parse(statement, self._namespace(catalog, schema)).info
+        ``StatementInfo.grant`` says what they ask; a compound statement is ``SCRIPT``
+        with the tables of every statement in it)."""
+        namespace = self._namespace(catalog, schema)
+        if is_script(statement):
+            return script_info(
+                self._script(statement), lambda s: self._planner.parse(s, namespace).info
+            )
+        return self._planner.parse(statement, namespace).info
+
+    def _script(self, statement: str) -> Script:
+        script = self._scripts.get(statement)
+        if script is None:
+            script = parse_script(statement)
+            self._scripts.put(statement, script)
+        return script
 
     def _namespace(self, catalog: str | None, schema: str | None) -> Namespace:
         if catalog is None and schema is None:
@@ -193,9 +209,11 @@ class LocalEngine:
         schema: str | None,
         groups: tuple[str, ...] = (),
     ) -> StatementResult:
-        plan = self._planner.plan(
-            statement, parameters, principal, self._namespace(catalog, schema), groups
-        )
+        namespace = self._namespace(catalog, schema)
+        refuse_interactive(statement)
+        if is_script(statement):
+            return self._execute_script(statement, parameters, principal, namespace, groups)
+        plan = self._planner.plan(statement, parameters, principal, namespace, groups)
         parsed = plan.parsed
         self._remember_names(parsed.info)
         if parsed.command is not None:
@@ -205,6 +223,36 @@ class LocalEngine:
             return self._shape(cursor, plan).fetch(cursor, plan.values, row_limit)
         with self._write_lock:
             return self._write(plan, principal)
+
+    def _execute_script(
+        self,
+        statement: str,
+        parameters: Parameters,
+        principal: str,
+        namespace: Namespace,
+        groups: tuple[str, ...] = (),
+    ) -> StatementResult:
+        script = self._script(statement)
+        info = script_info(script, lambda s: self._planner.parse(s, namespace).info)
+        self._remember_names(info)
+        engine = self
+
+        class _Block:
+            def plan_statement(self, text: str, values: Parameters, who: str) -> Plan:
+                return engine._planner.plan(text, values, who, namespace, groups)
+
+            def run_query(self, plan: Plan) -> StatementResult:
+                cursor = engine._cursor()
+                return engine._shape(cursor, plan).fetch(cursor, plan.values, None)
+
+            def run_write(self, plan: Plan, who: str) -> StatementResult:
+                return engine._write(plan, who)
+
+            def cursor(self) -> duckdb.DuckDBPyConnection:
+                return engine._cursor()
+
+        with self._write_lock:
+            return run_script(_Block(), script, info, parameters, principal)
 
     def _write(self, plan: Plan, principal: str) -> StatementResult:
         try:
@@ -264,6 +312,11 @@ class LocalEngine:
         def start() -> ResultStream:
             namespace = self._namespace(catalog, schema)
             member_of = tuple(groups)
+            if is_script(statement):
+                result = self._execute(
+                    statement, parameters, principal, None, catalog, schema, member_of
+                )
+                return ResultStream.of_result(result, batch_rows)
             plan = self._planner.plan(statement, parameters, principal, namespace, member_of)
             self._remember_names(plan.parsed.info)
             if plan.parsed.command is not None or not plan.parsed.info.is_read_only:

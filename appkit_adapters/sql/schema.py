@@ -1,7 +1,10 @@
 """The governance tables, as Databricks SQL DDL in one configured ``catalog.schema``.
 
 Every table is a Delta table created with ``CREATE TABLE IF NOT EXISTS``, so
-:func:`init_schema` can run any number of times. JSON-shaped fields
+:func:`init_schema` can run any number of times; a table made by an older
+release gets the columns it lacks, and catalog-managed commits where it has
+none (``'delta.feature.catalogManaged' = 'supported'``), which atomic
+``BEGIN ATOMIC ... END`` commits need. JSON-shaped fields
 (payloads, details, decisions, row images) are ``STRING`` columns holding
 canonical JSON. Every table uses the ``Serializable`` isolation level: the
 stores refuse duplicates with statements that read and write the same table
@@ -18,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from appkit_adapters.sql.warehouse import SqlWarehouse
-from appkit_domain.errors import NotFound
+from appkit_domain.errors import AppkitError, NotFound
 from appkit_domain.identifiers import check_identifier, quote, quote_name
 
 AUDIT_EVENTS = "audit_events"
@@ -27,6 +30,10 @@ METRIC_OVERRIDES = "metric_overrides"
 DQ_EXCEPTIONS = "dq_exceptions"
 CHANGE_REQUESTS = "change_requests"
 APPLIED_CHANGES = "applied_changes"
+UNIT_STEPS = "unit_steps"
+
+CATALOG_MANAGED = ("delta.feature.catalogManaged", "supported")
+"""The table property that lets a table be written inside ``BEGIN ATOMIC ... END``."""
 
 
 @dataclass(frozen=True)
@@ -44,11 +51,12 @@ class TableSpec:
         return tuple(name for name, _ in self.columns)
 
 
-_SERIALIZABLE = (("delta.isolationLevel", "Serializable"),)
+_SERIALIZABLE = (("delta.isolationLevel", "Serializable"), CATALOG_MANAGED)
 
-# Columns every versioned aggregate row carries: ``write_token`` identifies the
-# call that wrote the row last, so a store can tell its own retried write from
-# somebody else's (see appkit_adapters.sql.stores.versioned).
+# Columns every versioned aggregate row carries: ``write_token`` is the id of the
+# step that wrote the row last, so a step can tell its own earlier write from
+# somebody else's, and a reader can tell a row a half-done step is still changing
+# (see appkit_adapters.sql.governance).
 _VERSIONED = (("version", "BIGINT NOT NULL"), ("write_token", "STRING NOT NULL"))
 
 TABLES: tuple[TableSpec, ...] = (
@@ -94,6 +102,8 @@ TABLES: tuple[TableSpec, ...] = (
             ("failure", "STRING"),
             ("reason", "STRING NOT NULL"),
             ("applied_by", "STRING"),
+            ("claim_token", "STRING"),
+            ("claim_until", "TIMESTAMP"),
             *_VERSIONED,
         ),
         "Maker-checker approval requests; decisions are kept in the row as a JSON array.",
@@ -197,6 +207,25 @@ TABLES: tuple[TableSpec, ...] = (
         "Ledger of applied write-back changes: one row per change id, written once.",
         _SERIALIZABLE,
     ),
+    TableSpec(
+        UNIT_STEPS,
+        (
+            ("step_id", "STRING NOT NULL"),
+            ("commit_id", "STRING NOT NULL"),
+            ("name", "STRING NOT NULL"),
+            ("principal", "STRING"),
+            ("idempotency_key", "STRING"),
+            ("request_hash", "STRING"),
+            ("outcome", "STRING NOT NULL"),
+            ("state", "STRING NOT NULL"),
+            ("plan", "STRING"),
+            ("lease_until", "TIMESTAMP"),
+            ("committed_at", "TIMESTAMP NOT NULL"),
+        ),
+        "Governed steps: what each committed (for idempotent retries) and, without atomic "
+        "commits, the plan of a step still being written.",
+        _SERIALIZABLE,
+    ),
 )
 
 TABLES_BY_NAME = {spec.name: spec for spec in TABLES}
@@ -249,17 +278,21 @@ def create_table_statement(location: GovernanceSchema, spec: TableSpec) -> str:
 
 @dataclass(frozen=True)
 class InitReport:
-    """What :func:`init_schema` did: tables it created and tables that already existed."""
+    """What :func:`init_schema` did: tables it created, tables that already existed,
+    columns it added to existing tables, and tables it could not give catalog-managed
+    commits (with the warehouse's reason: atomic commits are then unavailable)."""
 
     schema: str
     created: tuple[str, ...] = ()
     existing: tuple[str, ...] = ()
     schema_created: bool = False
     statements: list[str] = field(default_factory=list, compare=False)
+    added_columns: tuple[str, ...] = ()
+    not_catalog_managed: tuple[tuple[str, str], ...] = ()
 
     @property
     def changed(self) -> bool:
-        return bool(self.created) or self.schema_created
+        return bool(self.created) or self.schema_created or bool(self.added_columns)
 
 
 async def existing_tables(warehouse: SqlWarehouse, location: GovernanceSchema) -> set[str] | None:
@@ -306,10 +339,68 @@ async def init_schema(
     present = before or set()
     created: list[str] = []
     existing: list[str] = []
+    added: list[str] = []
+    unmanaged: list[tuple[str, str]] = []
     for spec in tables:
-        if spec.name in present:
-            existing.append(spec.name)
+        if spec.name not in present:
+            await run(create_table_statement(location, spec))
+            created.append(spec.name)
             continue
-        await run(create_table_statement(location, spec))
-        created.append(spec.name)
-    return InitReport(location.name, tuple(created), tuple(existing), schema_created, statements)
+        existing.append(spec.name)
+        columns, properties = await _described(warehouse, location.table(spec.name))
+        missing = [(n, t) for n, t in spec.columns if n.lower() not in columns]
+        if missing:
+            # Columns added later are nullable, whatever the spec says: rows already stored
+            # have no value for them.
+            definitions = ", ".join(f"{quote(n)} {t.replace(' NOT NULL', '')}" for n, t in missing)
+            await run(f"ALTER TABLE {location.table(spec.name)} ADD COLUMNS ({definitions})")
+            added.extend(f"{spec.name}.{n}" for n, _ in missing)
+        key, value = CATALOG_MANAGED
+        if dict(spec.properties).get(key) == value and properties.get(key) not in (
+            "supported",
+            "enabled",
+        ):
+            try:
+                await run(
+                    f"ALTER TABLE {location.table(spec.name)} SET TBLPROPERTIES "
+                    f"({_literal(key)} = {_literal(value)})"
+                )
+            except AppkitError as exc:
+                unmanaged.append((spec.name, exc.message))
+    return InitReport(
+        location.name,
+        tuple(created),
+        tuple(existing),
+        schema_created,
+        statements,
+        tuple(added),
+        tuple(unmanaged),
+    )
+
+
+async def _described(warehouse: SqlWarehouse, table: str) -> tuple[set[str], dict[str, str]]:
+    """Lower-case column names and table properties of ``table`` (``DESCRIBE TABLE EXTENDED``)."""
+    result = await warehouse.execute(f"DESCRIBE TABLE EXTENDED {table}", idempotent=True)
+    columns: set[str] = set()
+    properties: dict[str, str] = {}
+    in_columns = True
+    for row in result.dicts():
+        name = str(row.get("col_name") or "")
+        if not name or name.startswith("#"):
+            in_columns = False
+            continue
+        if in_columns:
+            columns.add(name.lower())
+        elif name == "Table Properties":
+            properties = _properties(str(row.get("data_type") or ""))
+    return columns, properties
+
+
+def _properties(text: str) -> dict[str, str]:
+    """``[k1=v1,k2=v2]`` (as ``DESCRIBE TABLE EXTENDED`` shows them) as a mapping."""
+    found: dict[str, str] = {}
+    for item in text.strip().strip("[]").split(","):
+        key, _, value = item.partition("=")
+        if key.strip():
+            found[key.strip()] = value.strip()
+    return found

@@ -10,19 +10,11 @@ from appkit_domain.pagination import Page
 
 
 class DqStore(Protocol):
-    """Versioned storage of data-quality exceptions, unique by fingerprint.
+    """The read side of data-quality exceptions, unique by fingerprint.
 
     The fingerprint uniqueness is what makes ingest idempotent when two
     ingests race. Contract suite: :class:`appkit_testing.contracts.dq_store.DqStoreContract`.
     """
-
-    async def add(self, exception: DqException) -> None:
-        """Store a new exception.
-
-        Raise :class:`appkit_domain.errors.Conflict` and store nothing when an
-        exception with the same ``id`` or the same ``fingerprint`` is stored.
-        """
-        ...
 
     async def get(self, exception_id: str) -> DqException:
         """Return the stored exception, or raise :class:`appkit_domain.errors.NotFound`."""
@@ -30,18 +22,6 @@ class DqStore(Protocol):
 
     async def find_by_fingerprint(self, fingerprint: str) -> DqException | None:
         """Return the exception holding ``fingerprint``, or None."""
-        ...
-
-    async def save(self, exception: DqException, expected_version: int) -> None:
-        """Replace the stored exception with ``exception`` if it is still at ``expected_version``.
-
-        ``exception.version`` must be ``expected_version + 1`` (else
-        :class:`~appkit_domain.errors.InvalidInput`). A stored version other
-        than ``expected_version`` raises
-        :class:`~appkit_domain.errors.StaleVersion` and changes nothing; an
-        unknown id raises :class:`~appkit_domain.errors.NotFound`. The compare
-        and the write are one atomic step.
-        """
         ...
 
     async def query(self, query: DqQuery) -> Page[DqException]:

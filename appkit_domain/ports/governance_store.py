@@ -74,6 +74,11 @@ class GovernanceStore(Protocol):
         leave any): each as it was planned, to be finished or undone."""
         ...
 
+    async def take_over(self, step_id: str) -> bool:
+        """Take the lease of a half-done step whose lease ended (renewing it); False when
+        another recovery took it first."""
+        ...
+
     async def events_stored(self, step: StepCommit) -> bool:
         """Whether every audit event of ``step`` is stored (then the step committed)."""
         ...

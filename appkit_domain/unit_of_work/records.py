@@ -107,7 +107,10 @@ class RowWrite:
     ``before`` is the whole row as a change captured it (canonical JSON
     values); ``values`` are the new values and the row's audit columns.
     ``change_id`` names the change this write belongs to: the applied-changes
-    ledger records it in the same commit.
+    ledger records it in the same commit. ``stamp`` names the columns of
+    ``values`` that only this write sets (the change id, its approval, its
+    time): a store that cannot commit atomically tells its own earlier write
+    from anyone else's by them, and refuses a write that has none.
     """
 
     change_id: str
@@ -115,12 +118,17 @@ class RowWrite:
     key: Mapping[str, Any]
     before: Mapping[str, Any]
     values: Mapping[str, Any]
+    stamp: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.key or not self.values:
             raise InvalidInput("a row write needs a key and at least one value")
         for name in ("key", "before", "values"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+        object.__setattr__(self, "stamp", tuple(self.stamp))
+        unknown = [c for c in self.stamp if c not in self.values]
+        if unknown:
+            raise InvalidInput(f"stamp column {unknown[0]!r} is not among the values written")
 
     @property
     def after(self) -> dict[str, Any]:

@@ -72,6 +72,15 @@ class RowChanges:
             assert audit_columns is not None
             columns = await self.table.column_types(change.table)
             audit_values = _audit_values(audit_columns, columns, change, approvers, now)
+            stamp = tuple(
+                c
+                for c in (
+                    audit_columns.change_id,
+                    audit_columns.approval_id,
+                    audit_columns.updated_at,
+                )
+                if c is not None and c in audit_values
+            )
             uow.write_row(
                 RowWrite(
                     change.id,
@@ -79,6 +88,7 @@ class RowChanges:
                     change.key,
                     change.before,
                     {**change.values, **audit_values},
+                    stamp,
                 )
             )
             updated = change.moved(ChangeStatus.APPLIED, now, applied_at=now, **common)

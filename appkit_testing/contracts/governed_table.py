@@ -23,7 +23,7 @@ import abc
 import asyncio
 import itertools
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -176,10 +176,17 @@ _batches = itertools.count(1)
 
 
 def _batch(change_id: str, before: Mapping[str, Any], values: Mapping[str, Any]) -> CommitBatch:
-    """One step writing the row of account ``before["account_id"]`` under ``change_id``."""
+    """One step writing the row of account ``before["account_id"]`` under ``change_id``,
+    stamped with an ``updated_at`` no other write sets (unless ``values`` gives one)."""
     n = next(_batches)
+    stamped = {"updated_at": APPLY_TIME + timedelta(microseconds=n), **values}
     write = RowWrite(
-        change_id, CONTRACT_TABLE, {"account_id": before["account_id"]}, before, values
+        change_id,
+        CONTRACT_TABLE,
+        {"account_id": before["account_id"]},
+        before,
+        stamped,
+        ("updated_at",),
     )
     step = StepCommit(StepRecord(f"stp-row-{n}", "contract.row", APPLY_TIME), rows=(write,))
     return CommitBatch(f"cmt-row-{n}", (step,), ())

@@ -5,7 +5,7 @@ hold it; tests may read it or tamper with it. Every method yields to the
 event loop before touching state (``await asyncio.sleep(0)``), so concurrent
 commands really interleave between their read and their write; the
 version compare and the write happen with no await between them.
-``saves`` and ``stale_saves`` count accepted and refused writes.
+``saves`` counts the states the governance store installed.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from appkit_domain.approvals.model import ApprovalRequest, ApprovalStatus
 from appkit_domain.audit.chain import format_time
-from appkit_domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from appkit_domain.errors import NotFound
 from appkit_domain.pagination import (
     DEFAULT_PAGE_SIZE,
     Page,
@@ -32,7 +32,6 @@ class InMemoryApprovalStore(ApprovalStore):
     def __init__(self) -> None:
         self.requests: dict[str, ApprovalRequest] = {}
         self.saves = 0
-        self.stale_saves = 0
 
     def stored(self, key: str) -> Any:
         """The committed item with id ``key``, or None (the governance store reads it)."""
@@ -46,34 +45,12 @@ class InMemoryApprovalStore(ApprovalStore):
         self.requests[item.id] = item
         self.saves += 1
 
-    async def add(self, request: ApprovalRequest) -> None:
-        await asyncio.sleep(0)
-        if request.id in self.requests:
-            raise Conflict(f"approval request {request.id} already exists")
-        self.requests[request.id] = request
-
     async def get(self, approval_id: str) -> ApprovalRequest:
         await asyncio.sleep(0)
         try:
             return self.requests[approval_id]
         except KeyError:
             raise NotFound(f"no approval request {approval_id}") from None
-
-    async def save(self, request: ApprovalRequest, *, expected_version: int) -> None:
-        await asyncio.sleep(0)
-        if request.version != expected_version + 1:
-            raise InvalidInput("a saved request's version must be expected_version + 1")
-        stored = self.requests.get(request.id)
-        if stored is None:
-            raise NotFound(f"no approval request {request.id}")
-        if stored.version != expected_version:
-            self.stale_saves += 1
-            raise StaleVersion(
-                f"approval request {request.id} is at version {stored.version}, "
-                f"not {expected_version}"
-            )
-        self.requests[request.id] = request
-        self.saves += 1
 
     async def list(
         self,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from appkit_domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from appkit_domain.errors import NotFound
 from appkit_domain.pagination import Page, decode_token, encode_token
 from appkit_domain.ports.change_store import ChangeStore
 from appkit_domain.writeback import ChangeQuery, ChangeRequest
@@ -38,32 +38,12 @@ class InMemoryChangeStore(ChangeStore):
         self.rows[item.id] = item
         self.saves += 1
 
-    async def add(self, change: ChangeRequest) -> None:
-        await asyncio.sleep(0)
-        if change.id in self.rows:
-            raise Conflict(f"change {change.id} already exists")
-        self.rows[change.id] = change
-
     async def get(self, change_id: str) -> ChangeRequest:
         await asyncio.sleep(0)
         try:
             return self.rows[change_id]
         except KeyError:
             raise NotFound(f"no change request {change_id}") from None
-
-    async def save(self, change: ChangeRequest, expected_version: int) -> None:
-        await asyncio.sleep(0)
-        if change.version != expected_version + 1:
-            raise InvalidInput("a saved change must be exactly one version ahead")
-        stored = self.rows.get(change.id)
-        if stored is None:
-            raise NotFound(f"no change request {change.id}")
-        if stored.version != expected_version:
-            raise StaleVersion(
-                f"change {change.id} is at version {stored.version}, not {expected_version}"
-            )
-        self.rows[change.id] = change
-        self.saves += 1
 
     async def query(self, query: ChangeQuery) -> Page[ChangeRequest]:
         await asyncio.sleep(0)

@@ -11,7 +11,7 @@ import asyncio
 from typing import Any
 
 from appkit_domain.dq import DqException, DqQuery
-from appkit_domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from appkit_domain.errors import NotFound
 from appkit_domain.pagination import Page, decode_token, encode_token
 from appkit_domain.ports.dq_store import DqStore
 
@@ -37,14 +37,6 @@ class InMemoryDqStore(DqStore):
         self.rows[item.id] = item
         self.saves += 1
 
-    async def add(self, exception: DqException) -> None:
-        await asyncio.sleep(0)
-        if exception.id in self.rows:
-            raise Conflict(f"exception {exception.id} already exists")
-        if any(row.fingerprint == exception.fingerprint for row in self.rows.values()):
-            raise Conflict("an exception with this fingerprint already exists")
-        self.rows[exception.id] = exception
-
     async def get(self, exception_id: str) -> DqException:
         await asyncio.sleep(0)
         try:
@@ -55,20 +47,6 @@ class InMemoryDqStore(DqStore):
     async def find_by_fingerprint(self, fingerprint: str) -> DqException | None:
         await asyncio.sleep(0)
         return next((r for r in self.rows.values() if r.fingerprint == fingerprint), None)
-
-    async def save(self, exception: DqException, expected_version: int) -> None:
-        await asyncio.sleep(0)
-        if exception.version != expected_version + 1:
-            raise InvalidInput("a saved exception must be exactly one version ahead")
-        stored = self.rows.get(exception.id)
-        if stored is None:
-            raise NotFound(f"no data-quality exception {exception.id}")
-        if stored.version != expected_version:
-            raise StaleVersion(
-                f"exception {exception.id} is at version {stored.version}, not {expected_version}"
-            )
-        self.rows[exception.id] = exception
-        self.saves += 1
 
     async def query(self, query: DqQuery) -> Page[DqException]:
         await asyncio.sleep(0)

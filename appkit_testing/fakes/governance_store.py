@@ -173,6 +173,9 @@ class InMemoryGovernanceStore(GovernanceStore):
     async def unfinished(self, lease_ended_by: datetime) -> Sequence[StepCommit]:
         return ()  # every write is one swap: nothing is ever left half-done
 
+    async def take_over(self, step_id: str) -> bool:
+        raise NotFound(f"no half-done step {step_id}")
+
     async def events_stored(self, step: StepCommit) -> bool:
         stored = {event.id for event in self.audit.rows}
         return all(draft.id in stored for draft in step.events)

@@ -12,7 +12,7 @@ import builtins
 from typing import Any
 
 from appkit_domain.audit.chain import format_time
-from appkit_domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from appkit_domain.errors import NotFound
 from appkit_domain.overrides.model import MetricKey, MetricOverride, OverrideStatus
 from appkit_domain.pagination import (
     DEFAULT_PAGE_SIZE,
@@ -48,33 +48,12 @@ class InMemoryOverrideStore(OverrideStore):
         self.overrides[item.id] = item
         self.saves += 1
 
-    async def add(self, override: MetricOverride) -> None:
-        await asyncio.sleep(0)
-        if override.id in self.overrides:
-            raise Conflict(f"override {override.id} already exists")
-        self.overrides[override.id] = override
-        self._ids_by_key.setdefault(override.key, []).append(override.id)
-
     async def get(self, override_id: str) -> MetricOverride:
         await asyncio.sleep(0)
         try:
             return self.overrides[override_id]
         except KeyError:
             raise NotFound(f"no override {override_id}") from None
-
-    async def save(self, override: MetricOverride, *, expected_version: int) -> None:
-        await asyncio.sleep(0)
-        if override.version != expected_version + 1:
-            raise InvalidInput("a saved override's version must be expected_version + 1")
-        stored = self.overrides.get(override.id)
-        if stored is None:
-            raise NotFound(f"no override {override.id}")
-        if stored.version != expected_version:
-            raise StaleVersion(
-                f"override {override.id} is at version {stored.version}, not {expected_version}"
-            )
-        self.overrides[override.id] = override
-        self.saves += 1
 
     async def active(self, key: MetricKey) -> builtins.list[MetricOverride]:
         await asyncio.sleep(0)

@@ -11,7 +11,7 @@ import pytest
 
 from appkit_adapters.sql.warehouse import SqlWarehouse
 
-EMULATED_CATALOG = "gov"
+EMULATED_CATALOG = "contract"
 
 
 @asynccontextmanager

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ from appkit_adapters.sql.schema import GovernanceSchema, init_schema
 from appkit_adapters.sql.warehouse import SqlWarehouse
 from tests.sql_stores.backends import emulated_warehouse, real_warehouse
 
-CATALOG = "gov"
+CATALOG = "contract"
 
 
 @dataclass
@@ -61,3 +62,23 @@ async def governance(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
         finally:
             if os.environ.get("APPKIT_TEST_ALLOW_DESTRUCTIVE") == "1":
                 await warehouse.execute(f"DROP SCHEMA IF EXISTS {location.quoted} CASCADE")
+
+
+@pytest.fixture(params=["atomic", "step-by-step"])
+def atomic(request: pytest.FixtureRequest) -> bool:
+    """Both commit paths: one ``BEGIN ATOMIC`` block per batch, and the fallback."""
+    return bool(request.param == "atomic")
+
+
+def governance_store(governance: Governance, *, atomic: bool) -> Any:
+    """The SQL governance store over ``governance``'s tables."""
+    from appkit_adapters.sql.governance.store import SqlGovernanceStore
+    from appkit_adapters.sql.stores.governed_table import SqlGovernedTable
+
+    return SqlGovernanceStore(
+        governance.warehouse,
+        governance.location,
+        SqlGovernedTable(governance.warehouse),
+        atomic=atomic,
+        cache_seconds=0,
+    )

@@ -8,10 +8,15 @@ import pytest
 
 from appkit_adapters.sql.stores.approvals import SqlApprovalStore
 from appkit_testing.contracts.approval_store import ApprovalStoreContract
-from tests.sql_stores.conftest import Governance
+from appkit_testing.contracts.seeding import Writer
+from tests.sql_stores.conftest import Governance, governance_store
 
 
 class TestSqlApprovalStore(ApprovalStoreContract):
     @pytest.fixture
     async def store(self, governance: Governance) -> AsyncIterator[SqlApprovalStore]:
         yield SqlApprovalStore(governance.warehouse, governance.location)
+
+    @pytest.fixture
+    def writer(self, governance: Governance) -> Writer:
+        return Writer(governance_store(governance, atomic=True))

@@ -22,7 +22,7 @@ from appkit_testing.contracts.governed_table import (
     CONTRACT_TABLE,
     GovernedTableContract,
 )
-from tests.sql_stores.conftest import Governance
+from tests.sql_stores.conftest import Governance, governance_store
 
 
 def _params(values: Mapping[str, Any], prefix: str) -> list[SqlParameter]:
@@ -48,14 +48,21 @@ class TestSqlGovernedTable(GovernedTableContract):
             f"CREATE SCHEMA IF NOT EXISTS `{CONTRACT_TABLE.catalog}`.`{CONTRACT_TABLE.schema}`"
         )
         columns = ", ".join(f"`{name}` {sql_type}" for name, sql_type in CONTRACT_COLUMNS.items())
-        await warehouse.execute(f"CREATE OR REPLACE TABLE {CONTRACT_TABLE.quoted} ({columns})")
+        await warehouse.execute(
+            f"CREATE OR REPLACE TABLE {CONTRACT_TABLE.quoted} ({columns}) "
+            "TBLPROPERTIES ('delta.feature.catalogManaged' = 'supported')"
+        )
         for row in CONTRACT_ROWS:
             params = _params(row, "v")
             markers = ", ".join(f":{p.name}" for p in params)
             await warehouse.execute(
                 f"INSERT INTO {CONTRACT_TABLE.quoted} VALUES ({markers})", params
             )
-        yield SqlGovernedTable(warehouse, governance.location)
+        yield SqlGovernedTable(warehouse)
+
+    @pytest.fixture
+    def store(self, governance: Governance, atomic: bool) -> Any:
+        return governance_store(governance, atomic=atomic)
 
     async def move_row(
         self, governed: GovernedTable, key: Mapping[str, Any], values: Mapping[str, Any]

@@ -8,10 +8,15 @@ import pytest
 
 from appkit_adapters.sql.stores.overrides import SqlOverrideStore
 from appkit_testing.contracts.override_store import OverrideStoreContract
-from tests.sql_stores.conftest import Governance
+from appkit_testing.contracts.seeding import Writer
+from tests.sql_stores.conftest import Governance, governance_store
 
 
 class TestSqlOverrideStore(OverrideStoreContract):
     @pytest.fixture
     async def store(self, governance: Governance) -> AsyncIterator[SqlOverrideStore]:
         yield SqlOverrideStore(governance.warehouse, governance.location)
+
+    @pytest.fixture
+    def writer(self, governance: Governance) -> Writer:
+        return Writer(governance_store(governance, atomic=True))

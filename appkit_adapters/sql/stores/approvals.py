@@ -28,7 +28,13 @@ from appkit_adapters.sql.stores.values import (
 )
 from appkit_adapters.sql.stores.versioned import VersionedStore, data_select
 from appkit_adapters.sql.warehouse import SqlParameter
-from appkit_domain.approvals.model import ApprovalRequest, ApprovalStatus, Decision, Verdict
+from appkit_domain.approvals.model import (
+    ApplyClaim,
+    ApprovalRequest,
+    ApprovalStatus,
+    Decision,
+    Verdict,
+)
 from appkit_domain.approvals.payload import thaw
 from appkit_domain.audit.chain import format_time
 from appkit_domain.errors import InvalidInput
@@ -60,7 +66,7 @@ def _decision(item: dict[str, Any]) -> Decision:
     )
 
 
-def _row_params(request: ApprovalRequest) -> list[SqlParameter]:
+def request_params(request: ApprovalRequest) -> list[SqlParameter]:
     """Every stored column but ``version`` (set by the versioned write) and ``write_token``."""
     return [
         string("id", request.id),
@@ -82,6 +88,8 @@ def _row_params(request: ApprovalRequest) -> list[SqlParameter]:
         string("failure", request.failure),
         string("reason", request.reason),
         string("applied_by", request.applied_by),
+        string("claim_token", request.claim.token if request.claim else None),
+        timestamp("claim_until", request.claim.until if request.claim else None),
     ]
 
 
@@ -103,7 +111,11 @@ def request_from_row(row: dict[str, Any]) -> ApprovalRequest:
         version=int(row["version"]),
         decisions=tuple(_decision(d) for d in from_json(row["decisions"]) or []),
         auto_apply=bool(row["auto_apply"]),
-        apply_claimed=bool(row["apply_claimed"]),
+        claim=(
+            ApplyClaim(row["claim_token"], utc(row["claim_until"]))
+            if row.get("claim_token") and row.get("claim_until") is not None
+            else None
+        ),
         result=result,
         failure=row["failure"],
         reason=row["reason"],
@@ -121,16 +133,8 @@ class SqlApprovalStore(VersionedStore, ApprovalStore):
     table_name = APPROVAL_REQUESTS
     what = "approval request"
 
-    async def add(self, request: ApprovalRequest) -> None:
-        await self.rows.add(_row_params(request), version=request.version)
-
     async def get(self, approval_id: str) -> ApprovalRequest:
         return request_from_row(await self.rows.one(_SELECT, approval_id))
-
-    async def save(self, request: ApprovalRequest, *, expected_version: int) -> None:
-        await self.rows.save(
-            _row_params(request), version=request.version, expected_version=expected_version
-        )
 
     async def list(
         self,

@@ -139,6 +139,34 @@ class SqlAuditStore(AuditStore):
         )
         return statement, params
 
+    def insert_statement(
+        self, events: Sequence[AuditEvent], prefix: str = "ev"
+    ) -> tuple[str, list[SqlParameter]]:
+        """A plain ``INSERT`` of ``events`` (one packed parameter each, ``{prefix}0``...) for a
+        compound statement that checks the stream's head itself."""
+        if not 0 < len(events) <= MAX_EVENTS_PER_STATEMENT:
+            raise InvalidInput(f"one statement carries 1 to {MAX_EVENTS_PER_STATEMENT} events")
+        params = [string(f"{prefix}{i}", _packed(event)) for i, event in enumerate(events)]
+        rows = ", ".join(f"(:{p.name})" for p in params)
+        columns = ", ".join(quote(c) for c in _COLUMNS)
+        unpacked = ", ".join(_UNPACK.get(c, f"get_json_object(b.`e`, '$.{c}')") for c in _COLUMNS)
+        statement = (
+            f"INSERT INTO {self.table} ({columns}) SELECT {unpacked} FROM (VALUES {rows}) AS b(`e`)"
+        )
+        return statement, params
+
+    async def stored_ids(self, ids: Sequence[str]) -> set[str]:
+        """Which of the event ids ``ids`` are stored."""
+        found: set[str] = set()
+        for start in range(0, len(ids), MAX_EVENTS_PER_STATEMENT):
+            chunk = list(ids[start : start + MAX_EVENTS_PER_STATEMENT])
+            markers, params = in_list("id", chunk)
+            result = await self.warehouse.execute(
+                f"SELECT `id` FROM {self.table} WHERE `id` IN {markers}", params, idempotent=True
+            )
+            found.update(str(row[0]) for row in result.rows)
+        return found
+
     async def append(self, events: Sequence[AuditEvent]) -> None:
         if not events:
             return

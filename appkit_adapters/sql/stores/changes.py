@@ -33,7 +33,7 @@ from appkit_domain.writeback.query import ChangeQuery
 _SELECT = data_select(CHANGE_REQUESTS)
 
 
-def _row_params(change: ChangeRequest) -> list[SqlParameter]:
+def change_params(change: ChangeRequest) -> list[SqlParameter]:
     return [
         string("id", change.id),
         string("table_name", change.table.full_name),
@@ -86,16 +86,8 @@ class SqlChangeStore(VersionedStore, ChangeStore):
     table_name = CHANGE_REQUESTS
     what = "change request"
 
-    async def add(self, change: ChangeRequest) -> None:
-        await self.rows.add(_row_params(change), version=change.version)
-
     async def get(self, change_id: str) -> ChangeRequest:
         return change_from_row(await self.rows.one(_SELECT, change_id))
-
-    async def save(self, change: ChangeRequest, expected_version: int) -> None:
-        await self.rows.save(
-            _row_params(change), version=change.version, expected_version=expected_version
-        )
 
     async def query(self, query: ChangeQuery) -> Page[ChangeRequest]:
         conditions = Conditions()

@@ -37,7 +37,7 @@ from appkit_domain.ports.dq_store import DqStore
 _SELECT = data_select(DQ_EXCEPTIONS)
 
 
-def _row_params(item: DqException) -> list[SqlParameter]:
+def exception_params(item: DqException) -> list[SqlParameter]:
     waiver = item.waiver
     return [
         string("id", item.id),
@@ -118,11 +118,6 @@ class SqlDqStore(VersionedStore, DqStore):
     table_name = DQ_EXCEPTIONS
     what = "data-quality exception"
 
-    async def add(self, exception: DqException) -> None:
-        await self.rows.add(
-            _row_params(exception), version=exception.version, unique=("id", "fingerprint")
-        )
-
     async def get(self, exception_id: str) -> DqException:
         return exception_from_row(await self.rows.one(_SELECT, exception_id))
 
@@ -131,11 +126,6 @@ class SqlDqStore(VersionedStore, DqStore):
             _SELECT, "`fingerprint` = :fingerprint", [string("fingerprint", fingerprint)]
         )
         return exception_from_row(rows[0]) if rows else None
-
-    async def save(self, exception: DqException, expected_version: int) -> None:
-        await self.rows.save(
-            _row_params(exception), version=exception.version, expected_version=expected_version
-        )
 
     async def query(self, query: DqQuery) -> Page[DqException]:
         conditions = Conditions()

@@ -1,40 +1,15 @@
 # ruff: noqa: S608  (only quoted, validated identifiers and :markers are interpolated; values are parameters)
-"""The governed-table writer: apply an approved change to a Unity Catalog table at most once.
+"""The governed tables on a SQL warehouse: column types, rows, and guarded row writes.
 
-The happy path is two statements:
-
-1. One conditional ``UPDATE`` of the target row: it sets the new values and
-   the audit columns only where the key matches, every compared column still
-   equals its before-image (``col <=> :before``, NULL-safe) and the
-   ``applied_changes`` ledger holds no row for the change id
-   (``NOT EXISTS``). One affected row means applied.
-2. One ``MERGE ... WHEN NOT MATCHED THEN INSERT`` of the outcome into the ledger.
-
-When the ``UPDATE`` affects nothing, the ledger is read: a recorded outcome
-is returned with ``replayed=True`` and nothing is written (a second apply of
-a change costs two statements and writes nothing). Otherwise the row is read
-to say why: gone, or which columns moved. A row that already holds this
-change's values and audit values means an earlier run of this very
-``UPDATE`` landed but its answer or its ledger write was lost; it is
-recorded as applied. The ``MERGE`` into the ledger decides races: only one
-outcome per change id is ever recorded, and a caller that loses the race
-returns the recorded one.
-
-Order and safety without a multi-table transaction: the row is written
-before the ledger, and the row write is guarded by the ledger. A crash
-between the two leaves the row changed and no outcome; the next apply of
-the change finds the row holding its values and records ``APPLIED``, so no
-change is written twice and none is reported lost. (Databricks' ``BEGIN
-ATOMIC ... END`` would make the pair one statement; it needs catalog-managed
-commits on every table involved and reports no per-statement row counts,
-so it is not used.)
-
-Columns and their types are read once per table with ``DESCRIBE TABLE`` and
-cached; audit values are written only to the audit columns the table has. Before-images are compared in SQL for scalar columns (numbers,
-strings, booleans, dates, timestamps); complex and binary columns cannot be
-bound as parameters and are not compared. Databricks takes at most 256
-parameters per statement, so key, new values and before-image together are
-limited to that many columns (a wider change is refused as ``InvalidInput``).
+A row write is never made here on its own: :meth:`SqlGovernedTable.row_write`
+gives the SQL that the governance store runs inside a step's commit, as
+``UPDATE t SET ... WHERE <key> AND <every compared column equals its
+before-image>`` with the check that the row still equals the before-image
+(``col <=> :before``, NULL-safe). Columns and their types are read once per
+table with ``DESCRIBE TABLE`` and cached; audit values are written only to the
+audit columns the table has. Before-images are compared for scalar columns
+(numbers, strings, booleans, dates, timestamps); complex and binary columns
+cannot be bound as parameters and are not compared.
 """
 
 from __future__ import annotations
@@ -45,22 +20,18 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from appkit_adapters.sql.schema import APPLIED_CHANGES, GovernanceSchema
-from appkit_adapters.sql.stores.values import MAX_PARAMETERS, string, timestamp, to_json, utc
-from appkit_adapters.sql.stores.versioned import new_write_token
+from appkit_adapters.sql.stores.values import MAX_PARAMETERS, utc
 from appkit_adapters.sql.warehouse import SqlParameter, SqlWarehouse
-from appkit_adapters.system import SystemClock
 from appkit_domain.audit.chain import normalize_json
-from appkit_domain.errors import Conflict, InvalidInput, StaleVersion
+from appkit_domain.errors import Conflict, InvalidInput
 from appkit_domain.identifiers import TableName, quote
-from appkit_domain.ports.clock import Clock
-from appkit_domain.ports.governed_table import ApplyOutcome, ApplyStatus, GovernedTable
+from appkit_domain.ports.governed_table import GovernedTable
+from appkit_domain.unit_of_work import RowWrite
 
 _SCALAR = re.compile(
     r"^(BIGINT|LONG|INT|INTEGER|SMALLINT|SHORT|TINYINT|BYTE|BOOLEAN|DOUBLE|FLOAT|REAL|STRING"
     r"|DATE|TIMESTAMP|TIMESTAMP_NTZ|DECIMAL(\(\s*\d+\s*(,\s*\d+\s*)?\))?|(VAR)?CHAR\(\s*\d+\s*\))$"
 )
-ATTEMPTS = 3
 _INTEGER_TYPES = frozenset(
     {"BIGINT", "LONG", "INT", "INTEGER", "SMALLINT", "SHORT", "TINYINT", "BYTE"}
 )
@@ -128,17 +99,11 @@ def python_value(column: str, sql_type: str, value: Any) -> Any:
 class SqlGovernedTable(GovernedTable):
     """:class:`GovernedTable` over any Unity Catalog table reachable by the warehouse.
 
-    Build it on a warehouse bound to the app's service principal;
-    ``location`` is where the ``applied_changes`` ledger lives.
+    Build it on a warehouse bound to the app's service principal.
     """
 
-    def __init__(
-        self, warehouse: SqlWarehouse, location: GovernanceSchema, clock: Clock | None = None
-    ) -> None:
+    def __init__(self, warehouse: SqlWarehouse) -> None:
         self.warehouse = warehouse
-        self.location = location
-        self.ledger = location.table(APPLIED_CHANGES)
-        self._clock = clock or SystemClock()
         self._columns: dict[str, dict[str, str]] = {}
 
     # -- schema ---------------------------------------------------------------------------
@@ -209,171 +174,66 @@ class SqlGovernedTable(GovernedTable):
             raise Conflict(f"more than one row of {table.full_name} has key {dict(key)}")
         return rows[0] if rows else None
 
-    async def recorded(self, change_id: str) -> ApplyOutcome | None:
-        """The outcome recorded for ``change_id``, if any (``replayed=True``)."""
-        found = await self._recorded_with_token(change_id)
-        return None if found is None else found[0]
+    async def row_write(self, write: RowWrite, prefix: str) -> tuple[str, str, list[SqlParameter]]:
+        """``(set clause, where condition, parameters)`` of ``write``'s guarded update.
 
-    async def _recorded_with_token(self, change_id: str) -> tuple[ApplyOutcome, str] | None:
-        result = await self.warehouse.execute(
-            f"SELECT `status`, `reason`, `write_token` FROM {self.ledger} "
-            "WHERE `change_id` = :change_id",
-            [string("change_id", change_id)],
-            idempotent=True,
-        )
-        if not result.rows:
-            return None
-        status, reason, token = result.rows[0]
-        return ApplyOutcome(change_id, ApplyStatus(status), reason, replayed=True), str(token)
-
-    # -- writing ----------------------------------------------------------------------------
-
-    async def apply_change(
-        self,
-        change_id: str,
-        table: TableName,
-        key: Mapping[str, Any],
-        before: Mapping[str, Any],
-        after: Mapping[str, Any],
-        audit_values: Mapping[str, Any],
-    ) -> ApplyOutcome:
-        columns = await self._typed(table)
-        audit_values = {c: v for c, v in audit_values.items() if c.lower() in columns}
-        statement, params = self._update_statement(
-            columns, change_id, table, key, before, {**after, **audit_values}
-        )
-        for _attempt in range(ATTEMPTS):
-            try:
-                result = await self.warehouse.execute(statement, params, idempotent=True)
-                affected = result.affected_rows or 0
-            except StaleVersion:
-                raise
-            except Conflict:
-                affected = 0  # a concurrent writer won; decide on what is stored now
-            if affected >= 1:
-                return await self._record(change_id, table, key, ApplyStatus.APPLIED, None)
-            earlier = await self.recorded(change_id)
-            if earlier is not None:
-                return earlier
-            row = await self.read_row(table, key)
-            if row is None:
-                reason = f"the row of {table.full_name} no longer exists"
-                return await self._record(change_id, table, key, ApplyStatus.CONFLICT, reason)
-            current = normalize_json(dict(row), "row")
-            lowered = {c.lower(): v for c, v in current.items()}
-            if _holds(lowered, after) and _holds(lowered, _identity_values(audit_values)):
-                return await self._record(change_id, table, key, ApplyStatus.APPLIED, None)
-            moved = sorted(
-                c
-                for c, v in before.items()
-                if _comparable(columns, c) and lowered.get(c.lower()) != normalize_json(v, c)
-            )
-            if moved:
-                reason = (
-                    f"the row changed since the change was proposed (columns: {', '.join(moved)})"
-                )
-                return await self._record(change_id, table, key, ApplyStatus.CONFLICT, reason)
-            # The row still equals its before-image: the UPDATE lost a race; run it again.
-        raise Conflict(
-            f"change {change_id} could not be applied: {table.full_name} kept changing",
-            details={"change_id": change_id},
-        )
-
-    def _update_statement(
-        self,
-        columns: dict[str, tuple[str, str]],
-        change_id: str,
-        table: TableName,
-        key: Mapping[str, Any],
-        before: Mapping[str, Any],
-        values: Mapping[str, Any],
-    ) -> tuple[str, list[SqlParameter]]:
+        The condition matches the row at the key only while every comparable
+        column equals the before-image. Parameters are named ``{prefix}k0``,
+        ``{prefix}b0``, ``{prefix}v0``... so several row writes share one
+        statement. More than :data:`MAX_PARAMETERS` values is ``InvalidInput``.
+        """
+        columns = await self._typed(write.table)
+        table = write.table
+        values = {c: v for c, v in write.values.items() if c.lower() in columns}
         if not values:
             raise InvalidInput("a change needs at least one column to set")
         assignments: list[str] = []
         params: list[SqlParameter] = []
         for i, (column, value) in enumerate(values.items()):
-            param = self._bind(columns, table, column, f"v{i}", value)
+            param = self._bind(columns, table, column, f"{prefix}v{i}", value)
             assignments.append(f"{quote(column, 'column')} = :{param.name}")
             params.append(param)
-        conditions, key_params = self._key_filter(columns, table, key)
-        params.extend(key_params)
-        for i, (column, value) in enumerate(before.items()):
-            if not _comparable(columns, column):
-                continue
-            param = self._bind(columns, table, column, f"b{i}", value)
+        conditions = []
+        for i, (column, value) in enumerate(write.key.items()):
+            param = self._bind(columns, table, column, f"{prefix}k{i}", value)
             conditions.append(f"{quote(column, 'column')} <=> :{param.name}")
             params.append(param)
-        conditions.append(
-            f"NOT EXISTS (SELECT 1 FROM {self.ledger} AS l WHERE l.`change_id` = :change_id)"
-        )
-        params.append(string("change_id", change_id))
+        for i, (column, value) in enumerate(write.before.items()):
+            if not _comparable(columns, column):
+                continue
+            param = self._bind(columns, table, column, f"{prefix}b{i}", value)
+            conditions.append(f"{quote(column, 'column')} <=> :{param.name}")
+            params.append(param)
         if len(params) > MAX_PARAMETERS:
             raise InvalidInput(
                 f"a change to {table.full_name} binds {len(params)} values (key, new values and "
                 f"before-image); one statement takes at most {MAX_PARAMETERS}",
                 details={"table": table.full_name},
             )
-        statement = (
-            f"UPDATE {table.quoted} SET {', '.join(assignments)} WHERE {' AND '.join(conditions)}"
-        )
-        return statement, params
+        return ", ".join(assignments), " AND ".join(conditions), params
 
-    async def _record(
-        self,
-        change_id: str,
-        table: TableName,
-        key: Mapping[str, Any],
-        status: ApplyStatus,
-        reason: str | None,
-    ) -> ApplyOutcome:
-        """Record the outcome unless one is recorded; return whichever is recorded."""
-        token = new_write_token()
-        params = [
-            string("change_id", change_id),
-            string("table_name", table.full_name),
-            string("row_key", to_json(normalize_json(dict(key), "key"))),
-            string("status", status.value),
-            string("reason", reason),
-            timestamp("recorded_at", self._clock.now()),
-            string("write_token", token),
-        ]
-        columns = ", ".join(quote(p.name) for p in params)
-        source = ", ".join(f":{p.name} AS {quote(p.name)}" for p in params)
-        statement = (
-            f"MERGE INTO {self.ledger} AS t USING (SELECT {source}) AS s "
-            "ON t.`change_id` = s.`change_id` "
-            f"WHEN NOT MATCHED THEN INSERT ({columns}) "
-            f"VALUES ({', '.join('s.' + quote(p.name) for p in params)})"
+    async def restore(self, write: RowWrite, prefix: str) -> tuple[str, str, list[SqlParameter]]:
+        """``(set clause, where condition, parameters)`` undoing ``write`` on a row that still
+        holds exactly what it wrote (the columns it set go back to their before-image)."""
+        after = {**write.before, **write.values}
+        undo = RowWrite(
+            write.change_id,
+            write.table,
+            write.key,
+            after,
+            {c: write.before.get(c) for c in write.values if c in write.before},
         )
-        for _attempt in range(ATTEMPTS):
-            try:
-                result = await self.warehouse.execute(statement, params, idempotent=True)
-                inserted = result.affected_rows or 0
-            except StaleVersion:
-                raise
-            except Conflict:
-                inserted = 0
-            if inserted:
-                return ApplyOutcome(change_id, status, reason)
-            earlier = await self._recorded_with_token(change_id)
-            if earlier is not None:
-                outcome, stored_token = earlier
-                if stored_token == token:  # our own write, answered late
-                    return ApplyOutcome(change_id, status, reason)
-                return outcome
-        raise Conflict(f"the outcome of change {change_id} could not be recorded")
+        return await self.row_write(undo, prefix)
+
+    async def holds(self, write: RowWrite) -> bool:
+        """Whether the row at ``write``'s key holds every value ``write`` sets (it landed)."""
+        row = await self.read_row(write.table, write.key)
+        if row is None:
+            return False
+        current = {c.lower(): v for c, v in normalize_json(dict(row), "row").items()}
+        return all(current.get(c.lower()) == normalize_json(v, c) for c, v in write.values.items())
 
 
 def _comparable(columns: dict[str, tuple[str, str]], column: str) -> bool:
     found = columns.get(column.lower())
     return found is not None and parameter_type(found[1]) is not None
-
-
-def _identity_values(audit_values: Mapping[str, Any]) -> dict[str, Any]:
-    """The audit values that name who/which change wrote (times differ between runs)."""
-    return {c: v for c, v in audit_values.items() if isinstance(v, str)}
-
-
-def _holds(row: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
-    return all(row.get(c.lower()) == normalize_json(v, c) for c, v in values.items())

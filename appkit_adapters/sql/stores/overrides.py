@@ -41,7 +41,7 @@ def _key_params(key: MetricKey) -> list[SqlParameter]:
     ]
 
 
-def _row_params(override: MetricOverride) -> list[SqlParameter]:
+def override_params(override: MetricOverride) -> list[SqlParameter]:
     computed = override.computed_value
     return [
         string("id", override.id),
@@ -94,16 +94,8 @@ class SqlOverrideStore(VersionedStore, OverrideStore):
     table_name = METRIC_OVERRIDES
     what = "metric override"
 
-    async def add(self, override: MetricOverride) -> None:
-        await self.rows.add(_row_params(override), version=override.version)
-
     async def get(self, override_id: str) -> MetricOverride:
         return override_from_row(await self.rows.one(_SELECT, override_id))
-
-    async def save(self, override: MetricOverride, *, expected_version: int) -> None:
-        await self.rows.save(
-            _row_params(override), version=override.version, expected_version=expected_version
-        )
 
     async def active(self, key: MetricKey) -> builtins.list[MetricOverride]:
         rows = await self.rows.fetch(
