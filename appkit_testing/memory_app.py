@@ -23,8 +23,12 @@ from typing import Any
 
 from dependency_injector import containers, providers
 
+from appkit_domain.approvals.model import APPROVAL_REQUESTS
+from appkit_domain.dq.exception import DQ_EXCEPTIONS
 from appkit_domain.errors import NotFound
 from appkit_domain.identifiers import TableName
+from appkit_domain.overrides.model import METRIC_OVERRIDES
+from appkit_domain.writeback.change import CHANGE_REQUESTS
 from appkit_testing.fakes import (
     InMemoryApprovalStore,
     InMemoryAuditStore,
@@ -33,6 +37,7 @@ from appkit_testing.fakes import (
     RecordingNotifier,
 )
 from appkit_testing.fakes.change_store import InMemoryChangeStore
+from appkit_testing.fakes.governance_store import InMemoryGovernanceStore
 from appkit_testing.fakes.governed_table import InMemoryGovernedTable
 from appkit_testing.fakes.metric_source import InMemoryMetricSource
 from appkit_testing.fakes.override_store import InMemoryOverrideStore
@@ -100,6 +105,23 @@ class TableCheckResults(CheckResultsSource):
             raise NotFound(f"table {table.full_name} does not exist") from None
 
 
+def memory_store(
+    audit: InMemoryAuditStore,
+    governed: InMemoryGovernedTable,
+    approvals: InMemoryApprovalStore,
+    changes: InMemoryChangeStore,
+    exceptions: InMemoryDqStore,
+    overrides: InMemoryOverrideStore,
+) -> InMemoryGovernanceStore:
+    """One in-memory governance store over the backend's fakes (a commit is one swap)."""
+    store = InMemoryGovernanceStore(audit, governed)
+    store.hold(APPROVAL_REQUESTS, approvals)
+    store.hold(CHANGE_REQUESTS, changes)
+    store.hold(DQ_EXCEPTIONS, exceptions)
+    store.hold(METRIC_OVERRIDES, overrides)
+    return store
+
+
 class MemoryBackend(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
@@ -108,7 +130,6 @@ class MemoryBackend(containers.DeclarativeContainer):
     me_lookup: providers.Provider[None] = providers.Object(None)
 
     audit_store = providers.Singleton(InMemoryAuditStore)
-    audit_batch_limit = providers.Object(500)  # the fake stores any batch atomically
     approval_store = providers.Singleton(InMemoryApprovalStore)
     override_store = providers.Singleton(InMemoryOverrideStore)
     dq_store = providers.Singleton(InMemoryDqStore)
@@ -117,6 +138,10 @@ class MemoryBackend(containers.DeclarativeContainer):
 
     metric_source = providers.Singleton(demo_metric_source)
     governed_table = providers.Singleton(demo_governed_table)
+    governance_store = providers.Singleton(
+        memory_store, audit_store, governed_table, approval_store, change_store, dq_store,
+        override_store,
+    )  # fmt: skip
     permissions = providers.Singleton(demo_permissions, settings)
     check_results = providers.Singleton(TableCheckResults, governed_table)
 

@@ -1,5 +1,8 @@
 """A write-back workflow on the SQL stores: the services a governed tier change runs through.
 
+Every step commits through a :class:`SqlGovernanceStore` (atomically or step
+by step, as ``atomic`` says), behind one commit pipeline.
+
 Used to count warehouse statements per step (``bench/bench_statements_per_step.py``
 and ``tests/sql_stores/test_workflow_statements.py``): maker alice, checker bob,
 the app's service principal, and a ``customers`` table whose ``tier`` may become
@@ -12,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from appkit_adapters.sql.governance.store import SqlGovernanceStore
 from appkit_adapters.sql.schema import GovernanceSchema
 from appkit_adapters.sql.stores import (
     SqlApprovalStore,
@@ -27,6 +31,7 @@ from appkit_domain.ports.clock import Clock
 from appkit_domain.ports.ids import IdGenerator
 from appkit_domain.principal import Principal, PrincipalKind
 from appkit_domain.roles import RoleMap
+from appkit_domain.unit_of_work import Commits, UnitsOfWork
 from appkit_domain.writeback import AuditColumns, TableRules, ValueRule, WritebackRules
 from appkit_domain.writeback.service import WRITEBACK_KIND, WritebackService
 from appkit_testing.fakes.permissions import InMemoryPermissions
@@ -40,6 +45,8 @@ APP = Principal("sp-app", "app@example.com", kind=PrincipalKind.SERVICE_PRINCIPA
 class WritebackWorkflow:
     writeback: WritebackService
     approvals: ApprovalService
+    store: SqlGovernanceStore
+    units: UnitsOfWork
 
 
 def writeback_workflow(
@@ -50,16 +57,23 @@ def writeback_workflow(
     ids: IdGenerator,
     *,
     stream: str = "app-1",
+    atomic: bool = True,
+    cache_seconds: float = 30.0,
 ) -> WritebackWorkflow:
-    audit = AuditLog(SqlAuditStore(warehouse, location), clock, ids, stream=stream)
+    governed = SqlGovernedTable(warehouse)
+    store = SqlGovernanceStore(
+        warehouse, location, governed, atomic=atomic, clock=clock, cache_seconds=cache_seconds
+    )
+    commits = Commits(store, ids, stream=stream)
+    units = UnitsOfWork(store, commits, clock, ids)
+    audit = AuditLog(SqlAuditStore(warehouse, location), clock, ids, stream=stream, commits=commits)
     permissions = InMemoryPermissions()
     permissions.grant("data-stewards", table, "SELECT")
     permissions.grant(APP.id, table, "SELECT", "MODIFY")
     approvals = ApprovalService(
+        units,
         SqlApprovalStore(warehouse, location),
         audit,
-        clock,
-        ids,
         policies=PolicyRegistry(
             [
                 MakerCheckerPolicy(
@@ -83,13 +97,11 @@ def writeback_workflow(
     )
     writeback = WritebackService(
         WritebackRules([rules]),
-        SqlGovernedTable(warehouse, location, clock),
+        governed,
         SqlChangeStore(warehouse, location),
         permissions,
-        audit,
-        clock,
-        ids,
+        units,
         service_principal=APP,
         approvals=approvals,
     )
-    return WritebackWorkflow(writeback, approvals)
+    return WritebackWorkflow(writeback, approvals, store, units)

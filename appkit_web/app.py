@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from appkit_web import __version__
 from appkit_web.backends import container_for
+from appkit_web.commit_mode import RecoverySummary, choose_commit_mode, recover
 from appkit_web.containers import GovernedAppContainer
 from appkit_web.docs_pages import install_docs
 from appkit_web.identity.middleware import IdentityMiddleware
@@ -66,14 +67,50 @@ async def _maybe_await(value: Any) -> None:
         await value
 
 
-async def start_services(container: GovernedAppContainer) -> None:
-    """Build the identity resolver and the governed services (registering their appliers).
+async def _provided(provider: Any) -> Any:
+    value = provider()
+    return await value if inspect.isawaitable(value) else value
+
+
+async def start_services(container: GovernedAppContainer) -> str:
+    """Choose how steps commit, build the identity resolver and the governed services
+    (registering their workflows), and finish what an earlier run left half-done.
 
     The lifespan does this after starting resources, so bad configuration
-    fails start-up rather than the first request.
+    fails start-up rather than the first request. Returns the commit mode.
     """
+    mode = await choose_commit_mode(
+        await _provided(container.governance_store),
+        container.settings(),
+        container.writeback_rules(),
+        await _provided(container.backend.governed_table),
+    )
     for name in ("identity", *GOVERNED_SERVICES):
         await _maybe_await(getattr(container, name)())
+    await recover_now(container)
+    return mode
+
+
+async def recover_now(container: GovernedAppContainer) -> RecoverySummary:
+    """One recovery sweep (see :mod:`appkit_web.commit_mode`)."""
+    return await recover(
+        await _provided(container.governance_store),
+        await _provided(container.commits),
+        container.clock(),
+        await _provided(container.approvals),
+        await _provided(container.service_principal),
+    )
+
+
+async def _sweep_every(container: GovernedAppContainer, seconds: float) -> None:
+    # Wall-clock time on purpose: the injected timer may be virtual (tests), and this sweep
+    # only catches up on work a crashed process left; nothing waits on it.
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await recover_now(container)
+        except Exception:
+            _log.exception("the recovery sweep failed; it runs again in %ss", seconds)
 
 
 def build_services(container: GovernedAppContainer) -> None:
@@ -96,9 +133,13 @@ def _lifespan(container: GovernedAppContainer, on_start: Sequence[StartHook] = (
         await start_services(container)
         for hook in on_start:
             await _maybe_await(hook(container))
+        interval = container.settings().recovery_interval
+        sweeper = asyncio.create_task(_sweep_every(container, interval)) if interval > 0 else None
         try:
             yield
         finally:
+            if sweeper is not None:
+                sweeper.cancel()
             try:
                 await asyncio.wait_for(
                     _maybe_await(container.shutdown_resources()), SHUTDOWN_SECONDS

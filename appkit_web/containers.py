@@ -7,14 +7,14 @@ container; every backend container provides the same names:
 =====================  ============================================================
 ``directory``          Directory port: principal -> groups (SCIM, fakes, configured)
 ``dev_directory``      the configured users of dev identity mode
-``audit_store``        AuditStore port
-``audit_batch_limit``  most audit events the store writes atomically in one append
-``approval_store``     ApprovalStore port
+``governance_store``   GovernanceStore port: where every governed step commits
+``audit_store``        AuditStore port (reads, verification)
+``approval_store``     ApprovalStore port (the read side of approval requests)
 ``override_store``     OverrideStore port
 ``metric_source``      MetricSource port (computed metric values)
 ``dq_store``           DqStore port
 ``change_store``       ChangeStore port (write-back change requests)
-``governed_table``     GovernedTable port (rows write-back reads and writes)
+``governed_table``     GovernedTable port (columns and rows of the tables write-back changes)
 ``permissions``        PermissionChecker port (Unity Catalog privileges)
 ``check_results``      :class:`~appkit_web.check_results.CheckResultsSource`
 ``notifier``           Notifier port, or None
@@ -52,6 +52,7 @@ from appkit_domain.dq.severity import SlaPolicy
 from appkit_domain.dq.waiver import WaiverWorkflow
 from appkit_domain.overrides import OverrideService
 from appkit_domain.principal import Principal, PrincipalKind
+from appkit_domain.unit_of_work import Commits, UnitsOfWork
 from appkit_domain.writeback.service import WritebackService
 from appkit_web.identity.build import build_identity, dev_label
 from appkit_web.platform.gate import PlatformGate
@@ -65,7 +66,7 @@ from appkit_web.sample.governance import (
     demo_writeback_rules,
 )
 from appkit_web.settings import Settings
-from appkit_web.telemetry.approvals import metered
+from appkit_web.telemetry.approvals import approval_counter
 
 
 def demo_users(settings: Settings) -> list:  # type: ignore[type-arg]
@@ -107,23 +108,36 @@ class GovernedAppContainer(containers.DeclarativeContainer):
         monotonic,
     )
 
-    # --- domain services ---------------------------------------------------------------
     telemetry = backend.telemetry
+
+    # --- units of work: every governed step commits through this writer's pipeline -----
+    governance_store = backend.governance_store
+    commits = providers.Singleton(
+        Commits,
+        backend.governance_store,
+        ids,
+        stream=settings.provided.stream_name,
+        on_commit=providers.Callable(approval_counter, telemetry),
+    )
+    units = providers.Singleton(
+        UnitsOfWork, backend.governance_store, commits, clock, ids, redactor=redactor
+    )
     audit_log = providers.Singleton(
         AuditLog,
-        providers.Callable(metered, backend.audit_store, telemetry),
+        backend.audit_store,
         clock,
         ids,
         stream=settings.provided.stream_name,
         redactor=redactor,
-        max_batch=backend.audit_batch_limit,
+        commits=commits,
     )
+
+    # --- domain services ---------------------------------------------------------------
     approvals = providers.Singleton(
         ApprovalService,
+        units,
         backend.approval_store,
         audit_log,
-        clock,
-        ids,
         policies=policies,
         roles=role_map,
         directory=backend.directory,
@@ -131,9 +145,9 @@ class GovernedAppContainer(containers.DeclarativeContainer):
     )
 
     overrides = providers.Singleton(
-        OverrideService, backend.override_store, approvals, backend.metric_source, clock, ids
+        OverrideService, units, backend.override_store, approvals, backend.metric_source
     )
-    dq = providers.Singleton(DqExceptionService, backend.dq_store, audit_log, clock, ids, sla=sla)
+    dq = providers.Singleton(DqExceptionService, units, backend.dq_store, sla=sla)
     waivers = providers.Singleton(WaiverWorkflow, dq, approvals)
     writeback = providers.Singleton(
         WritebackService,
@@ -141,9 +155,7 @@ class GovernedAppContainer(containers.DeclarativeContainer):
         backend.governed_table,
         backend.change_store,
         backend.permissions,
-        audit_log,
-        clock,
-        ids,
+        units,
         service_principal=service_principal,
         approvals=approvals,
     )

@@ -21,6 +21,7 @@ from appkit_adapters.databricks.actions import DatabricksPlatformActions
 from appkit_adapters.databricks.catalog import UnityCatalog
 from appkit_adapters.databricks.directory import SCIM, principal_from_scim
 from appkit_adapters.resilience import ResiliencePolicy
+from appkit_adapters.sql.governance.store import SqlGovernanceStore
 from appkit_adapters.sql.schema import GovernanceSchema
 from appkit_adapters.sql.stores import (
     SqlApprovalStore,
@@ -30,7 +31,6 @@ from appkit_adapters.sql.stores import (
     SqlGovernedTable,
     SqlOverrideStore,
 )
-from appkit_adapters.sql.stores.audit import MAX_EVENTS_PER_STATEMENT
 from appkit_adapters.sql.warehouse import SqlWarehouse
 from appkit_domain.errors import PermissionDenied
 from appkit_domain.ports.directory import Directory
@@ -167,13 +167,13 @@ class DatabricksBackend(containers.DeclarativeContainer):
         GovernanceSchema, settings.provided.catalog, settings.provided.schema_name
     )
 
+    governed_table = providers.Singleton(SqlGovernedTable, warehouse)
+    governance_store = providers.Singleton(SqlGovernanceStore, warehouse, location, governed_table)
     audit_store = providers.Singleton(SqlAuditStore, warehouse, location)
-    audit_batch_limit = providers.Object(MAX_EVENTS_PER_STATEMENT)
     approval_store = providers.Singleton(SqlApprovalStore, warehouse, location)
     override_store = providers.Singleton(SqlOverrideStore, warehouse, location)
     dq_store = providers.Singleton(SqlDqStore, warehouse, location)
     change_store = providers.Singleton(SqlChangeStore, warehouse, location)
-    governed_table = providers.Singleton(SqlGovernedTable, warehouse, location)
     metric_source = providers.Singleton(TableMetricSource, warehouse)
     check_results = providers.Singleton(WarehouseCheckResults, warehouse)
     permissions = providers.Callable(lambda ws: ws.catalog, workspace)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dependency_injector import containers, providers
 
 from appkit_adapters.local.engine import LocalEngine
+from appkit_adapters.sql.governance.store import SqlGovernanceStore
 from appkit_adapters.sql.schema import GovernanceSchema
 from appkit_adapters.sql.stores import (
     SqlApprovalStore,
@@ -23,7 +24,6 @@ from appkit_adapters.sql.stores import (
     SqlGovernedTable,
     SqlOverrideStore,
 )
-from appkit_adapters.sql.stores.audit import MAX_EVENTS_PER_STATEMENT
 from appkit_adapters.sql.warehouse import SqlWarehouse
 from appkit_domain.ports.permissions import PermissionChecker
 from appkit_domain.principal import Principal
@@ -98,13 +98,13 @@ class LocalBackend(containers.DeclarativeContainer):
         GovernanceSchema, settings.provided.catalog, settings.provided.schema_name
     )
 
+    governed_table = providers.Singleton(SqlGovernedTable, warehouse)
+    governance_store = providers.Singleton(SqlGovernanceStore, warehouse, location, governed_table)
     audit_store = providers.Singleton(SqlAuditStore, warehouse, location)
-    audit_batch_limit = providers.Object(MAX_EVENTS_PER_STATEMENT)
     approval_store = providers.Singleton(SqlApprovalStore, warehouse, location)
     override_store = providers.Singleton(SqlOverrideStore, warehouse, location)
     dq_store = providers.Singleton(SqlDqStore, warehouse, location)
     change_store = providers.Singleton(SqlChangeStore, warehouse, location)
-    governed_table = providers.Singleton(SqlGovernedTable, warehouse, location)
     metric_source = providers.Singleton(TableMetricSource, warehouse)
     check_results = providers.Singleton(WarehouseCheckResults, warehouse)
     permissions = providers.Singleton(

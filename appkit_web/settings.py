@@ -74,6 +74,16 @@ class Backend(str, Enum):
     DATABRICKS = "databricks"
 
 
+class AtomicCommits(str, Enum):
+    """Whether governed steps commit as one ``BEGIN ATOMIC`` block: ``auto`` probes the
+    warehouse and the tables once at start-up; ``on`` requires it; ``off`` commits step by
+    step (with leases, stamped writes and a recovery sweep)."""
+
+    AUTO = "auto"
+    ON = "on"
+    OFF = "off"
+
+
 class IdentityMode(str, Enum):
     """Where the caller's identity comes from.
 
@@ -104,6 +114,8 @@ class Settings(BaseSettings):
     app_name: str | None = Field(None, alias="DATABRICKS_APP_NAME")
     audit_stream: str | None = Field(None, alias="APPKIT_AUDIT_STREAM")
     demo: bool = Field(False, alias="APPKIT_DEMO")
+    atomic_commits: AtomicCommits = Field(AtomicCommits.AUTO, alias="APPKIT_ATOMIC_COMMITS")
+    recovery_interval: float = Field(60.0, alias="APPKIT_RECOVERY_INTERVAL_SECONDS", ge=0)
 
     databricks_host: str | None = Field(None, alias="DATABRICKS_HOST")
     databricks_token: str | None = Field(None, alias="DATABRICKS_TOKEN", repr=False)

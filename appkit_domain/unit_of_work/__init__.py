@@ -28,6 +28,7 @@ from appkit_domain.unit_of_work.records import (
     StepRecord,
     StepsRejected,
 )
+from appkit_domain.unit_of_work.recovery import RecoveryReport, recover_steps
 from appkit_domain.unit_of_work.repository import Repository
 from appkit_domain.unit_of_work.unit import UnitOfWork
 from appkit_domain.unit_of_work.units import DEFAULT_ATTEMPTS, IdempotencyKeyReused, UnitsOfWork
@@ -41,6 +42,7 @@ __all__ = [
     "Commits",
     "EventDraft",
     "IdempotencyKeyReused",
+    "RecoveryReport",
     "Repository",
     "RowWrite",
     "StepCommit",
@@ -49,4 +51,5 @@ __all__ = [
     "UnitOfWork",
     "UnitsOfWork",
     "chain",
+    "recover_steps",
 ]

@@ -48,7 +48,8 @@ class Commits:
     """The group-commit pipeline of one audit stream (see the module docstring).
 
     ``max_batch_steps`` bounds how many steps share one write besides the
-    store's own cost bound. Counters: ``writes`` (store writes attempted),
+    store's own cost bound. ``on_commit`` is told of every batch once it is
+    durable (metrics; it must not raise). Counters: ``writes`` (store writes attempted),
     ``batches`` (batches taken), ``rejected`` (steps refused).
     """
 
@@ -58,7 +59,8 @@ class Commits:
         ids: IdGenerator,
         *,
         stream: str,
-        max_batch_steps: int = 64,
+        max_batch_steps: int = 1000,
+        on_commit: Callable[[CommitBatch], None] | None = None,
     ) -> None:
         if not stream or not stream.strip():
             raise InvalidInput("an audit stream needs a name")
@@ -68,6 +70,7 @@ class Commits:
         self.stream = stream
         self.max_batch_steps = max_batch_steps
         self._ids = ids
+        self._on_commit = on_commit
         self._pending: list[_Pending] = []
         self._flusher: asyncio.Task[None] | None = None
         self._head: Checkpoint | None = None
@@ -168,6 +171,8 @@ class Commits:
             if events:
                 last = events[-1]
                 self._head = Checkpoint(self.stream, last.seq, last.hash)
+            if self._on_commit is not None:
+                self._on_commit(commit)
             position = 0
             for entry in live:
                 count = len(entry.step.events)

@@ -1,8 +1,9 @@
-"""The governed-table writer: optimistic, at most once per change id, audit columns, few statements."""
+"""Governed rows on SQL: guarded writes committed by the governance store, both ways."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -10,13 +11,14 @@ from typing import Any
 
 import pytest
 
+from appkit_adapters.sql.governance.store import SqlGovernanceStore
 from appkit_adapters.sql.stores.counting import CountingWarehouse
 from appkit_adapters.sql.stores.governed_table import SqlGovernedTable
 from appkit_adapters.sql.warehouse import Parameters, SqlWarehouse, StatementResult
 from appkit_domain.audit.chain import normalize_json
 from appkit_domain.errors import Conflict, InvalidInput, Unavailable
 from appkit_domain.identifiers import TableName
-from appkit_domain.ports.governed_table import ApplyStatus
+from appkit_domain.unit_of_work import CommitBatch, RowWrite, StepCommit, StepRecord, StepsRejected
 from appkit_testing.fakes.clock import ControllableClock
 from tests.sql_stores.conftest import Governance
 
@@ -29,7 +31,7 @@ async def customers(governance: Governance) -> AsyncIterator[TableName]:
     await governance.warehouse.execute(
         f"CREATE TABLE {table.quoted} (customer_id BIGINT, name STRING, tier STRING, "
         "credit_limit DECIMAL(10,2), since DATE, updated_by STRING, updated_at TIMESTAMP, "
-        "approval_id STRING)"
+        "approval_id STRING) TBLPROPERTIES ('delta.feature.catalogManaged' = 'supported')"
     )
     await governance.warehouse.execute(
         f"INSERT INTO {table.quoted} VALUES "
@@ -46,8 +48,17 @@ def counted(governance: Governance) -> CountingWarehouse:
 
 
 @pytest.fixture
-def writer(governance: Governance, counted: CountingWarehouse) -> SqlGovernedTable:
-    return SqlGovernedTable(counted, governance.location, ControllableClock(NOW))
+def writer(counted: CountingWarehouse) -> SqlGovernedTable:
+    return SqlGovernedTable(counted)
+
+
+@pytest.fixture
+def store(
+    governance: Governance, counted: CountingWarehouse, writer: SqlGovernedTable, atomic: bool
+) -> SqlGovernanceStore:
+    return SqlGovernanceStore(
+        counted, governance.location, writer, atomic=atomic, clock=ControllableClock(NOW)
+    )
 
 
 async def before_of(writer: SqlGovernedTable, table: TableName, **key: Any) -> dict[str, Any]:
@@ -58,6 +69,19 @@ async def before_of(writer: SqlGovernedTable, table: TableName, **key: Any) -> d
 
 
 AUDIT = {"updated_by": "u-alice", "updated_at": NOW, "approval_id": "apr-1"}
+_numbers = itertools.count(1)
+
+
+def batch(
+    table: TableName, change_id: str, before: dict[str, Any], values: dict[str, Any]
+) -> CommitBatch:
+    n = next(_numbers)
+    write = RowWrite(
+        change_id, table, {"customer_id": before["customer_id"]}, before, {**values, **AUDIT},
+        ("approval_id", "updated_at"),
+    )  # fmt: skip
+    step = StepCommit(StepRecord(f"stp-t{n}", "test.row", NOW), rows=(write,))
+    return CommitBatch(f"cmt-t{n}", (step,), ())
 
 
 async def test_column_types_are_described_once_and_cached(
@@ -71,129 +95,74 @@ async def test_column_types_are_described_once_and_cached(
     assert counted.count == 0
 
 
-async def test_change_applies_when_the_row_still_equals_its_before_image(
-    writer: SqlGovernedTable, counted: CountingWarehouse, customers: TableName
+async def test_a_row_write_with_audit_values_lands_in_one_statement_when_atomic(
+    writer: SqlGovernedTable,
+    store: SqlGovernanceStore,
+    counted: CountingWarehouse,
+    customers: TableName,
+    atomic: bool,
 ) -> None:
     before = await before_of(writer, customers, customer_id=1)
+    await writer.column_types(customers)
     counted.reset()
-    outcome = await writer.apply_change(
-        "chg-1",
-        customers,
-        {"customer_id": 1},
-        before,
-        {"tier": "gold", "credit_limit": "1200.50"},
-        AUDIT,
+    await store.write(
+        batch(customers, "chg-1", before, {"tier": "gold", "credit_limit": "1200.50"})
     )
-    assert outcome.status is ApplyStatus.APPLIED and not outcome.replayed
-    assert counted.count == 2  # the conditional UPDATE and the ledger MERGE
+    if atomic:
+        assert counted.count == 1  # the whole step is one BEGIN ATOMIC block
     row = await writer.read_row(customers, {"customer_id": 1})
     assert row is not None
     assert (row["tier"], row["credit_limit"]) == ("gold", Decimal("1200.50"))
     assert (row["updated_by"], row["updated_at"], row["approval_id"]) == ("u-alice", NOW, "apr-1")
 
 
-async def test_audit_values_fill_only_the_audit_columns_the_table_has(
-    writer: SqlGovernedTable, customers: TableName
+async def test_a_write_naming_a_column_the_table_lacks_is_invalid_input(
+    writer: SqlGovernedTable, store: SqlGovernanceStore, customers: TableName
 ) -> None:
     before = await before_of(writer, customers, customer_id=1)
-    outcome = await writer.apply_change(
-        "chg-1",
-        customers,
-        {"customer_id": 1},
-        before,
-        {"tier": "gold"},
-        {**AUDIT, "approved_by": "u-bob"},  # the table has no approved_by column
-    )
-    assert outcome.applied
-    row = await writer.read_row(customers, {"customer_id": 1})
-    assert row is not None and row["updated_by"] == "u-alice" and "approved_by" not in row
+    with pytest.raises(InvalidInput, match="approved_by"):
+        await store.write(batch(customers, "chg-1", before, {"approved_by": "u-bob"}))
+    assert (await before_of(writer, customers, customer_id=1)) == before
 
 
-async def test_second_apply_of_a_change_id_writes_nothing_and_replays_the_outcome(
-    writer: SqlGovernedTable, counted: CountingWarehouse, customers: TableName
-) -> None:
-    before = await before_of(writer, customers, customer_id=1)
-    first = await writer.apply_change(
-        "chg-1", customers, {"customer_id": 1}, before, {"tier": "gold"}, AUDIT
-    )
-    counted.reset()
-    second = await writer.apply_change(
-        "chg-1", customers, {"customer_id": 1}, before, {"tier": "gold"}, AUDIT
-    )
-    assert second.status is first.status is ApplyStatus.APPLIED
-    assert second.replayed
-    assert counted.by_kind["MERGE"] == 0 and counted.count == 2
-
-
-async def test_moved_row_is_a_conflict_and_nothing_is_written(
-    writer: SqlGovernedTable, governance: Governance, customers: TableName
+async def test_a_moved_row_refuses_the_write_even_after_moving_back(
+    writer: SqlGovernedTable,
+    store: SqlGovernanceStore,
+    governance: Governance,
+    customers: TableName,
 ) -> None:
     before = await before_of(writer, customers, customer_id=1)
     await governance.warehouse.execute(
         f"UPDATE {customers.quoted} SET credit_limit = 950 WHERE customer_id = 1"
     )
-    outcome = await writer.apply_change(
-        "chg-1", customers, {"customer_id": 1}, before, {"tier": "gold"}, AUDIT
-    )
-    assert outcome.status is ApplyStatus.CONFLICT
-    assert outcome.reason is not None and "credit_limit" in outcome.reason
+    with pytest.raises(StepsRejected):
+        await store.write(batch(customers, "chg-1", before, {"tier": "gold"}))
     row = await writer.read_row(customers, {"customer_id": 1})
     assert row is not None and row["tier"] == "silver" and row["updated_by"] is None
-    # The row returning to its before-image does not let the same change id apply later.
-    await governance.warehouse.execute(
-        f"UPDATE {customers.quoted} SET credit_limit = 900 WHERE customer_id = 1"
-    )
-    again = await writer.apply_change(
-        "chg-1", customers, {"customer_id": 1}, before, {"tier": "gold"}, AUDIT
-    )
-    assert again.status is ApplyStatus.CONFLICT and again.replayed
-    row = await writer.read_row(customers, {"customer_id": 1})
-    assert row is not None and row["tier"] == "silver"
 
 
-async def test_missing_row_is_a_conflict(writer: SqlGovernedTable, customers: TableName) -> None:
-    before = await before_of(writer, customers, customer_id=1)
-    outcome = await writer.apply_change(
-        "chg-9", customers, {"customer_id": 99}, before, {"tier": "gold"}, AUDIT
-    )
-    assert outcome.status is ApplyStatus.CONFLICT
-    assert outcome.reason is not None and "no longer exists" in outcome.reason
+async def test_a_missing_row_refuses_the_write(
+    writer: SqlGovernedTable, store: SqlGovernanceStore, customers: TableName
+) -> None:
+    before = {**(await before_of(writer, customers, customer_id=1)), "customer_id": 99}
+    with pytest.raises(StepsRejected):
+        await store.write(batch(customers, "chg-9", before, {"tier": "gold"}))
 
 
-async def test_concurrent_applies_of_one_change_write_once(
-    writer: SqlGovernedTable, customers: TableName
+async def test_concurrent_changes_from_one_before_image_let_one_land(
+    writer: SqlGovernedTable, store: SqlGovernanceStore, customers: TableName
 ) -> None:
     before = await before_of(writer, customers, customer_id=1)
     outcomes = await asyncio.gather(
-        *(
-            writer.apply_change(
-                "chg-1", customers, {"customer_id": 1}, before, {"tier": "gold"}, AUDIT
-            )
-            for _ in range(8)
-        )
+        *(store.write(batch(customers, f"chg-{i}", before, {"name": f"n{i}"})) for i in range(6)),
+        return_exceptions=True,
     )
-    assert all(o.status is ApplyStatus.APPLIED for o in outcomes)
-    assert sum(not o.replayed for o in outcomes) == 1
-
-
-async def test_concurrent_changes_from_one_before_image_let_one_apply(
-    writer: SqlGovernedTable, customers: TableName
-) -> None:
-    before = await before_of(writer, customers, customer_id=1)
-    outcomes = await asyncio.gather(
-        *(
-            writer.apply_change(
-                f"chg-{i}", customers, {"customer_id": 1}, before, {"name": f"n{i}"}, AUDIT
-            )
-            for i in range(6)
-        )
-    )
-    assert sum(o.status is ApplyStatus.APPLIED for o in outcomes) == 1
-    assert sum(o.status is ApplyStatus.CONFLICT for o in outcomes) == 5
+    assert sum(o is None for o in outcomes) == 1
+    assert all(o is None or isinstance(o, (StepsRejected, Conflict)) for o in outcomes)
 
 
 class LosesFirstAnswer(SqlWarehouse):
-    """Runs every statement, but reports the first UPDATE as failed (a lost response)."""
+    """Runs every statement, but reports the first write as failed (a lost response)."""
 
     def __init__(self, inner: SqlWarehouse) -> None:
         self.inner = inner
@@ -208,53 +177,48 @@ class LosesFirstAnswer(SqlWarehouse):
         idempotent: bool = False,
     ) -> StatementResult:
         result = await self.inner.execute(statement, parameters, row_limit=row_limit)
-        if statement.startswith("UPDATE") and not self.lost:
+        writes_customers = statement.startswith(("BEGIN", "UPDATE")) and "customers" in statement
+        if writes_customers and not self.lost:
             self.lost = True
             raise Unavailable("connection reset after the statement ran")
         return result
 
 
-async def test_apply_whose_answer_was_lost_is_recorded_applied_on_retry(
-    governance: Governance, customers: TableName
+async def test_a_write_whose_answer_was_lost_is_found_landed_when_sent_again(
+    governance: Governance, customers: TableName, atomic: bool
 ) -> None:
-    writer = SqlGovernedTable(
-        LosesFirstAnswer(governance.warehouse), governance.location, ControllableClock(NOW)
+    lossy = LosesFirstAnswer(governance.warehouse)
+    writer = SqlGovernedTable(lossy)
+    store = SqlGovernanceStore(
+        lossy, governance.location, writer, atomic=atomic, clock=ControllableClock(NOW)
     )
     before = await before_of(writer, customers, customer_id=1)
+    sent = batch(customers, "chg-1", before, {"tier": "gold"})
     with pytest.raises(Unavailable):
-        await writer.apply_change(
-            "chg-1", customers, {"customer_id": 1}, before, {"tier": "gold"}, AUDIT
-        )
-    outcome = await writer.apply_change(
-        "chg-1", customers, {"customer_id": 1}, before, {"tier": "gold"}, AUDIT
+        await store.write(sent)
+    await store.write(sent)  # the same batch again: it had landed, and lands once
+    row = await writer.read_row(customers, {"customer_id": 1})
+    assert row is not None and row["tier"] == "gold"
+    ledger = await governance.warehouse.execute(
+        f"SELECT COUNT(*) FROM {governance.location.table('applied_changes')} "
+        "WHERE change_id = 'chg-1'"
     )
-    assert outcome.status is ApplyStatus.APPLIED
-    assert (await writer.recorded("chg-1")) is not None
+    assert ledger.scalar() == 1
 
 
 async def test_values_travel_as_parameters_never_as_sql(
-    writer: SqlGovernedTable, counted: CountingWarehouse, customers: TableName
+    writer: SqlGovernedTable,
+    store: SqlGovernanceStore,
+    counted: CountingWarehouse,
+    customers: TableName,
 ) -> None:
     hostile = "x'; DROP TABLE customers; -- `y`"
     before = await before_of(writer, customers, customer_id=1)
     counted.keep_text = True
-    outcome = await writer.apply_change(
-        "chg-1", customers, {"customer_id": 1}, before, {"name": hostile}, AUDIT
-    )
-    assert outcome.applied
+    await store.write(batch(customers, "chg-1", before, {"name": hostile}))
     assert all(hostile not in text for text in counted.statements)
     row = await writer.read_row(customers, {"customer_id": 1})
     assert row is not None and row["name"] == hostile
-
-
-async def test_unknown_column_is_invalid_input(
-    writer: SqlGovernedTable, customers: TableName
-) -> None:
-    before = await before_of(writer, customers, customer_id=1)
-    with pytest.raises(InvalidInput):
-        await writer.apply_change(
-            "chg-1", customers, {"customer_id": 1}, before, {"nope": "x"}, AUDIT
-        )
 
 
 async def test_duplicate_key_is_a_conflict_on_read(
@@ -274,8 +238,7 @@ async def test_a_change_binding_more_than_256_values_is_refused_before_any_sql(
     wide_before = {**before, **{f"c{i}": "x" for i in range(300)}}
     writer._columns[customers.full_name.lower()].update({f"c{i}": "STRING" for i in range(300)})
     counted.reset()
+    write = RowWrite("chg-1", customers, {"customer_id": 1}, wide_before, {"tier": "gold"})
     with pytest.raises(InvalidInput):
-        await writer.apply_change(
-            "chg-1", customers, {"customer_id": 1}, wide_before, {"tier": "gold"}, AUDIT
-        )
+        await writer.row_write(write, "r")
     assert counted.count == 0

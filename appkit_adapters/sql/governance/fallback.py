@@ -134,15 +134,15 @@ class StepByStep:
             marker = f"s{n}"
             self._leases.setdefault(step.step.id, until)
             plan = json.dumps(self._encode(step), separators=(",", ":"), ensure_ascii=False)
-            row = self.sql.step_row(
+            packed = self.sql.step_row(
                 step, batch.commit_id, STATE_PENDING, plan=plan, lease_until=until
             )
             markers.append(marker)
-            params.append(string(marker, row))
+            params.append(string(marker, packed))
             if step.step.idempotency_key is not None:
                 taken = await self.warehouse.execute(
                     f"SELECT {self.sql.key_taken(marker)}",
-                    [string(marker, row)],
+                    [string(marker, packed)],
                     idempotent=True,
                 )
                 if taken.scalar() and await self._owner_of_key(step) != step.step.id:

@@ -28,9 +28,9 @@ from appkit_adapters.sql.governance.fallback import DEFAULT_LEASE, StepByStep
 from appkit_adapters.sql.governance.tables import AggregateTable, AggregateTables
 from appkit_adapters.sql.governance.writes import STATE_DONE, STATE_PENDING, WriteSql
 from appkit_adapters.sql.schema import UNIT_STEPS, GovernanceSchema
-from appkit_adapters.sql.stores.audit import SqlAuditStore
+from appkit_adapters.sql.stores.audit import MAX_EVENTS_PER_STATEMENT, SqlAuditStore
 from appkit_adapters.sql.stores.governed_table import SqlGovernedTable
-from appkit_adapters.sql.stores.values import MAX_PARAMETERS, from_json, string, utc
+from appkit_adapters.sql.stores.values import from_json, string, utc
 from appkit_adapters.sql.warehouse import SqlWarehouse
 from appkit_adapters.system import SystemClock
 from appkit_domain.audit.event import Checkpoint
@@ -97,7 +97,9 @@ class SqlGovernanceStore(GovernanceStore):
     where each aggregate type lives (the built-in types unless given).
     """
 
-    max_batch_cost = MAX_PARAMETERS - 8
+    max_batch_cost = MAX_EVENTS_PER_STATEMENT
+    """A batch carries at most this many parameters (under the 256 of one statement), so its
+    audit events always fit one INSERT."""
 
     def __init__(
         self,

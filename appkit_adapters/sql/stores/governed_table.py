@@ -184,9 +184,7 @@ class SqlGovernedTable(GovernedTable):
         """
         columns = await self._typed(write.table)
         table = write.table
-        values = {c: v for c, v in write.values.items() if c.lower() in columns}
-        if not values:
-            raise InvalidInput("a change needs at least one column to set")
+        values = dict(write.values)
         assignments: list[str] = []
         params: list[SqlParameter] = []
         for i, (column, value) in enumerate(values.items()):
