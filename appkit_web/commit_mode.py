@@ -37,6 +37,7 @@ log = logging.getLogger("appkit_web.commit_mode")
 ATOMIC = "atomic"
 STEP_BY_STEP = "step-by-step"
 ONE_SWAP = "in-memory"
+DEFERRED = "chosen at the first commit"
 
 
 async def choose_commit_mode(
@@ -53,7 +54,17 @@ async def choose_commit_mode(
     if mode is AtomicCommits.OFF:
         store.atomic = False
     else:
-        reason = await atomic_commits_refused(store.warehouse, store.location, tables)
+        try:
+            reason = await atomic_commits_refused(store.warehouse, store.location, tables)
+        except NotFound as missing:
+            log.warning(
+                "the governance tables are not there yet (%s): run `lakehouse-appkit db init`; "
+                "the commit mode is chosen at the first commit",
+                missing.message,
+            )
+            store.atomic = None
+            store.decide = lambda: _decide_later(store, mode, tables)
+            return DEFERRED
         if reason is None:
             store.atomic = True
         elif mode is AtomicCommits.ON:
@@ -78,6 +89,19 @@ async def choose_commit_mode(
                 )
     log.info("governed steps commit %s", ATOMIC if store.atomic else STEP_BY_STEP)
     return ATOMIC if store.atomic else STEP_BY_STEP
+
+
+async def _decide_later(
+    store: SqlGovernanceStore, mode: AtomicCommits, tables: list[TableName]
+) -> bool:
+    reason = await atomic_commits_refused(store.warehouse, store.location, tables)
+    if reason is not None and mode is AtomicCommits.ON:
+        raise SettingsError(
+            f"APPKIT_ATOMIC_COMMITS=on but the warehouse refused an atomic block: {reason}"
+        )
+    if reason is not None:
+        log.warning("committing step by step: the warehouse refused an atomic block: %s", reason)
+    return reason is None
 
 
 async def _existing(tables: list[TableName], governed: GovernedTable) -> list[TableName]:
@@ -115,9 +139,16 @@ async def recover(
     approvals: ApprovalService,
     service_principal: Principal,
 ) -> RecoverySummary:
-    """One sweep: half-done steps, then external actions whose claim expired."""
-    report = await recover_steps(store, commits, clock)
-    settled = await approvals.recover_claims(Actor.of(service_principal))
+    """One sweep: half-done steps, then external actions whose claim expired.
+
+    Governance tables that do not exist yet leave nothing to recover (a warning says so).
+    """
+    try:
+        report = await recover_steps(store, commits, clock)
+        settled = await approvals.recover_claims(Actor.of(service_principal))
+    except NotFound as missing:
+        log.warning("nothing to recover: %s", missing.message)
+        return RecoverySummary(0, 0, 0)
     if report.total or settled:
         log.info(
             "recovery finished %d steps, undid %d, settled %d actions",

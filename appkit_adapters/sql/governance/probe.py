@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from appkit_adapters.sql.schema import TABLES, UNIT_STEPS, GovernanceSchema
 from appkit_adapters.sql.stores.values import string
 from appkit_adapters.sql.warehouse import SqlWarehouse
-from appkit_domain.errors import AppkitError, Unavailable
+from appkit_domain.errors import AppkitError, NotFound, Unavailable
 from appkit_domain.identifiers import TableName
 
 
@@ -26,7 +26,8 @@ async def atomic_commits_refused(
 ) -> str | None:
     """None when atomic commits work for the governance tables and ``governed``; else why not.
 
-    ``Unavailable`` (the warehouse cannot answer) propagates: that decides nothing.
+    ``Unavailable`` (the warehouse cannot answer) and ``NotFound`` (a table does not exist
+    yet) propagate: they decide nothing.
     """
     targets = [location.table(spec.name) for spec in TABLES]
     targets.extend(table.quoted for table in governed)
@@ -38,7 +39,7 @@ async def atomic_commits_refused(
     statement = "BEGIN ATOMIC\n  " + "\n  ".join(lines) + "\nEND;"
     try:
         await warehouse.execute(statement, [string("probe", "stp-probe")], idempotent=True)
-    except Unavailable:
+    except (Unavailable, NotFound):
         raise
     except AppkitError as exc:
         return exc.message

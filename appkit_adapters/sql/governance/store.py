@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -34,7 +34,7 @@ from appkit_adapters.sql.stores.values import from_json, string, utc
 from appkit_adapters.sql.warehouse import SqlWarehouse
 from appkit_adapters.system import SystemClock
 from appkit_domain.audit.event import Checkpoint
-from appkit_domain.errors import AppkitError, Conflict, StaleVersion
+from appkit_domain.errors import AppkitError, Conflict, InvalidInput, StaleVersion
 from appkit_domain.identifiers import quote
 from appkit_domain.ports.clock import Clock
 from appkit_domain.ports.governance_store import GovernanceStore
@@ -107,7 +107,7 @@ class SqlGovernanceStore(GovernanceStore):
         location: GovernanceSchema,
         governed: SqlGovernedTable,
         *,
-        atomic: bool = True,
+        atomic: bool | None = True,
         tables: AggregateTables | None = None,
         clock: Clock | None = None,
         cache_seconds: float = 30.0,
@@ -126,6 +126,9 @@ class SqlGovernanceStore(GovernanceStore):
         )
         self.cache = RecentStates(cache_seconds, monotonic)
         self.steps_table = location.table(UNIT_STEPS)
+        self.decide: Callable[[], Awaitable[bool]] | None = None
+        """How to choose ``atomic`` at the first commit when it could not be chosen at
+        start-up (the tables did not exist yet); ``atomic`` is None until then."""
 
     def cost(self, step: StepCommit) -> int:
         total = len(step.writes) + len(step.events) + (1 if step.changes_state else 0)
@@ -213,6 +216,10 @@ class SqlGovernanceStore(GovernanceStore):
             if batch.events:
                 await self.audit.append(batch.events)
             return
+        if self.atomic is None:
+            if self.decide is None:
+                raise InvalidInput("this governance store was not told how to commit")
+            self.atomic = await self.decide()
         try:
             if self.atomic:
                 await self._atomic(batch)
