@@ -14,6 +14,7 @@ nothing is acknowledged that was not stored.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
