@@ -14,8 +14,11 @@ reports them), Python values, DML counts, Databricks error classes.
   by zero fails, integer casts truncate, DECIMAL division and ``avg`` stay DECIMAL
   with Spark's precision and scale, ``MERGE`` refuses several source rows per target
   row, ``to_utc_timestamp``/``from_utc_timestamp``/``format_string``.
-- Refused with ``[UNSUPPORTED_FEATURE]`` naming the construct: time travel, OPTIMIZE,
-  VACUUM, external LOCATION, identity columns, temporary views, USE, GRANT/REVOKE
+- Table versions: every committed write is a new version (one per table per atomic
+  block), persisted; DESCRIBE HISTORY, time travel, RESTORE, OPTIMIZE, VACUUM and
+  DESCRIBE DETAIL work on them (:mod:`appkit_adapters.local.history`).
+- Refused with ``[UNSUPPORTED_FEATURE]`` naming the construct: tables given by path,
+  OPTIMIZE ... WHERE, external LOCATION, identity columns, temporary views, USE, GRANT/REVOKE
   (``analyze`` describes them for the workspace), non-Databricks table functions, and
   whatever sqlglot cannot express in DuckDB.
 

@@ -20,6 +20,7 @@ from appkit_adapters.local.errors import sql_error
 from appkit_adapters.local.naming import (
     ALIAS_PREFIX,
     HIDDEN_SCHEMAS,
+    HISTORY_SCHEMA,
     META_SCHEMA,
     catalog_of,
     check_identifier,
@@ -35,6 +36,14 @@ _META_TABLES = (
     " owner VARCHAR, created_at TIMESTAMPTZ)",
     f"CREATE TABLE IF NOT EXISTS {{db}}.{quote(META_SCHEMA)}.catalog ("
     "comment VARCHAR, owner VARCHAR, created_at TIMESTAMPTZ)",
+    # table versions (appkit_adapters.local.history): one row per versioned table, one per version
+    f"CREATE TABLE IF NOT EXISTS {{db}}.{quote(META_SCHEMA)}.versioned_tables ("
+    "schema_name VARCHAR, table_name VARCHAR, table_id VARCHAR, columns VARCHAR,"
+    " next_column INTEGER, readable_from BIGINT, created_at TIMESTAMPTZ)",
+    f"CREATE TABLE IF NOT EXISTS {{db}}.{quote(META_SCHEMA)}.table_versions ("
+    "table_id VARCHAR, version BIGINT, committed_at TIMESTAMPTZ, principal VARCHAR,"
+    " operation VARCHAR, parameters VARCHAR, metrics VARCHAR, read_version BIGINT,"
+    " blind_append BOOLEAN, columns VARCHAR)",
 )
 
 
@@ -88,6 +97,7 @@ class CatalogRegistry:
         location = ":memory:" if self._dir is None else str(self._path(name))
         self._connection().execute(f"ATTACH $location AS {alias}", {"location": location})
         self._connection().execute(f"CREATE SCHEMA IF NOT EXISTS {alias}.{quote(META_SCHEMA)}")
+        self._connection().execute(f"CREATE SCHEMA IF NOT EXISTS {alias}.{quote(HISTORY_SCHEMA)}")
         for ddl in _META_TABLES:
             self._connection().execute(ddl.format(db=alias))
 
@@ -101,6 +111,11 @@ class CatalogRegistry:
             f"ATTACH $location AS {alias} (READ_ONLY)", {"location": str(path)}
         )
         self.read_only.add(name)
+
+    def location(self, catalog: str, schema: str, table: str) -> str:
+        """Where a table's data is kept, as a URI (the catalog's file, then schema and table)."""
+        base = f"memory:/{catalog}" if self._dir is None else self._path(catalog).resolve().as_uri()
+        return f"{base}/{schema}/{table}"
 
     def names(self) -> list[str]:
         rows = (
@@ -180,8 +195,9 @@ class CatalogRegistry:
             tables = (
                 self._connection()
                 .execute(
-                    "SELECT count(*) FROM duckdb_tables() WHERE database_name = $db AND schema_name <> $meta",
-                    {"db": database_alias(name), "meta": META_SCHEMA},
+                    "SELECT count(*) FROM duckdb_tables() WHERE database_name = $db"
+                    " AND schema_name NOT IN ($meta, $history)",
+                    {"db": database_alias(name), "meta": META_SCHEMA, "history": HISTORY_SCHEMA},
                 )
                 .fetchone()
             )

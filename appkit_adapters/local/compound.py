@@ -6,7 +6,8 @@ statement or a ``SIGNAL`` rolls all of them back. As on Databricks, every
 table an atomic block writes must have catalog-managed commits
 (``'delta.feature.catalogManaged' = 'supported'``), and only queries and DML
 may appear inside; the local engine also commits one catalog per block (one
-DuckDB database per catalog), and says so when asked for more.
+DuckDB database per catalog), and says so when asked for more. A block makes one
+new version of each table it changed, however many of its statements wrote it.
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ class BlockEngine(Protocol):
     def run_write(self, plan: Plan, principal: str) -> StatementResult: ...
 
     def cursor(self) -> duckdb.DuckDBPyConnection: ...
+
+    def begin(self) -> None:
+        """The block's transaction began: its writes share one set of table versions."""
+
+    def finish(self) -> None:
+        """The block is about to commit: record one new version per table it changed."""
 
 
 def script_info(script: Script, analyze: Callable[[str], StatementInfo]) -> StatementInfo:
@@ -132,7 +139,9 @@ def run_script(
     check_atomic_writes(cursor, info.writes)
     cursor.execute("BEGIN TRANSACTION")
     try:
+        engine.begin()
         run.run(script.body)
+        engine.finish()
         cursor.execute("COMMIT")
     except BaseException:
         cursor.execute("ROLLBACK")

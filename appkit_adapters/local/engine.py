@@ -37,13 +37,23 @@ from appkit_adapters.local.execution import (
     Plan,
     StatementPlanner,
 )
+from appkit_adapters.local.history.commands import (
+    DescribeDetail,
+    DescribeHistory,
+    Optimize,
+    Restore,
+    Vacuum,
+)
+from appkit_adapters.local.history.rows import local_row_base
+from appkit_adapters.local.history.table_history import TableHistory
+from appkit_adapters.local.history.transaction import TableVersions
 from appkit_adapters.local.introspection import describe, show_catalogs, show_schemas, show_tables
 from appkit_adapters.local.naming import TableName, check_identifier, database_alias, quote
 from appkit_adapters.local.result_shape import ResultShape, shape_of
 from appkit_adapters.local.scripting import Script, is_script, parse_script, refuse_interactive
 from appkit_adapters.local.statements import DML_KINDS, DescribeTarget, Namespace, StatementInfo
 from appkit_adapters.local.stream import ResultStream
-from appkit_adapters.local.tables import TableInfo, describe_table, table_names
+from appkit_adapters.local.tables import TableInfo, table_names
 from appkit_adapters.local.warehouse import LocalWarehouse
 from appkit_adapters.local.writes import change_catalog, run_write
 from appkit_adapters.sql.warehouse import Parameters, StatementResult
@@ -59,7 +69,9 @@ class LocalEngine:
 
     ``data_dir=None`` keeps everything in memory; otherwise each catalog persists as
     one DuckDB file under ``data_dir/catalogs`` and survives close and reopen. The
-    default catalog (``main``, with schema ``default``) always exists.
+    default catalog (``main``, with schema ``default``) always exists. Every committed
+    write makes a new table version (:mod:`appkit_adapters.local.history`);
+    ``table_versions=False`` keeps none (history and time travel are then refused).
     """
 
     def __init__(
@@ -69,6 +81,7 @@ class LocalEngine:
         default_catalog: str = "main",
         default_schema: str = "default",
         clock: Clock | None = None,
+        table_versions: bool = True,
     ) -> None:
         self._clock = clock or SystemClock()
         self._connections = Connections()
@@ -85,7 +98,18 @@ class LocalEngine:
             if isinstance(error, duckdb.Error):
                 raise translate_duckdb_error(error) from None
             raise
-        self._planner = StatementPlanner(self._columns_of)
+        self._history = TableHistory(
+            self._cursor,
+            self._write_lock,
+            self._catalogs,
+            self._clock,
+            keep=table_versions,
+            base=self._guard(lambda: local_row_base(self._cursor())),
+            views=lambda name: any(
+                n == name.table for n, _ in self._table_names(name.catalog, name.schema)
+            ),
+        )
+        self._planner = StatementPlanner(self._columns_of, self._history.travel)
         self._shapes: LruCache[ResultShape] = LruCache(1024)
         self._scripts: LruCache[Script] = LruCache(64)
 
@@ -238,6 +262,15 @@ class LocalEngine:
         engine = self
 
         class _Block:
+            versions: TableVersions | None = None
+
+            def begin(self) -> None:
+                self.versions = engine._history.new_versions(principal)
+
+            def finish(self) -> None:
+                if self.versions is not None:
+                    self.versions.finish()
+
             def plan_statement(self, text: str, values: Parameters, who: str) -> Plan:
                 return engine._planner.plan(text, values, who, namespace, groups)
 
@@ -246,20 +279,49 @@ class LocalEngine:
                 return engine._shape(cursor, plan).fetch(cursor, plan.values, None)
 
             def run_write(self, plan: Plan, who: str) -> StatementResult:
-                return engine._write(plan, who)
+                return engine._write(plan, who, self.versions)
 
             def cursor(self) -> duckdb.DuckDBPyConnection:
                 return engine._cursor()
 
+        block = _Block()
         with self._write_lock:
-            return run_script(_Block(), script, info, parameters, principal)
+            try:
+                result = run_script(block, script, info, parameters, principal)
+            except BaseException:
+                self._history.cache.clear()
+                raise
+            if block.versions is not None:
+                block.versions.publish()
+            return result
 
-    def _write(self, plan: Plan, principal: str) -> StatementResult:
+    def _write(
+        self, plan: Plan, principal: str, versions: TableVersions | None = None
+    ) -> StatementResult:
+        """Run a write in the open block's transaction (``versions``) or in its own."""
+        cursor = self._cursor()
+        own = versions is None
+        if versions is None:
+            versions = self._history.new_versions(principal)
+            cursor.execute("BEGIN TRANSACTION")
         try:
-            return run_write(self._cursor(), plan, principal, self._clock.now(), self._catalogs)
+            result = run_write(cursor, plan, principal, self._clock.now(), self._catalogs, versions)
+            if own:
+                versions.finish()
+                cursor.execute("COMMIT")
+                versions.publish()
+        except BaseException:
+            if own:
+                cursor.execute("ROLLBACK")
+            self._history.cache.clear()
+            raise
         finally:
-            if plan.parsed.info.kind not in DML_KINDS:
+            kind = plan.parsed.info.kind
+            if kind not in DML_KINDS:
                 self._planner.schema_changed()
+            if kind == "DROP":
+                self._history.cache.clear()
+        return result
 
     def _run_command(self, command: object, principal: str) -> StatementResult:
         if isinstance(command, ShowCatalogs):
@@ -275,6 +337,8 @@ class LocalEngine:
             return show_tables(schema, names, command.pattern)
         if isinstance(command, DescribeTarget):
             return describe(self.get_table(command.full_name), command.extended)
+        if isinstance(command, (DescribeHistory, DescribeDetail, Restore, Optimize, Vacuum)):
+            return self._history.run(command, principal)
         if isinstance(command, PrivilegeChange):
             raise unsupported(
                 f"{command.action} (privileges are kept by the workspace; analyze() describes it)"
@@ -290,6 +354,7 @@ class LocalEngine:
                 )
             finally:
                 self._planner.schema_changed()
+                self._history.cache.clear()
         return StatementResult(columns=())
 
     def stream(
@@ -372,8 +437,7 @@ class LocalEngine:
         def run() -> list[TableInfo]:
             names = self._table_names(catalog, schema)
             return [
-                describe_table(self._cursor(), f"{catalog}.{schema}.{name}".lower())
-                for name, _ in names
+                self._history.describe(f"{catalog}.{schema}.{name}".lower()) for name, _ in names
             ]
 
         return self._guard(run)
@@ -385,6 +449,6 @@ class LocalEngine:
             name = TableName.parse(full_name.lower())
             if not self._catalogs.exists(name.catalog):
                 raise table_not_found(name.full_name)
-            return describe_table(self._cursor(), name.full_name)
+            return self._history.describe(name.full_name)
 
         return self._guard(run)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from appkit_adapters.local.errors import sql_error
+from appkit_adapters.local.history.travel import TimeTravel
 from appkit_adapters.local.render import ColumnsOf, Rendered, render
 from appkit_adapters.local.session import (
     CATALOG_PARAMETER,
@@ -34,6 +35,8 @@ from appkit_adapters.sql.warehouse import (
 from appkit_domain.errors import InvalidInput
 
 V = TypeVar("V")
+Travel = Callable[[TimeTravel, dict[str, Any]], str]
+"""Resolves a time-travelled table (with the statement's values) to the query of its rows."""
 
 
 class LruCache(Generic[V]):
@@ -73,6 +76,8 @@ class Plan:
     values: dict[str, Any]
     merge_check: str | None = None
     merge_check_values: dict[str, Any] | None = None
+    touched: str | None = None
+    touched_values: dict[str, Any] | None = None
 
 
 def _bind_value(parameter: SqlParameter) -> Any:
@@ -85,8 +90,11 @@ def _bind_value(parameter: SqlParameter) -> Any:
 class StatementPlanner:
     """Parses, checks and renders statements, caching the work (see module docstring)."""
 
-    def __init__(self, columns_of: ColumnsOf, capacity: int = 1024) -> None:
+    def __init__(
+        self, columns_of: ColumnsOf, travel: Travel | None = None, capacity: int = 1024
+    ) -> None:
         self._columns_of = columns_of
+        self._travel = travel
         self._parsed: LruCache[ParsedStatement] = LruCache(capacity)
         self._rendered: LruCache[Rendered] = LruCache(capacity)
         self._epoch = 0
@@ -151,21 +159,38 @@ class StatementPlanner:
                 )
         if parsed.tree is None:
             return Plan(parsed, "", values)
+        snapshots: tuple[str, ...] = ()
+        if parsed.travels:
+            if self._travel is None:
+                raise InvalidInput("time travel is not available here")
+            snapshots = tuple(self._travel(travel, values) for travel in parsed.travels)
         key = (
             statement,
             namespace.catalog,
             namespace.schema,
             tuple(sorted(types.items())),
             self._epoch,
+            snapshots,
         )
         rendered = self._rendered.get(key)
         if rendered is None:
-            rendered = render(parsed, types, self._columns_of)
+            rendered = render(parsed, types, self._columns_of, snapshots)
             self._rendered.put(key, rendered)
+        if rendered.parameters is not None:  # a time-travel expression took some away
+            values = {name: values[name] for name in rendered.parameters}
         check_values = None
         if rendered.merge_check is not None:
             check_values = {name: values[name] for name in rendered.merge_check_parameters}
-        return Plan(parsed, rendered.sql, values, rendered.merge_check, check_values)
+        touched_values = {name: values[name] for name in rendered.touched_parameters}
+        return Plan(
+            parsed,
+            rendered.sql,
+            values,
+            rendered.merge_check,
+            check_values,
+            rendered.touched,
+            touched_values,
+        )
 
 
 def _counts(*names: str) -> tuple[ColumnInfo, ...]:

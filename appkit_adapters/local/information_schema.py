@@ -16,10 +16,10 @@ import sqlglot
 from sqlglot import exp
 
 from appkit_adapters.local.errors import unsupported
-from appkit_adapters.local.naming import META_SCHEMA, database_alias, quote
+from appkit_adapters.local.naming import HISTORY_SCHEMA, META_SCHEMA, database_alias, quote
 
 VIEWS = ("columns", "schemata", "tables", "views")
-_HIDDEN = f"('{META_SCHEMA}', 'main', 'pg_catalog', 'information_schema')"
+_HIDDEN = f"('{META_SCHEMA}', '{HISTORY_SCHEMA}', 'main', 'pg_catalog', 'information_schema')"
 
 
 def databricks_type_text(duck_type: str) -> str:

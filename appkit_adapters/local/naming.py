@@ -69,7 +69,12 @@ ALIAS_PREFIX = "uc__"
 META_SCHEMA = "__appkit"
 """A hidden schema in every catalog database holding table comments and properties."""
 
-HIDDEN_SCHEMAS = frozenset({META_SCHEMA, "main", "information_schema", "pg_catalog"})
+HISTORY_SCHEMA = "__appkit_history"
+"""A hidden schema in every catalog database holding the row versions of its tables."""
+
+HIDDEN_SCHEMAS = frozenset(
+    {META_SCHEMA, HISTORY_SCHEMA, "main", "information_schema", "pg_catalog"}
+)
 
 
 def database_alias(catalog: str) -> str:

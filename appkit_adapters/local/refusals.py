@@ -2,7 +2,7 @@
 
 Only table functions Databricks has and DuckDB runs alike are allowed, so no
 statement reaches the host's files or the engine's internals; functions DuckDB
-computes differently under a Databricks name are refused; so are time travel, static
+computes differently under a Databricks name are refused; so are static
 partition specs and statement kinds the engine does not run.
 """
 
@@ -44,8 +44,9 @@ def refuse_unsupported(tree: exp.Expression) -> None:
         raise unsupported("INSERT ... PARTITION (a static partition spec)")
     if isinstance(tree, exp.Command):
         return
-    if tree.find(exp.Version):
-        raise unsupported("time travel (VERSION AS OF / TIMESTAMP AS OF)")
+    for version in tree.find_all(exp.Version):
+        if not isinstance(version.parent, exp.Table):
+            raise unsupported(f"{version.this} {version.args.get('kind')} outside a FROM clause")
     for table in tree.find_all(exp.Table):
         func = table.this
         if func is None or isinstance(func, exp.Identifier):

@@ -15,6 +15,7 @@ from sqlglot import ErrorLevel, exp
 from sqlglot.errors import ParseError, UnsupportedError
 
 from appkit_adapters.local.errors import sql_error, unsupported
+from appkit_adapters.local.history.travel import substitute
 from appkit_adapters.local.numeric import apply_numeric_typing
 from appkit_adapters.local.statements import ParsedStatement
 from appkit_domain.errors import InvalidInput
@@ -127,6 +128,12 @@ class Rendered:
     sql: str
     merge_check: str | None = None
     merge_check_parameters: tuple[str, ...] = ()
+    touched: str | None = None
+    """For UPDATE, DELETE and MERGE: a query of the row ids of the target the statement may
+    change (the table's row versions are kept in step by them)."""
+    touched_parameters: tuple[str, ...] = ()
+    parameters: tuple[str, ...] | None = None
+    """The parameters the SQL still uses, when time travel took some away (None: all)."""
 
 
 def _needs_cardinality_check(merge: exp.Merge) -> bool:
@@ -153,15 +160,55 @@ def _merge_check(merge: exp.Merge) -> tuple[str, tuple[str, ...]]:
     )
     if merge.args.get("with_") is not None:
         query.set("with_", merge.args["with_"].copy())
-    names = tuple(dict.fromkeys(node.name for node in query.find_all(exp.Placeholder)))
-    return str(query.sql(dialect="duckdb")), names
+    return str(query.sql(dialect="duckdb")), _placeholders(query)
+
+
+def _placeholders(query: exp.Expression) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(node.name for node in query.find_all(exp.Placeholder)))
+
+
+def _touched(tree: exp.Expression) -> tuple[str, tuple[str, ...]] | None:
+    """The query of the target row ids an UPDATE, DELETE or MERGE may change; every row
+    when the statement's shape gives no narrower condition."""
+    if not isinstance(tree, (exp.Update, exp.Delete, exp.Merge)):
+        return None
+    target = tree.this
+    if not isinstance(target, exp.Table):
+        return None
+    rowid = exp.column("rowid", target.alias_or_name, quoted=True)
+    query = exp.select(rowid).from_(target.copy())
+    if isinstance(tree, exp.Merge):
+        whens = tree.args.get("whens")
+        by_source = any(
+            when.args.get("source") for when in (whens.expressions if whens is not None else [])
+        )
+        if not by_source:
+            query = query.join(tree.args["using"].copy(), on=tree.args["on"].copy()).distinct()
+        if tree.args.get("with_") is not None:
+            query.set("with_", tree.args["with_"].copy())
+    elif not tree.args.get("from_") and not tree.args.get("using"):
+        where = tree.args.get("where")
+        if where is not None:
+            query = query.where(where.this.copy())
+        if tree.args.get("with_") is not None:
+            query.set("with_", tree.args["with_"].copy())
+    sql = str(query.sql(dialect="duckdb", unsupported_level=ErrorLevel.RAISE))
+    return sql, _placeholders(query)
 
 
 def render(
-    parsed: ParsedStatement, types: Mapping[str, str | None], columns_of: ColumnsOf
+    parsed: ParsedStatement,
+    types: Mapping[str, str | None],
+    columns_of: ColumnsOf,
+    snapshots: tuple[str, ...] = (),
 ) -> Rendered:
-    """DuckDB SQL text for a parsed statement with the given parameter types."""
+    """DuckDB SQL text for a parsed statement with the given parameter types; ``snapshots``
+    are the queries of its time-travelled tables' rows, in order."""
     tree = parsed.fresh_tree()
+    remaining = None
+    if snapshots:
+        substitute(tree, snapshots)
+        remaining = _placeholders(tree)
     if isinstance(tree, exp.Merge):
         _expand_merge_stars(tree, columns_of)
     apply_numeric_typing(tree, columns_of)
@@ -174,9 +221,13 @@ def render(
     except UnsupportedError as error:
         detail = str(error).strip().split("\n", 1)[0]
         raise unsupported(f"{detail} (in a {parsed.info.kind} statement)") from None
+    touched = _touched(tree)
+    touched_sql, touched_names = touched if touched is not None else (None, ())
     if isinstance(tree, exp.Merge):
         sql += " RETURNING merge_action"
         if _needs_cardinality_check(tree):
             check, names = _merge_check(tree)
-            return Rendered(sql, check, names)
-    return Rendered(sql)
+            return Rendered(sql, check, names, touched_sql, touched_names, remaining)
+    return Rendered(
+        sql, touched=touched_sql, touched_parameters=touched_names, parameters=remaining
+    )

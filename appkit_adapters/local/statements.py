@@ -33,8 +33,20 @@ from appkit_adapters.local.definitions import (
 from appkit_adapters.local.errors import syntax_error, table_not_found, unsupported
 from appkit_adapters.local.functions import refuse_missing_functions, rewrite_functions
 from appkit_adapters.local.generators import expand_generators
+from appkit_adapters.local.history.commands import (
+    TableCommand,
+    expand_version_suffixes,
+    is_table_command,
+    parse_table_command,
+)
+from appkit_adapters.local.history.travel import TimeTravel, collect
 from appkit_adapters.local.information_schema import information_view
-from appkit_adapters.local.naming import META_SCHEMA, check_identifier, database_alias
+from appkit_adapters.local.naming import (
+    HISTORY_SCHEMA,
+    META_SCHEMA,
+    check_identifier,
+    database_alias,
+)
 from appkit_adapters.local.refusals import refuse_unsupported
 from appkit_adapters.local.semantics import apply_databricks_semantics, values_query
 from appkit_adapters.local.session import replace_session_functions
@@ -45,7 +57,7 @@ logging.getLogger("sqlglot").setLevel(logging.ERROR)
 READ_ONLY_KINDS = frozenset({"SELECT", "SHOW", "DESCRIBE", "EXPLAIN"})
 DML_KINDS = frozenset({"INSERT", "UPDATE", "DELETE", "MERGE"})
 
-INTERNAL_SCHEMAS = frozenset({META_SCHEMA, "information_schema", "pg_catalog"})
+INTERNAL_SCHEMAS = frozenset({META_SCHEMA, HISTORY_SCHEMA, "information_schema", "pg_catalog"})
 
 
 @dataclass(frozen=True)
@@ -77,13 +89,15 @@ class ParsedStatement:
 
     info: StatementInfo
     tree: exp.Expression | None
-    command: Command | DescribeTarget | None = None
+    command: Command | DescribeTarget | TableCommand | None = None
     definition: TableDefinition | None = None
     placeholders: tuple[str, ...] = ()
     change: MetadataChange | None = None
     overwrite: str | None = None
     """For INSERT OVERWRITE: the DuckDB name of the table emptied first, in the same
     transaction."""
+    travels: tuple[TimeTravel, ...] = ()
+    """The tables read as of a version or timestamp, in the order the tree holds them."""
 
     def fresh_tree(self) -> exp.Expression:
         assert self.tree is not None
@@ -203,7 +217,13 @@ def parse_statement(statement: str, namespace: Namespace) -> ParsedStatement:
         return ParsedStatement(info, None, privileges)
     if _SCHEMA_EVOLUTION.match(strip_comments(statement)):
         raise unsupported("MERGE WITH SCHEMA EVOLUTION")
-    tree = _parse_tree(statement)
+    text = strip_comments(statement)
+    if is_table_command(text):
+        kind, table_command = parse_table_command(text, namespace.catalog, namespace.schema)
+        target = frozenset({table_command.table.full_name})
+        changed = frozenset() if kind == "DESCRIBE" else target
+        return ParsedStatement(StatementInfo(kind, target, changed), None, table_command)
+    tree = _parse_tree(expand_version_suffixes(statement))
     if isinstance(tree, exp.Use):
         refusal = Refused("USE (each statement runs alone; pass catalog and schema instead)")
         return ParsedStatement(StatementInfo("USE", frozenset(), frozenset()), None, refusal)
@@ -229,6 +249,7 @@ def parse_statement(statement: str, namespace: Namespace) -> ParsedStatement:
     for rename in tree.find_all(exp.AlterRename):
         if isinstance(rename.this, exp.Table):
             renamed.append(rename.this)
+    travelled: list[str] = []
     for table in list(tree.find_all(exp.Table)):
         if any(table is target for target in renamed):
             continue
@@ -247,13 +268,18 @@ def parse_statement(statement: str, namespace: Namespace) -> ParsedStatement:
             continue
         full_name = namespace.qualify(table)
         (writes if id(table) in targets else reads).add(full_name)
+        if table.args.get("version") is not None:
+            if id(table) in targets:
+                raise unsupported("writing to a table AS OF a version")
+            travelled.append(full_name)
+    travels = collect(tree, travelled)
     change = None
     primary_write = next(iter(writes), "")
     if isinstance(tree, exp.Alter) and renamed:
-        target = primary_write
+        renamed_from = primary_write
         new_name = renamed[0]
         if new_name.args.get("db") or new_name.args.get("catalog"):
-            target_catalog, target_schema, _ = target.split(".")
+            target_catalog, target_schema, _ = renamed_from.split(".")
             new_schema = _part(new_name.args.get("db"), "schema") or target_schema
             new_catalog = _part(new_name.args.get("catalog"), "catalog") or target_catalog
             if (new_catalog, new_schema) != (target_catalog, target_schema):
@@ -262,7 +288,7 @@ def parse_statement(statement: str, namespace: Namespace) -> ParsedStatement:
         new_name.set("db", None)
         new_name.set("catalog", None)
         new_name.set("this", exp.to_identifier(new_table, quoted=True))
-        writes.add(target.rsplit(".", 1)[0] + f".{new_table}")
+        writes.add(renamed_from.rsplit(".", 1)[0] + f".{new_table}")
     info = StatementInfo(kind, frozenset(reads), frozenset(writes), frozenset(schemas))
     if isinstance(tree, exp.Describe):
         style = str(tree.args.get("style") or "").upper()
@@ -302,4 +328,6 @@ def parse_statement(statement: str, namespace: Namespace) -> ParsedStatement:
             raise unsupported("positional parameter markers (?); use :name")
         if node.name not in placeholders:
             placeholders.append(node.name)
-    return ParsedStatement(info, tree, None, definition, tuple(placeholders), change, overwrite)
+    return ParsedStatement(
+        info, tree, None, definition, tuple(placeholders), change, overwrite, travels
+    )

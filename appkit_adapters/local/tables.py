@@ -36,6 +36,13 @@ class TableInfo:
     owner: str | None = None
     created_at: dt.datetime | None = None
     view_definition: str | None = None
+    table_id: str | None = None
+    """The id of the table's version history (Delta tables)."""
+    updated_at: dt.datetime | None = None
+    """When the table's latest version was committed."""
+    updated_by: str | None = None
+    """Who committed the latest version."""
+    storage_location: str | None = None
 
     @property
     def full_name(self) -> str:

@@ -17,11 +17,9 @@ def with_table(engine: LocalEngine) -> LocalEngine:
 @pytest.mark.parametrize(
     ("statement", "construct"),
     [
-        ("OPTIMIZE t ZORDER BY (a)", "OPTIMIZE"),
-        ("VACUUM t", "VACUUM"),
-        ("SELECT * FROM t VERSION AS OF 3", "time travel"),
-        ("SELECT * FROM t TIMESTAMP AS OF '2024-01-01'", "time travel"),
-        ("DESCRIBE HISTORY t", "DESCRIBE HISTORY"),
+        ("OPTIMIZE t WHERE a = 1", "OPTIMIZE ... WHERE"),
+        ("VACUUM t USING INVENTORY inv", "USING INVENTORY"),
+        ("DESCRIBE HISTORY delta.`/tmp/t`", "path"),
         ("INSERT OVERWRITE t PARTITION (a = 1) SELECT 1", "PARTITION"),
         ("CREATE TABLE ext (a INT) LOCATION 's3://bucket/path'", "LOCATION"),
         ("CREATE TABLE ident (id BIGINT GENERATED ALWAYS AS IDENTITY)", "IDENTITY"),

@@ -106,6 +106,12 @@ def table_json(info: Any, full_name: str, owner: str, omit_columns: bool = False
     if created is not None:
         body["created_at"] = int(created.timestamp() * 1000)
         body["updated_at"] = body["created_at"]
+    updated = getattr(info, "updated_at", None)
+    if updated is not None:  # the latest table version, as DESCRIBE HISTORY shows it
+        body["updated_at"] = int(updated.timestamp() * 1000)
+    for key in ("updated_by", "table_id", "storage_location"):
+        if getattr(info, key, None):
+            body[key] = getattr(info, key)
     if table_type != "VIEW":
         body["data_source_format"] = "DELTA"
     if not omit_columns:
