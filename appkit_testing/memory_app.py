@@ -34,6 +34,7 @@ from appkit_testing.fakes import (
     InMemoryAuditStore,
     InMemoryDirectory,
     InMemoryDqStore,
+    InMemoryTableVersions,
     RecordingNotifier,
 )
 from appkit_testing.fakes.change_store import InMemoryChangeStore
@@ -138,6 +139,7 @@ class MemoryBackend(containers.DeclarativeContainer):
 
     metric_source = providers.Singleton(demo_metric_source)
     governed_table = providers.Singleton(demo_governed_table)
+    table_versions = providers.Singleton(InMemoryTableVersions, governed_table)
     governance_store = providers.Singleton(
         memory_store, audit_store, governed_table, approval_store, change_store, dq_store,
         override_store,

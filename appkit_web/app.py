@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from appkit_domain.errors import AppkitError
 from appkit_web import __version__
 from appkit_web.backends import container_for
 from appkit_web.commit_mode import RecoverySummary, choose_commit_mode, recover
@@ -32,6 +33,7 @@ from appkit_web.problems import install_problem_handlers
 from appkit_web.routers import (
     approvals,
     audit,
+    delta,
     exceptions,
     genie,
     health,
@@ -51,7 +53,7 @@ from appkit_web.telemetry.prometheus import install_metrics_route
 from appkit_web.telemetry.requests import RequestTracing
 
 SHUTDOWN_SECONDS = 12.0
-GOVERNED_SERVICES = ("approvals", "overrides", "waivers", "writeback")
+GOVERNED_SERVICES = ("approvals", "overrides", "waivers", "writeback", "delta_operations")
 _log = logging.getLogger("appkit_web.app")
 
 DESCRIPTION = (
@@ -92,14 +94,20 @@ async def start_services(container: GovernedAppContainer) -> str:
 
 
 async def recover_now(container: GovernedAppContainer) -> RecoverySummary:
-    """One recovery sweep (see :mod:`appkit_web.commit_mode`)."""
-    return await recover(
+    """One recovery sweep (see :mod:`appkit_web.commit_mode`); then applied write-back changes
+    not linked to their table versions yet are linked."""
+    summary = await recover(
         await _provided(container.governance_store),
         await _provided(container.commits),
         container.clock(),
         await _provided(container.approvals),
         await _provided(container.service_principal),
     )
+    try:
+        await (await _provided(container.writeback)).link_pending()
+    except AppkitError as error:  # the next sweep tries again
+        _log.warning("linking applied changes to table versions failed: %s", error.message)
+    return summary
 
 
 async def _sweep_every(container: GovernedAppContainer, seconds: float) -> None:
@@ -156,7 +164,7 @@ def _lifespan(container: GovernedAppContainer, on_start: Sequence[StartHook] = (
 API_ROUTERS = (health, me, approvals, overrides, exceptions, writeback, audit, uc, sql)
 """The ``/api`` routers of a governed app, each included directly on the app."""
 
-PLATFORM_ROUTERS: tuple[Any, ...] = (secrets, jobs, model, vector, genie)
+PLATFORM_ROUTERS: tuple[Any, ...] = (secrets, jobs, model, vector, genie, delta)
 """Platform service routers (``/api/secrets``, ``/api/jobs``, ...); an app may pass a subset."""
 
 

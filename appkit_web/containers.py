@@ -15,6 +15,7 @@ container; every backend container provides the same names:
 ``dq_store``           DqStore port
 ``change_store``       ChangeStore port (write-back change requests)
 ``governed_table``     GovernedTable port (columns and rows of the tables write-back changes)
+``table_versions``     TableVersions port (the governed tables' history: versions of applied changes)
 ``permissions``        PermissionChecker port (Unity Catalog privileges)
 ``check_results``      :class:`~appkit_web.check_results.CheckResultsSource`
 ``notifier``           Notifier port, or None
@@ -55,6 +56,7 @@ from appkit_domain.principal import Principal, PrincipalKind
 from appkit_domain.unit_of_work import Commits, UnitsOfWork
 from appkit_domain.writeback.service import WritebackService
 from appkit_web.identity.build import build_identity, dev_label
+from appkit_web.platform.delta import DeltaOperations
 from appkit_web.platform.gate import PlatformGate
 from appkit_web.platform.policy import demo_platform_policy
 from appkit_web.platform.vector_scope import VectorScope
@@ -158,6 +160,7 @@ class GovernedAppContainer(containers.DeclarativeContainer):
         units,
         service_principal=service_principal,
         approvals=approvals,
+        versions=backend.table_versions,
     )
     check_results = backend.check_results
     directory = backend.directory
@@ -166,6 +169,7 @@ class GovernedAppContainer(containers.DeclarativeContainer):
 
     # --- reads and health ----------------------------------------------------------------
     user_warehouses = backend.user_warehouses
+    warehouse = backend.warehouse
     user_catalogs = backend.user_catalogs
     startup = backend.startup
     readiness = providers.Singleton(Readiness, backend.warehouse, backend.breakers)
@@ -174,6 +178,7 @@ class GovernedAppContainer(containers.DeclarativeContainer):
     platform_policy = providers.Singleton(demo_platform_policy)
     vector_scope = providers.Singleton(VectorScope)  # no index scoped by identity by default
     platform_actions = backend.platform_actions
+    delta_operations = providers.Singleton(DeltaOperations, approvals, backend.warehouse)
     platform_gate = providers.Singleton(
         PlatformGate,
         backend.platform,

@@ -24,6 +24,7 @@ from appkit_adapters.sql.stores import (
     SqlGovernedTable,
     SqlOverrideStore,
 )
+from appkit_adapters.sql.stores.table_versions import SqlTableVersions
 from appkit_adapters.sql.warehouse import SqlWarehouse
 from appkit_domain.ports.permissions import PermissionChecker
 from appkit_domain.principal import Principal
@@ -99,6 +100,7 @@ class LocalBackend(containers.DeclarativeContainer):
     )
 
     governed_table = providers.Singleton(SqlGovernedTable, warehouse)
+    table_versions = providers.Singleton(SqlTableVersions, warehouse, governed_table)
     governance_store = providers.Singleton(SqlGovernanceStore, warehouse, location, governed_table)
     audit_store = providers.Singleton(SqlAuditStore, warehouse, location)
     approval_store = providers.Singleton(SqlApprovalStore, warehouse, location)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import duckdb
 from sqlglot import exp
@@ -241,7 +241,7 @@ class LocalEngine:
         parsed = plan.parsed
         self._remember_names(parsed.info)
         if parsed.command is not None:
-            return self._run_command(parsed.command, principal)
+            return self._run_command(parsed.command, principal, plan.values)
         if parsed.info.is_read_only:
             cursor = self._cursor()
             return self._shape(cursor, plan).fetch(cursor, plan.values, row_limit)
@@ -323,7 +323,9 @@ class LocalEngine:
                 self._history.cache.clear()
         return result
 
-    def _run_command(self, command: object, principal: str) -> StatementResult:
+    def _run_command(
+        self, command: object, principal: str, values: dict[str, Any] | None = None
+    ) -> StatementResult:
         if isinstance(command, ShowCatalogs):
             return show_catalogs(self.list_catalogs(), command.pattern)
         if isinstance(command, ShowSchemas):
@@ -338,7 +340,7 @@ class LocalEngine:
         if isinstance(command, DescribeTarget):
             return describe(self.get_table(command.full_name), command.extended)
         if isinstance(command, (DescribeHistory, DescribeDetail, Restore, Optimize, Vacuum)):
-            return self._history.run(command, principal)
+            return self._history.run(command, principal, values or {})
         if isinstance(command, PrivilegeChange):
             raise unsupported(
                 f"{command.action} (privileges are kept by the workspace; analyze() describes it)"

@@ -222,7 +222,12 @@ def parse_statement(statement: str, namespace: Namespace) -> ParsedStatement:
         kind, table_command = parse_table_command(text, namespace.catalog, namespace.schema)
         target = frozenset({table_command.table.full_name})
         changed = frozenset() if kind == "DESCRIBE" else target
-        return ParsedStatement(StatementInfo(kind, target, changed), None, table_command)
+        markers = tuple(
+            dict.fromkeys(re.findall(r":([A-Za-z_]\w*)", getattr(table_command, "value", "")))
+        )
+        return ParsedStatement(
+            StatementInfo(kind, target, changed), None, table_command, placeholders=markers
+        )
     tree = _parse_tree(expand_version_suffixes(statement))
     if isinstance(tree, exp.Use):
         refusal = Refused("USE (each statement runs alone; pass catalog and schema instead)")

@@ -188,9 +188,12 @@ TABLES: tuple[TableSpec, ...] = (
             ("executed_by", "STRING"),
             ("applied_at", "TIMESTAMP"),
             ("failure", "STRING"),
+            ("table_version", "BIGINT"),
+            ("replaced_version", "BIGINT"),
             *_VERSIONED,
         ),
-        "Controlled write-back change requests (row images as JSON).",
+        "Controlled write-back change requests (row images as JSON; the table versions an"
+        " applied change produced and replaced).",
         _SERIALIZABLE,
     ),
     TableSpec(

@@ -75,7 +75,10 @@ class ChangeRequest:
     change applies only while the row still equals it. ``requested_by`` is
     the maker; ``approvers`` the checkers once applied; ``executed_by`` the
     identity that wrote (the app's service principal). ``failure`` says why
-    an ``APPLY_FAILED`` change failed.
+    an ``APPLY_FAILED`` change failed. Once linked
+    (:mod:`appkit_domain.writeback.versions`), ``table_version`` is the version
+    of the table the applied write produced and ``replaced_version`` the one
+    it replaced.
     """
 
     id: str
@@ -95,6 +98,8 @@ class ChangeRequest:
     applied_at: datetime | None = None
     failure: str | None = None
     version: int = 1
+    table_version: int | None = None
+    replaced_version: int | None = None
 
     def __post_init__(self) -> None:
         if not self.reason or not self.reason.strip():
@@ -127,6 +132,24 @@ class ChangeRequest:
             self, status=status, updated_at=at, version=self.version + 1, **changes
         )
 
+    def linked(self, produced: int, at: datetime) -> ChangeRequest:
+        """This ``APPLIED`` change knowing the table version its write produced (once)."""
+        if self.status is not ChangeStatus.APPLIED:
+            raise InvalidInput(
+                f"change {self.id} is {self.status.value}: only an applied one has versions"
+            )
+        if self.table_version is not None:
+            raise InvalidInput(
+                f"change {self.id} is already linked to version {self.table_version}"
+            )
+        return dataclasses.replace(
+            self,
+            table_version=produced,
+            replaced_version=produced - 1,
+            updated_at=at,
+            version=self.version + 1,
+        )
+
     def with_approval(self, approval_id: str, required: int, at: datetime) -> ChangeRequest:
         """The same ``PENDING`` change, linked to its approval request."""
         return dataclasses.replace(
@@ -138,8 +161,8 @@ class ChangeRequest:
         )
 
     def summary(self) -> dict[str, Any]:
-        """JSON-safe view for audit details and API answers."""
-        return {
+        """JSON-safe view for audit details and API answers (with the versions once linked)."""
+        summary: dict[str, Any] = {
             "id": self.id,
             "table": self.table.full_name,
             "key": dict(self.key),
@@ -154,6 +177,10 @@ class ChangeRequest:
             "executed_by": self.executed_by,
             "failure": self.failure,
         }
+        if self.table_version is not None:
+            summary["table_version"] = self.table_version
+            summary["replaced_version"] = self.replaced_version
+        return summary
 
 
 def _change_key(change: ChangeRequest) -> str:

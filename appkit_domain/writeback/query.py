@@ -17,6 +17,8 @@ class ChangeQuery:
     requested_by: str | None = None
     page_size: int = DEFAULT_PAGE_SIZE
     page_token: str | None = None
+    unlinked: bool = False
+    """Only changes not linked to their table versions yet."""
 
     def __post_init__(self) -> None:
         check_page_size(self.page_size)
@@ -27,4 +29,5 @@ class ChangeQuery:
             (not self.statuses or change.status in self.statuses)
             and (self.table is None or change.table.full_name.lower() == self.table.lower())
             and (self.requested_by is None or change.requested_by == self.requested_by)
+            and (not self.unlinked or change.table_version is None)
         )

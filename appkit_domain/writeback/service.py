@@ -26,12 +26,13 @@ from appkit_domain.approvals import (
     thaw,
 )
 from appkit_domain.audit.chain import normalize_json
-from appkit_domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from appkit_domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Unavailable
 from appkit_domain.identifiers import TableName
 from appkit_domain.pagination import Page
 from appkit_domain.ports.change_store import ChangeStore
 from appkit_domain.ports.governed_table import GovernedTable
 from appkit_domain.ports.permissions import PermissionChecker
+from appkit_domain.ports.table_versions import TableVersions
 from appkit_domain.principal import Principal
 from appkit_domain.unit_of_work import UnitOfWork, UnitsOfWork
 from appkit_domain.writeback.change import CHANGE_REQUESTS, ChangeRequest, ChangeStatus
@@ -40,6 +41,7 @@ from appkit_domain.writeback.query import ChangeQuery
 from appkit_domain.writeback.row_change import RowChanges, record_apply
 from appkit_domain.writeback.rules import WritebackRules
 from appkit_domain.writeback.schema_check import coerce_change
+from appkit_domain.writeback.versions import Evidence, VersionLinks
 
 WRITEBACK_KIND = "writeback_change"
 
@@ -65,6 +67,8 @@ class WritebackService:
     as; it is recorded as the executing identity of every apply.
     ``approvals`` is needed when any configured table requires approval; the
     service then registers the ``writeback_change`` workflow on it.
+    ``versions`` (the governed tables' history) lets applied changes be linked
+    to the table versions their writes produced (:mod:`.versions`).
     """
 
     def __init__(
@@ -77,6 +81,7 @@ class WritebackService:
         *,
         service_principal: Principal,
         approvals: ApprovalService | None = None,
+        versions: TableVersions | None = None,
     ) -> None:
         needing = [t.full_name for t in rules.tables if rules.for_table(t).approval_required]
         if needing and approvals is None:
@@ -92,6 +97,11 @@ class WritebackService:
         self.service_principal = service_principal
         self.approvals = approvals
         self._rows = RowChanges(rules, table, permissions, service_principal=service_principal)
+        self.links = (
+            None
+            if versions is None
+            else VersionLinks(changes, units, versions, service_principal=service_principal)
+        )
         if approvals is not None:
             approvals.register(
                 Workflow(WRITEBACK_KIND, apply=self.apply_approved, follow=self.follow_approval)
@@ -298,3 +308,24 @@ class WritebackService:
 
     async def query(self, query: ChangeQuery) -> Page[ChangeRequest]:
         return await self.changes.query(query)
+
+    # -- table versions --------------------------------------------------------------
+
+    def _links(self) -> VersionLinks:
+        if self.links is None:
+            raise Unavailable("this backend keeps no table versions")
+        return self.links
+
+    async def link_versions(
+        self, change_id: str, *, request_id: str | None = None
+    ) -> ChangeRequest:
+        """Record (once) the table versions an applied change's write produced and replaced."""
+        return await self._links().link(change_id, request_id=request_id)
+
+    async def evidence(self, change_id: str, *, request_id: str | None = None) -> Evidence:
+        """The row as the version before the change and the version it produced hold it."""
+        return await self._links().evidence(change_id, request_id=request_id)
+
+    async def link_pending(self) -> int:
+        """Link applied changes that have no versions yet (a sweep); 0 without versions."""
+        return 0 if self.links is None else await self.links.link_pending()

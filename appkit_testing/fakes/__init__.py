@@ -12,6 +12,7 @@ from appkit_testing.fakes.metric_source import InMemoryMetricSource
 from appkit_testing.fakes.notifier import RecordingNotifier
 from appkit_testing.fakes.override_store import InMemoryOverrideStore
 from appkit_testing.fakes.permissions import InMemoryPermissions
+from appkit_testing.fakes.table_versions import InMemoryTableVersions
 
 __all__ = [
     "ControllableClock",
@@ -24,6 +25,7 @@ __all__ = [
     "InMemoryMetricSource",
     "InMemoryOverrideStore",
     "InMemoryPermissions",
+    "InMemoryTableVersions",
     "RecordedWrite",
     "RecordingNotifier",
     "SequentialIds",

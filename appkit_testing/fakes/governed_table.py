@@ -36,6 +36,8 @@ class InMemoryGovernedTable(GovernedTable):
         self.schemas: dict[str, dict[str, str]] = {}
         self.rows: dict[str, list[dict[str, Any]]] = {}
         self.writes: list[RecordedWrite] = []
+        self.initial: dict[str, list[dict[str, Any]]] = {}
+        """The rows each table was created with (version 0 of its history)."""
         self.outcomes: dict[str, ApplyOutcome] = {}
         self.calls: list[str] = []
 
@@ -46,6 +48,7 @@ class InMemoryGovernedTable(GovernedTable):
         name = table.full_name if isinstance(table, TableName) else table
         self.schemas[name] = dict(columns)
         self.rows[name] = [dict(row) for row in rows]
+        self.initial[name] = [dict(row) for row in rows]
 
     def row(self, table: TableName | str, **key: Any) -> dict[str, Any]:
         """The live row (mutable) whose columns equal ``key``; KeyError if none."""

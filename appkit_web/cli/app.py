@@ -31,6 +31,7 @@ COMMAND_MODULES: dict[str, str] = {
     "audit": "appkit_web.cli.audit",
     "create": "appkit_web.cli.create",
     "db": "appkit_web.cli.db",
+    "delta": "appkit_web.cli.delta",
     "deploy": "appkit_web.cli.deploy",
     "genie": "appkit_web.cli.genie",
     "init": "appkit_web.cli.init",

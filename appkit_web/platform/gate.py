@@ -10,7 +10,9 @@ that identity. The gate, in this order:
    endpoint or the workspace's API limits for everyone;
 3. picks the clients: the user's own token for ``ExecutesAs.USER`` (refused
    with 403 when the app got no ``X-Forwarded-Access-Token``: it never falls
-   back to the service principal), the app's for ``SERVICE_PRINCIPAL``;
+   back to the service principal), the app's for ``SERVICE_PRINCIPAL``; for
+   work done in SQL (:meth:`PlatformGate.call_sql`), the user's or the app's
+   warehouse;
 4. runs the work and appends one audit event, success or failure: actor,
    action, target, who executed it, ``input_sha256``, the outcome and any
    safe details the route adds. Inputs themselves (prompts, vectors,
@@ -27,12 +29,15 @@ from typing import Any, Protocol, TypeVar
 from appkit_adapters.platform.calls import ExecutesAs, input_hash
 from appkit_adapters.resilience.rate_limit import TokenBucket
 from appkit_adapters.resilience.timing import Timer
+from appkit_adapters.sql.warehouse import SqlWarehouse
 from appkit_domain.audit import AuditLog
 from appkit_domain.errors import AppkitError, PermissionDenied, RateLimited, Unavailable
 from appkit_web.platform.policy import PlatformPolicy
 from appkit_web.request_context import RequestContext
+from appkit_web.user_warehouses import UserWarehouses
 
 T = TypeVar("T")
+C = TypeVar("C")
 MAX_BUCKETS = 10_000
 
 
@@ -155,12 +160,48 @@ class PlatformGate:
         describe: Callable[[T], Mapping[str, Any]] | None = None,
     ) -> T:
         """Run ``work`` with the clients ``call.executes_as`` names, audited; its result."""
+        return await self._guarded(
+            context, call, lambda: self._clients(context, call.executes_as), work, describe
+        )
+
+    async def call_sql(
+        self,
+        context: RequestContext,
+        call: PlatformCall,
+        work: Callable[[SqlWarehouse], Awaitable[T]],
+        *,
+        users: UserWarehouses,
+        service: SqlWarehouse | None,
+        describe: Callable[[T], Mapping[str, Any]] | None = None,
+    ) -> T:
+        """As :meth:`call`, for work done in SQL: ``work`` gets the warehouse of the user
+        (from ``users``, on behalf of them) or of the app (``service``), so it runs on any
+        backend with a warehouse (the local engine included)."""
+
+        def pick() -> SqlWarehouse:
+            if call.executes_as is ExecutesAs.USER:
+                assert context.principal is not None
+                return users.for_user(context.principal, context.user_token)
+            if service is None:
+                raise Unavailable(f"the {self.backend} backend has no SQL warehouse")
+            return service
+
+        return await self._guarded(context, call, pick, work, describe)
+
+    async def _guarded(
+        self,
+        context: RequestContext,
+        call: PlatformCall,
+        pick: Callable[[], C],
+        work: Callable[[C], Awaitable[T]],
+        describe: Callable[[T], Mapping[str, Any]] | None,
+    ) -> T:
         principal = context.principal
         if principal is None:  # routes depend on signed_in; this is a second lock
             raise PermissionDenied("sign in first")
         self.policy.check(call.action, context.roles)
         self._take(principal.id, call.area)
-        clients = self._clients(context, call.executes_as)
+        clients = pick()
         details: dict[str, Any] = {
             "executes_as": call.executes_as.value,
             "input_sha256": input_hash(call.input),

@@ -37,8 +37,9 @@ class PlatformPolicy:
 
 
 def demo_platform_policy() -> PlatformPolicy:
-    """The sample app's policy: stewards manage secrets and start or stop jobs; anyone
-    signed in reads job status, queries models, searches vectors and asks Genie (as themselves)."""
+    """The sample app's policy: stewards manage secrets, start or stop jobs and run Delta
+    maintenance (OPTIMIZE, VACUUM, RESTORE); anyone signed in reads job status, queries
+    models, searches vectors, asks Genie and reads table history (as themselves)."""
     stewards = frozenset({MAKER})
     return PlatformPolicy(
         {
@@ -63,5 +64,11 @@ def demo_platform_policy() -> PlatformPolicy:
             "genie.ask": ANY_SIGNED_IN,
             "genie.get_message": ANY_SIGNED_IN,
             "genie.query_result": ANY_SIGNED_IN,
+            "delta.history": ANY_SIGNED_IN,
+            "delta.detail": ANY_SIGNED_IN,
+            "delta.read": ANY_SIGNED_IN,
+            "delta.optimize": stewards,
+            "delta.vacuum": stewards,
+            "delta.restore": stewards,
         }
     )

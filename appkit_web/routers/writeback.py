@@ -3,7 +3,8 @@
 The table, key columns, writable columns and allowed values come from the
 app's write-back rules; anything else is 400 before any SQL runs. A change
 is applied through its approval request (``POST /api/approvals/{id}/apply``)
-and only while the row still equals its before-image.
+and only while the row still equals its before-image; ``/evidence`` then shows the
+row as the table version before and the one the change produced.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query
 
 from appkit_domain.approvals.actor import Actor
+from appkit_domain.errors import PermissionDenied
 from appkit_domain.pagination import MAX_PAGE_SIZE
 from appkit_domain.principal import Principal
 from appkit_domain.writeback import ChangeQuery, ChangeStatus
@@ -19,7 +21,7 @@ from appkit_web.deps import current_actor, current_principal, provided, request_
 from appkit_web.request_context import RequestContext
 from appkit_web.routers.input_rules import finite_values
 from appkit_web.schemas.common import ItemList, problem_responses
-from appkit_web.schemas.writeback import ChangeIn, ChangeOut
+from appkit_web.schemas.writeback import ChangeIn, ChangeOut, EvidenceOut
 from appkit_web.visibility import may_read_table
 
 router = APIRouter(prefix="/writeback", tags=["write-back"])
@@ -66,6 +68,24 @@ async def list_changes(
         for c in page.items
     ]
     return ItemList(items=items, next_page_token=page.next_page_token)
+
+
+@router.get("/changes/{change_id}/evidence", response_model=EvidenceOut, responses=_ERRORS)
+async def change_evidence(
+    change_id: str,
+    principal: Principal = Depends(current_principal),
+    context: RequestContext = Depends(request_context),
+    service: WritebackService = Depends(writeback),
+) -> EvidenceOut:
+    """The row as the table version before an applied change and the version it produced
+    (read with ``VERSION AS OF``); the versions are recorded on the change the first time."""
+    change = await service.get(change_id)
+    if not await may_read_table(service.permissions, principal, change.table):
+        raise PermissionDenied(
+            f"{principal.id} may not read {change.table.full_name}",
+            details={"table": change.table.full_name},
+        )
+    return EvidenceOut.of(await service.evidence(change_id, request_id=context.request_id))
 
 
 @router.get("/changes/{change_id}", response_model=ChangeOut, responses=_ERRORS)

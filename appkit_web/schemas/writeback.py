@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 
 from appkit_domain.writeback import ChangeRequest, ChangeStatus
+from appkit_domain.writeback.versions import Evidence
 from appkit_web.schemas.common import Input
 
 Scalar = str | int | float | bool | None
@@ -51,6 +52,10 @@ class ChangeOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     rows_hidden: bool = False
+    table_version: int | None = None
+    """The table version the applied change produced (once linked); ``replaced_version`` the
+    one it replaced."""
+    replaced_version: int | None = None
 
     @classmethod
     def of(cls, change: ChangeRequest, *, show_rows: bool = True) -> ChangeOut:
@@ -73,9 +78,37 @@ class ChangeOut(BaseModel):
             failure=change.failure,
             created_at=change.created_at,
             updated_at=change.updated_at,
+            table_version=change.table_version,
+            replaced_version=change.replaced_version,
         )
         if not show_rows:
             out = out.model_copy(
                 update={"key": {}, "set": {}, "before": {}, "after": {}, "rows_hidden": True}
             )
         return out
+
+
+class EvidenceOut(BaseModel):
+    """An applied change's row as the table version it replaced and the one it produced hold it."""
+
+    change_id: str
+    table: str
+    key: dict[str, Any]
+    replaced_version: int
+    produced_version: int
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, evidence: Evidence) -> EvidenceOut:
+        change = evidence.change
+        assert change.table_version is not None and change.replaced_version is not None
+        return cls(
+            change_id=change.id,
+            table=change.table.full_name,
+            key=dict(change.key),
+            replaced_version=change.replaced_version,
+            produced_version=change.table_version,
+            before=None if evidence.before is None else dict(evidence.before),
+            after=None if evidence.after is None else dict(evidence.after),
+        )

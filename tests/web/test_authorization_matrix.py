@@ -73,6 +73,12 @@ async def approved_change(api: Api) -> dict[str, str]:
     return {"approval_id": change["approval_id"], "change_id": change["id"]}
 
 
+async def applied_change(api: Api) -> dict[str, str]:
+    ids = await approved_change(api)
+    await api.post(f"/api/approvals/{ids['approval_id']}/apply", BOB)
+    return ids
+
+
 async def open_exception(api: Api) -> dict[str, str]:
     body = (await api.post("/api/exceptions/ingest", ALICE, json={})).json()
     return {"exception_id": body["results"][0]["exception"]["id"]}
@@ -185,6 +191,12 @@ MATRIX = [
     ),
     Cell("GET", "/api/writeback/changes", frozenset(EVERYONE)),
     Cell("GET", "/api/writeback/changes/{change_id}", frozenset(EVERYONE), approved_change),
+    Cell(  # rows are evidence: only those who may read the table see them
+        "GET",
+        "/api/writeback/changes/{change_id}/evidence",
+        frozenset(EVERYONE - {DAVE}),
+        applied_change,
+    ),
     Cell("GET", "/api/audit/events", frozenset({AUDITOR})),
     Cell("GET", "/api/audit/verify", frozenset({AUDITOR})),
     Cell(
@@ -332,7 +344,22 @@ def a_message(world: World, user: str | None) -> dict[str, str]:
     }
 
 
+def a_readable_table(world: World) -> dict[str, str]:
+    """demo.crm.customers, readable by every demo user (the app writes it)."""
+    from tests.workspace.conftest import run_sql
+
+    for who in ("data-stewards", "risk-approvers", "auditors", DAVE):
+        for grant in (
+            "GRANT USE CATALOG ON CATALOG demo TO `{who}`",
+            "GRANT USE SCHEMA ON SCHEMA demo.crm TO `{who}`",
+            "GRANT SELECT ON TABLE demo.crm.customers TO `{who}`",
+        ):
+            run_sql(world.admin, world.emulator.warehouse_id, grant.format(who=who))
+    return {"full_name": "demo.crm.customers"}
+
+
 STEWARDS, READERS = frozenset({ALICE}), frozenset({ALICE, BOB, CAROL})
+DELTA = "/api/delta/tables/{full_name}"
 GENIE_MESSAGE = "/api/genie/spaces/{space_id}/conversations/{conversation_id}/messages/{message_id}"
 
 
@@ -398,6 +425,14 @@ PLATFORM_MATRIX = [
         body={"question": "one?"},
     ),
     PlatformCell("GET", GENIE_MESSAGE, frozenset(EVERYONE), a_message, per_user=True),
+    PlatformCell("GET", DELTA + "/history", frozenset(EVERYONE), a_readable_table),
+    PlatformCell("GET", DELTA + "/detail", frozenset(EVERYONE), a_readable_table),
+    PlatformCell(
+        "GET", DELTA + "/rows", frozenset(EVERYONE), a_readable_table, params={"version": "0"}
+    ),
+    PlatformCell("POST", DELTA + "/optimize", STEWARDS, a_readable_table, body={}),
+    PlatformCell("POST", DELTA + "/vacuum", STEWARDS, a_readable_table, body={"dry_run": True}),
+    PlatformCell("POST", DELTA + "/restore", STEWARDS, a_readable_table, body={"version": 0}),
     PlatformCell(
         "GET",
         GENIE_MESSAGE + "/attachments/{attachment_id}/query-result",

@@ -338,8 +338,11 @@ def vacuum(
     return _query(cursor, "SELECT $path AS path", {"path": location})
 
 
-def timestamp_reader(cursor: duckdb.DuckDBPyConnection) -> Callable[[str], dt.datetime]:
-    """Evaluate a Databricks SQL timestamp expression (``RESTORE ... TIMESTAMP AS OF``)."""
+def timestamp_reader(
+    cursor: duckdb.DuckDBPyConnection, values: dict[str, Any]
+) -> Callable[[str], dt.datetime]:
+    """Evaluate a Databricks SQL timestamp expression (``RESTORE ... TIMESTAMP AS OF``), its
+    ``:name`` markers bound to ``values``."""
 
     def read(text: str) -> dt.datetime:
         try:
@@ -348,7 +351,8 @@ def timestamp_reader(cursor: duckdb.DuckDBPyConnection) -> Callable[[str], dt.da
             raise sql_error(
                 InvalidInput, "DELTA_TIMESTAMP_INVALID", "42816", f"{text} is not a timestamp"
             ) from None
-        row = cursor.execute(f"SELECT CAST(({sql}) AS TIMESTAMPTZ)").fetchone()
+        used = {k: v for k, v in values.items() if f"${k}" in sql}
+        row = cursor.execute(f"SELECT CAST(({sql}) AS TIMESTAMPTZ)", used).fetchone()
         if row is None or not isinstance(row[0], dt.datetime):
             raise sql_error(
                 InvalidInput, "DELTA_TIMESTAMP_INVALID", "42816", f"{text} is not a timestamp"

@@ -111,7 +111,7 @@ class TableHistory:
         version = resolve(cursor, state, travel.kind, evaluate(cursor, travel, values))
         return version_query(cursor, state, version)
 
-    def run(self, command: TableCommand, principal: str) -> StatementResult:
+    def run(self, command: TableCommand, principal: str, values: dict[str, Any]) -> StatementResult:
         """DESCRIBE HISTORY/DETAIL, or RESTORE/OPTIMIZE/VACUUM in a transaction of their own."""
         cursor = self._cursor()
         name = command.table
@@ -131,7 +131,7 @@ class TableHistory:
                 state = versions.state(name) or state
                 result: StatementResult
                 if isinstance(command, Restore):
-                    read = operations.timestamp_reader(cursor)
+                    read = operations.timestamp_reader(cursor, values)
                     result = operations.restore(cursor, versions, state, command, read)
                 elif isinstance(command, Optimize):
                     result = operations.optimize(cursor, versions, state, command, location)

@@ -13,6 +13,7 @@ from typing import Any
 from appkit_adapters.sql.schema import CHANGE_REQUESTS
 from appkit_adapters.sql.stores.conditions import Conditions
 from appkit_adapters.sql.stores.values import (
+    bigint,
     from_json,
     integer,
     string,
@@ -51,6 +52,8 @@ def change_params(change: ChangeRequest) -> list[SqlParameter]:
         string("executed_by", change.executed_by),
         timestamp("applied_at", change.applied_at),
         string("failure", change.failure),
+        bigint("table_version", change.table_version),
+        bigint("replaced_version", change.replaced_version),
     ]
 
 
@@ -73,7 +76,13 @@ def change_from_row(row: dict[str, Any]) -> ChangeRequest:
         applied_at=utc_or_none(row["applied_at"]),
         failure=row["failure"],
         version=int(row["version"]),
+        table_version=_optional_int(row.get("table_version")),
+        replaced_version=_optional_int(row.get("replaced_version")),
     )
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def _created_cursor(change: ChangeRequest) -> list[str]:
@@ -94,6 +103,8 @@ class SqlChangeStore(VersionedStore, ChangeStore):
         conditions.one_of("status", (s.value for s in query.statuses))
         conditions.equal("table_name", None if query.table is None else query.table.lower())
         conditions.equal("requested_by", query.requested_by)
+        if query.unlinked:
+            conditions.add("`table_version` IS NULL")
         return await self.rows.page(
             _SELECT,
             conditions.where,

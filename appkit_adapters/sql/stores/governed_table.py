@@ -159,6 +159,14 @@ class SqlGovernedTable(GovernedTable):
             params.append(param)
         return conditions, params
 
+    async def key_condition(
+        self, table: TableName, key: Mapping[str, Any]
+    ) -> tuple[str, list[SqlParameter]]:
+        """The condition (``:k0``... markers) matching the row at ``key``, values typed as the
+        columns are."""
+        conditions, params = self._key_filter(await self._typed(table), table, key)
+        return " AND ".join(conditions), params
+
     # -- reading ----------------------------------------------------------------------------
 
     async def read_row(self, table: TableName, key: Mapping[str, Any]) -> Mapping[str, Any] | None:

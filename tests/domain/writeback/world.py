@@ -29,6 +29,7 @@ from appkit_testing.fakes.change_store import InMemoryChangeStore
 from appkit_testing.fakes.governance import MemoryGovernance, memory_governance
 from appkit_testing.fakes.governed_table import InMemoryGovernedTable
 from appkit_testing.fakes.permissions import InMemoryPermissions
+from appkit_testing.fakes.table_versions import InMemoryTableVersions
 from tests.domain.people import (  # noqa: F401 (re-exported to the tests)
     ALICE,
     APP,
@@ -165,6 +166,7 @@ def make_world(
         governance.units,
         service_principal=APP,
         approvals=approvals,
+        versions=InMemoryTableVersions(table),
     )
     return WritebackWorld(
         clock,
