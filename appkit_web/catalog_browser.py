@@ -76,9 +76,10 @@ def _local_table(info: Any) -> Item:
         "data_source_format": info.data_source_format,
         "comment": info.comment,
         "owner": info.owner,
+        "tags": dict(getattr(info, "tags", {}) or {}),
         "columns": [
             {"name": c.name, "type_name": c.type_name, "type_text": c.type_text,
-             "position": c.position}
+             "position": c.position, "comment": c.comment}
             for c in info.columns
         ],
     }  # fmt: skip

@@ -40,6 +40,10 @@ _META_TABLES = (
     f"CREATE TABLE IF NOT EXISTS {{db}}.{quote(META_SCHEMA)}.versioned_tables ("
     "schema_name VARCHAR, table_name VARCHAR, table_id VARCHAR, columns VARCHAR,"
     " next_column INTEGER, readable_from BIGINT, created_at TIMESTAMPTZ)",
+    f"CREATE TABLE IF NOT EXISTS {{db}}.{quote(META_SCHEMA)}.table_tags ("
+    "schema_name VARCHAR, table_name VARCHAR, tag_name VARCHAR, tag_value VARCHAR)",
+    f"CREATE TABLE IF NOT EXISTS {{db}}.{quote(META_SCHEMA)}.functions ("
+    "schema_name VARCHAR, function_name VARCHAR, definition VARCHAR)",
     f"CREATE TABLE IF NOT EXISTS {{db}}.{quote(META_SCHEMA)}.table_versions ("
     "table_id VARCHAR, version BIGINT, committed_at TIMESTAMPTZ, principal VARCHAR,"
     " operation VARCHAR, parameters VARCHAR, metrics VARCHAR, read_version BIGINT,"

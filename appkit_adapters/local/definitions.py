@@ -53,6 +53,8 @@ class MetadataChange:
     properties: tuple[tuple[str, str], ...] = ()
     column_comments: tuple[tuple[str, str], ...] = ()
     renamed_to: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+    """``SET TAGS``: Unity Catalog tags (name, value; a tag without a value has '')."""
 
 
 def _literal_text(node: exp.Expression | None) -> str:
@@ -110,7 +112,16 @@ def take_alter(alter: exp.Alter, full_name: str) -> tuple[MetadataChange, bool]:
     column_comments: list[tuple[str, str]] = []
     renamed_to: str | None = None
     kept: list[exp.Expression] = []
+    tags: list[tuple[str, str]] = []
     for action in alter.args.get("actions") or []:
+        if isinstance(action, exp.AlterSet) and action.args.get("tag"):
+            for group in action.args["tag"]:
+                for item in group.expressions if isinstance(group, exp.Tuple) else [group]:
+                    if isinstance(item, exp.EQ):
+                        tags.append((_literal_text(item.this), _literal_text(item.expression)))
+                    else:
+                        tags.append((_literal_text(item), ""))
+            continue
         if isinstance(action, exp.AlterSet):
             for holder in action.expressions:
                 if not isinstance(holder, exp.Properties):
@@ -138,6 +149,7 @@ def take_alter(alter: exp.Alter, full_name: str) -> tuple[MetadataChange, bool]:
         properties=tuple(properties),
         column_comments=tuple(column_comments),
         renamed_to=renamed_to,
+        tags=tuple(tags),
     )
     return change, bool(kept)
 

@@ -37,6 +37,7 @@ from appkit_adapters.local.execution import (
     Plan,
     StatementPlanner,
 )
+from appkit_adapters.local.function_catalog import FunctionCatalog
 from appkit_adapters.local.history.commands import (
     DescribeDetail,
     DescribeHistory,
@@ -50,6 +51,12 @@ from appkit_adapters.local.history.transaction import TableVersions
 from appkit_adapters.local.introspection import describe, show_catalogs, show_schemas, show_tables
 from appkit_adapters.local.naming import TableName, check_identifier, database_alias, quote
 from appkit_adapters.local.result_shape import ResultShape, shape_of
+from appkit_adapters.local.routines import (
+    CreateFunction,
+    DescribeFunction,
+    DropFunction,
+    FunctionDefinition,
+)
 from appkit_adapters.local.scripting import Script, is_script, parse_script, refuse_interactive
 from appkit_adapters.local.statements import DML_KINDS, DescribeTarget, Namespace, StatementInfo
 from appkit_adapters.local.stream import ResultStream
@@ -109,7 +116,17 @@ class LocalEngine:
                 n == name.table for n, _ in self._table_names(name.catalog, name.schema)
             ),
         )
-        self._planner = StatementPlanner(self._columns_of, self._history.travel)
+        self._functions = FunctionCatalog(
+            self._cursor,
+            self._write_lock,
+            self._catalogs,
+            self._clock,
+            self._render_sql,
+            lambda: self._planner.routines_changed(),
+        )
+        self._planner = StatementPlanner(
+            self._columns_of, self._history.travel, functions=self._functions.lookup
+        )
         self._shapes: LruCache[ResultShape] = LruCache(1024)
         self._scripts: LruCache[Script] = LruCache(64)
 
@@ -157,6 +174,11 @@ class LocalEngine:
             shape = shape_of(cursor, plan.sql, plan.values)
             self._shapes.put(key, shape)
         return shape
+
+    def _render_sql(self, statement: str, catalog: str, schema: str) -> str:
+        """Databricks SQL as the DuckDB SQL the engine would run for it (a function body)."""
+        plan = self._planner.plan(statement, None, "system", Namespace(catalog, schema))
+        return plan.sql
 
     def _remember_names(self, info: StatementInfo) -> None:
         """Names the running statement refers to, for error messages."""
@@ -341,6 +363,8 @@ class LocalEngine:
             return describe(self.get_table(command.full_name), command.extended)
         if isinstance(command, (DescribeHistory, DescribeDetail, Restore, Optimize, Vacuum)):
             return self._history.run(command, principal, values or {})
+        if isinstance(command, (CreateFunction, DropFunction, DescribeFunction)):
+            return self._functions.run(command, principal)
         if isinstance(command, PrivilegeChange):
             raise unsupported(
                 f"{command.action} (privileges are kept by the workspace; analyze() describes it)"
@@ -357,6 +381,7 @@ class LocalEngine:
             finally:
                 self._planner.schema_changed()
                 self._history.cache.clear()
+                self._functions.forget()
         return StatementResult(columns=())
 
     def stream(
@@ -443,6 +468,14 @@ class LocalEngine:
             ]
 
         return self._guard(run)
+
+    def list_functions(self, catalog: str, schema: str) -> list[FunctionDefinition]:
+        """The SQL functions of a schema (``CREATE FUNCTION``), by name."""
+        return self._guard(lambda: self._functions.list(catalog.lower(), schema.lower()))
+
+    def get_function(self, full_name: str) -> FunctionDefinition:
+        """One SQL function by ``catalog.schema.name``; ``NotFound`` when there is none."""
+        return self._guard(lambda: self._functions.get(full_name))
 
     def get_table(self, full_name: str) -> TableInfo:
         """Describe one table or view by ``catalog.schema.table``; ``NotFound`` when missing."""

@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 from appkit_adapters.local.errors import sql_error
 from appkit_adapters.local.history.travel import TimeTravel
 from appkit_adapters.local.render import ColumnsOf, Rendered, render
+from appkit_adapters.local.routines import Lookup
 from appkit_adapters.local.session import (
     CATALOG_PARAMETER,
     GROUPS_PARAMETER,
@@ -59,6 +60,10 @@ class LruCache(Generic[V]):
             self._items.move_to_end(key)
             return value
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
     def put(self, key: Hashable, value: V) -> None:
         with self._lock:
             self._items[key] = value
@@ -91,10 +96,16 @@ class StatementPlanner:
     """Parses, checks and renders statements, caching the work (see module docstring)."""
 
     def __init__(
-        self, columns_of: ColumnsOf, travel: Travel | None = None, capacity: int = 1024
+        self,
+        columns_of: ColumnsOf,
+        travel: Travel | None = None,
+        capacity: int = 1024,
+        *,
+        functions: Lookup | None = None,
     ) -> None:
         self._columns_of = columns_of
         self._travel = travel
+        self._functions = functions
         self._parsed: LruCache[ParsedStatement] = LruCache(capacity)
         self._rendered: LruCache[Rendered] = LruCache(capacity)
         self._epoch = 0
@@ -111,11 +122,16 @@ class StatementPlanner:
     def schema_changed(self) -> None:
         self._epoch += 1
 
+    def routines_changed(self) -> None:
+        """A SQL function was created or dropped: calls parse to something else now."""
+        self._parsed.clear()
+        self._epoch += 1
+
     def parse(self, statement: str, namespace: Namespace) -> ParsedStatement:
         key = (statement, namespace.catalog, namespace.schema)
         parsed = self._parsed.get(key)
         if parsed is None:
-            parsed = parse_statement(statement, namespace)
+            parsed = parse_statement(statement, namespace, self._functions)
             self._parsed.put(key, parsed)
         return parsed
 

@@ -1,7 +1,7 @@
 # ruff: noqa: S608  (interpolated names are validated catalog aliases, quoted; values are literals)
 """``<catalog>.information_schema``: the views Databricks serves in every catalog.
 
-``schemata``, ``tables``, ``columns`` and ``views`` are answered from DuckDB's catalog
+``schemata``, ``tables``, ``columns``, ``views`` and ``table_tags`` are answered from DuckDB's catalog
 functions over the catalog's database and the engine's table metadata (owners,
 comments, creation times), with Databricks' column names and type spellings.
 ``information_schema`` itself is listed among the catalog's schemas and tables, as on
@@ -18,7 +18,7 @@ from sqlglot import exp
 from appkit_adapters.local.errors import unsupported
 from appkit_adapters.local.naming import HISTORY_SCHEMA, META_SCHEMA, database_alias, quote
 
-VIEWS = ("columns", "schemata", "tables", "views")
+VIEWS = ("columns", "schemata", "tables", "views", "table_tags")
 _HIDDEN = f"('{META_SCHEMA}', '{HISTORY_SCHEMA}', 'main', 'pg_catalog', 'information_schema')"
 
 
@@ -71,6 +71,12 @@ def _sql(catalog: str, view: str) -> str:
             " CASE WHEN o.kind = 'MANAGED' THEN coalesce(m.data_source_format, 'DELTA') END AS"
             f" data_source_format FROM ({objects}) AS o LEFT JOIN {meta} AS m"
             " ON m.schema_name = o.schema_name AND m.table_name = o.table_name"
+        )
+    if view == "table_tags":
+        tags = f"{quote(db)}.{quote(META_SCHEMA)}.table_tags"
+        return (
+            f"SELECT {name} AS catalog_name, schema_name, table_name, tag_name, tag_value"
+            f" FROM {tags}"
         )
     if view == "views":
         return (

@@ -51,6 +51,8 @@ def refuse_unsupported(tree: exp.Expression) -> None:
         func = table.this
         if func is None or isinstance(func, exp.Identifier):
             continue
+        if table.args.get("catalog") is not None:
+            continue  # a catalog's own SQL table function (appkit_adapters.local.routines)
         name = str(func.this if isinstance(func, exp.Anonymous) else func.key).lower()
         if name == "identifier":
             raise unsupported("the IDENTIFIER clause")

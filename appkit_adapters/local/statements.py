@@ -48,6 +48,16 @@ from appkit_adapters.local.naming import (
     database_alias,
 )
 from appkit_adapters.local.refusals import refuse_unsupported
+from appkit_adapters.local.routines import (
+    CreateFunction,
+    DescribeFunction,
+    DropFunction,
+    Lookup,
+    parse_create,
+    parse_describe,
+    parse_drop,
+    resolve_calls,
+)
 from appkit_adapters.local.semantics import apply_databricks_semantics, values_query
 from appkit_adapters.local.session import replace_session_functions
 from appkit_domain.errors import InvalidInput
@@ -89,7 +99,15 @@ class ParsedStatement:
 
     info: StatementInfo
     tree: exp.Expression | None
-    command: Command | DescribeTarget | TableCommand | None = None
+    command: (
+        Command
+        | DescribeTarget
+        | TableCommand
+        | CreateFunction
+        | DropFunction
+        | DescribeFunction
+        | None
+    ) = None
     definition: TableDefinition | None = None
     placeholders: tuple[str, ...] = ()
     change: MetadataChange | None = None
@@ -209,8 +227,32 @@ _SCHEMA_EVOLUTION = re.compile(r"\s*MERGE\s+WITH\s+SCHEMA\s+EVOLUTION\b", re.I)
 _PRIVILEGE_STATEMENT = re.compile(r"\s*(GRANT|REVOKE)\b", re.I)
 
 
-def parse_statement(statement: str, namespace: Namespace) -> ParsedStatement:
-    """Parse, check and qualify one statement (see module docstring)."""
+def _routine_statement(tree: exp.Expression, namespace: Namespace) -> ParsedStatement | None:
+    """CREATE / DROP / DESCRIBE FUNCTION as engine commands (appkit_adapters.local.routines)."""
+    kind = str(tree.args.get("kind") or "").upper()
+    if kind != "FUNCTION":
+        return None
+    catalog, schema = namespace.catalog, namespace.schema
+    if isinstance(tree, exp.Create):
+        created = parse_create(tree, catalog, schema)
+        info = StatementInfo("CREATE", frozenset(), frozenset({created.definition.full_name}))
+        return ParsedStatement(info, None, created)
+    if isinstance(tree, exp.Drop):
+        dropped = parse_drop(tree, catalog, schema)
+        return ParsedStatement(
+            StatementInfo("DROP", frozenset(), frozenset({dropped.full_name})), None, dropped
+        )
+    if isinstance(tree, exp.Describe):
+        described = parse_describe(tree, catalog, schema)
+        return ParsedStatement(StatementInfo("DESCRIBE", frozenset(), frozenset()), None, described)
+    return None
+
+
+def parse_statement(
+    statement: str, namespace: Namespace, functions: Lookup | None = None
+) -> ParsedStatement:
+    """Parse, check and qualify one statement (see module docstring); ``functions`` finds the
+    catalogs' SQL functions that calls may name."""
     if _PRIVILEGE_STATEMENT.match(strip_comments(statement)):
         privileges = parse_privilege_change(statement, namespace.catalog, namespace.schema)
         info = StatementInfo(privileges.action, frozenset(), frozenset(), grant=privileges)
@@ -234,6 +276,11 @@ def parse_statement(statement: str, namespace: Namespace) -> ParsedStatement:
         return ParsedStatement(StatementInfo("USE", frozenset(), frozenset()), None, refusal)
     if isinstance(tree, exp.Values):
         tree = values_query(tree)
+    routine = _routine_statement(tree, namespace)
+    if routine is not None:
+        return routine
+    if functions is not None:
+        resolve_calls(tree, namespace.catalog, namespace.schema, functions)
     refuse_unsupported(tree)
     if isinstance(tree, exp.Command):
         kind, command = parse_command(statement)

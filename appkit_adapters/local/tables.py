@@ -43,6 +43,8 @@ class TableInfo:
     updated_by: str | None = None
     """Who committed the latest version."""
     storage_location: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    """Unity Catalog tags (``ALTER TABLE ... SET TAGS``)."""
 
     @property
     def full_name(self) -> str:
@@ -51,6 +53,10 @@ class TableInfo:
 
 def _meta_table(catalog: str) -> str:
     return f"{quote(database_alias(catalog))}.{quote(META_SCHEMA)}.tables"
+
+
+def _tags_table(catalog: str) -> str:
+    return f"{quote(database_alias(catalog))}.{quote(META_SCHEMA)}.table_tags"
 
 
 def record_definition(
@@ -93,10 +99,11 @@ def apply_change(
     meta = _meta_table(name.catalog)
     key = {"s": name.schema, "t": name.table}
     if change.renamed_to is not None:
-        cursor.execute(
-            f"UPDATE {meta} SET table_name = $new WHERE schema_name = $s AND table_name = $t",
-            {**key, "new": change.renamed_to},
-        )
+        for table in (meta, _tags_table(name.catalog)):
+            cursor.execute(
+                f"UPDATE {table} SET table_name = $new WHERE schema_name = $s AND table_name = $t",
+                {**key, "new": change.renamed_to},
+            )
         return
     if not table_names_include(cursor, name):
         raise table_not_found(name.full_name)
@@ -111,6 +118,13 @@ def apply_change(
             {**key, "owner": owner, "at": now},
         )
         row = ("{}", "{}")
+    for tag, value in change.tags:
+        tags = _tags_table(name.catalog)
+        cursor.execute(
+            f"DELETE FROM {tags} WHERE schema_name = $s AND table_name = $t AND tag_name = $k",
+            {**key, "k": tag},
+        )
+        cursor.execute(f"INSERT INTO {tags} VALUES ($s, $t, $k, $v)", {**key, "k": tag, "v": value})
     properties = {**json.loads(row[0] or "{}"), **dict(change.properties)}
     comments = {**json.loads(row[1] or "{}"), **dict(change.column_comments)}
     cursor.execute(
@@ -128,14 +142,14 @@ def forget_tables(
     cursor: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str | None
 ) -> None:
     """Drop metadata of one table, or of every table in a schema when ``table`` is None."""
-    meta = _meta_table(catalog)
-    if table is None:
-        cursor.execute(f"DELETE FROM {meta} WHERE schema_name = $s", {"s": schema})
-    else:
-        cursor.execute(
-            f"DELETE FROM {meta} WHERE schema_name = $s AND table_name = $t",
-            {"s": schema, "t": table},
-        )
+    for meta in (_meta_table(catalog), _tags_table(catalog)):
+        if table is None:
+            cursor.execute(f"DELETE FROM {meta} WHERE schema_name = $s", {"s": schema})
+        else:
+            cursor.execute(
+                f"DELETE FROM {meta} WHERE schema_name = $s AND table_name = $t",
+                {"s": schema, "t": table},
+            )
 
 
 def table_names(
@@ -204,6 +218,13 @@ def describe_table(cursor: duckdb.DuckDBPyConnection, full_name: str) -> TableIn
             )
         )
     created = meta.get("created_at")
+    tags = dict(
+        cursor.execute(
+            f"SELECT tag_name, tag_value FROM {_tags_table(name.catalog)}"
+            " WHERE schema_name = $s AND table_name = $t ORDER BY tag_name",
+            {"s": name.schema, "t": name.table},
+        ).fetchall()
+    )
     return TableInfo(
         name=name.table,
         catalog_name=name.catalog,
@@ -218,4 +239,5 @@ def describe_table(cursor: duckdb.DuckDBPyConnection, full_name: str) -> TableIn
         if isinstance(created, dt.datetime)
         else None,
         view_definition=meta.get("view_text"),
+        tags={str(k): str(v) for k, v in tags.items()},
     )

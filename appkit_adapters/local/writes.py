@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import duckdb
 from sqlglot import exp
@@ -173,6 +174,16 @@ def _alter_operation(plan: Plan) -> str:
     return "ALTER TABLE"
 
 
+def _tags_only(parsed: Any) -> bool:
+    """``SET TAGS`` alone: Unity Catalog metadata, not a table version."""
+    change = parsed.change
+    return bool(
+        change.tags
+        and not (change.properties or change.column_comments or change.comment is not None)
+        and parsed.tree is None
+    )
+
+
 def _schema_write(
     cursor: duckdb.DuckDBPyConnection,
     plan: Plan,
@@ -199,7 +210,7 @@ def _schema_write(
             retire_all(cursor, entry.state, entry.version)
         elif not existed:
             created = target
-    elif parsed.change is not None and parsed.change.renamed_to is None:
+    elif parsed.change is not None and parsed.change.renamed_to is None and not _tags_only(parsed):
         target = TableName.parse(parsed.change.full_name)
         if is_table(cursor, target):
             entry = versions.open(target, _alter_operation(plan))

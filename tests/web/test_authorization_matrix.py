@@ -206,6 +206,13 @@ MATRIX = [
         body={"statement": "SELECT 1"},
         allowed_status=503,
     ),  # the memory backend has no warehouse
+    Cell(
+        "POST",
+        "/api/uc/search",
+        frozenset(EVERYONE),
+        body={"query": "customer"},
+        allowed_status=503,
+    ),
     *(
         Cell("GET", f"/api/uc/{path}", frozenset(EVERYONE), params=params, allowed_status=503)
         for path, params in (

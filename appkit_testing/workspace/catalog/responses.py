@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from appkit_testing.workspace.catalog import browse
 from appkit_testing.workspace.catalog.access import InsufficientPrivileges, require
+from appkit_testing.workspace.catalog.functions import Functions
 from appkit_testing.workspace.catalog.grants import Securable
 from appkit_testing.workspace.engine import object_name
 from appkit_testing.workspace.errors import invalid_parameter, not_found, permission_denied
@@ -45,6 +46,7 @@ def _name_parts(full_name: str, count: int, what: str) -> list[str]:
 
 def routes(workspace: Workspace) -> list[Route]:
     grants, objects = workspace.grants, workspace.catalog_objects
+    functions = Functions(workspace)
 
     def owner(securable: Securable) -> str:
         return grants.owner(securable) or workspace.admin_name
@@ -237,17 +239,17 @@ def routes(workspace: Workspace) -> list[Route]:
             name=name,
             full_name=f"{catalog}.{schema}.{name}",
         )
-        return owned("FUNCTION", objects.create_function(info, call.identity.name), call.identity)
+        return owned("FUNCTION", functions.create(info, call.identity), call.identity)
 
     def list_functions(call: Call) -> Reply:
-        return schema_listing(call, "FUNCTION", "functions", objects.functions)
+        return schema_listing(call, "FUNCTION", "functions", functions.list)
 
     def get_function(call: Call) -> Reply:
-        return existing(call, "name", "FUNCTION", objects.function, "EXECUTE")[1]
+        return existing(call, "name", "FUNCTION", functions.get, "EXECUTE")[1]
 
     def delete_function(call: Call) -> Reply:
-        full_name, _ = existing(call, "name", "FUNCTION", objects.function, "MANAGE")
-        return dropped("FUNCTION", full_name, objects.delete_function)
+        full_name, _ = existing(call, "name", "FUNCTION", functions.get, "MANAGE")
+        return dropped("FUNCTION", full_name, functions.delete)
 
     return [
         Route("GET", f"{BASE}/catalogs", list_catalogs, "unity-catalog"),
