@@ -33,13 +33,17 @@ from appkit_web.problems import install_problem_handlers
 from appkit_web.routers import (
     approvals,
     audit,
+    connections,
+    dashboards,
     delta,
     exceptions,
     genie,
     health,
     jobs,
     me,
+    mlflow,
     model,
+    notebooks,
     overrides,
     secrets,
     sql,
@@ -53,7 +57,14 @@ from appkit_web.telemetry.prometheus import install_metrics_route
 from appkit_web.telemetry.requests import RequestTracing
 
 SHUTDOWN_SECONDS = 12.0
-GOVERNED_SERVICES = ("approvals", "overrides", "waivers", "writeback", "delta_operations")
+GOVERNED_SERVICES = (
+    "approvals",
+    "overrides",
+    "waivers",
+    "writeback",
+    "delta_operations",
+    "dashboard_publishing",
+)
 _log = logging.getLogger("appkit_web.app")
 
 DESCRIPTION = (
@@ -164,7 +175,18 @@ def _lifespan(container: GovernedAppContainer, on_start: Sequence[StartHook] = (
 API_ROUTERS = (health, me, approvals, overrides, exceptions, writeback, audit, uc, sql)
 """The ``/api`` routers of a governed app, each included directly on the app."""
 
-PLATFORM_ROUTERS: tuple[Any, ...] = (secrets, jobs, model, vector, genie, delta)
+PLATFORM_ROUTERS: tuple[Any, ...] = (
+    secrets,
+    jobs,
+    model,
+    vector,
+    genie,
+    delta,
+    connections,
+    notebooks,
+    dashboards,
+    mlflow,
+)
 """Platform service routers (``/api/secrets``, ``/api/jobs``, ...); an app may pass a subset."""
 
 

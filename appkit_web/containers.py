@@ -56,6 +56,7 @@ from appkit_domain.principal import Principal, PrincipalKind
 from appkit_domain.unit_of_work import Commits, UnitsOfWork
 from appkit_domain.writeback.service import WritebackService
 from appkit_web.identity.build import build_identity, dev_label
+from appkit_web.platform.dashboards import DashboardPublishing
 from appkit_web.platform.delta import DeltaOperations
 from appkit_web.platform.gate import PlatformGate
 from appkit_web.platform.policy import demo_platform_policy
@@ -179,6 +180,7 @@ class GovernedAppContainer(containers.DeclarativeContainer):
     vector_scope = providers.Singleton(VectorScope)  # no index scoped by identity by default
     platform_actions = backend.platform_actions
     delta_operations = providers.Singleton(DeltaOperations, approvals, backend.warehouse)
+    dashboard_publishing = providers.Singleton(DashboardPublishing, approvals, backend.platform)
     platform_gate = providers.Singleton(
         PlatformGate,
         backend.platform,

@@ -25,6 +25,7 @@ from appkit_testing.workspace.catalog import changes as _catalog_changes
 from appkit_testing.workspace.catalog import permissions as _permissions
 from appkit_testing.workspace.catalog import responses as _catalog
 from appkit_testing.workspace.clusters import responses as _clusters
+from appkit_testing.workspace.connections import responses as _connections
 from appkit_testing.workspace.control import responses as _control
 from appkit_testing.workspace.control.faults import FaultPlan
 from appkit_testing.workspace.files import responses as _files
@@ -33,6 +34,8 @@ from appkit_testing.workspace.identity import responses as _identity
 from appkit_testing.workspace.identity import scim as _scim
 from appkit_testing.workspace.identity.backend import PrincipalSpec
 from appkit_testing.workspace.jobs import responses as _jobs
+from appkit_testing.workspace.lakeview import responses as _lakeview
+from appkit_testing.workspace.mlflow import responses as _mlflow
 from appkit_testing.workspace.secrets import responses as _secrets
 from appkit_testing.workspace.serving import responses as _serving
 from appkit_testing.workspace.statements import history as _history
@@ -51,6 +54,9 @@ AREAS = (
     _sessions.routes,
     _warehouses.routes,
     _catalog.routes,
+    _connections.routes,
+    _lakeview.routes,
+    _mlflow.routes,
     _catalog_changes.routes,
     _permissions.routes,
     _secrets.routes,

@@ -16,6 +16,7 @@ from appkit_testing.workspace.apps.backend import AppsBackend
 from appkit_testing.workspace.catalog import browse
 from appkit_testing.workspace.catalog.grants import GrantsBackend, Securable
 from appkit_testing.workspace.catalog.objects import CatalogObjects
+from appkit_testing.workspace.connections.backend import ConnectionsBackend
 from appkit_testing.workspace.control.faults import FaultInjector, FaultPlan
 from appkit_testing.workspace.control.stats import ServedStats, StatementRecord
 from appkit_testing.workspace.engine import SqlEngine, embedded_engine
@@ -30,6 +31,8 @@ from appkit_testing.workspace.identity.backend import (
     PrincipalSpec,
 )
 from appkit_testing.workspace.jobs.backend import JobsBackend
+from appkit_testing.workspace.lakeview.backend import LakeviewBackend
+from appkit_testing.workspace.mlflow.backend import MlflowBackend
 from appkit_testing.workspace.routing import Route
 from appkit_testing.workspace.samples.catalog import NAME as SAMPLES
 from appkit_testing.workspace.samples.catalog import samples_file
@@ -89,6 +92,9 @@ class Workspace:
         self.grants = GrantsBackend()
         self.catalog_objects = CatalogObjects(clock=clock)
         self.secrets = SecretsBackend(clock=clock)
+        self.connections = ConnectionsBackend(clock=clock)
+        self.lakeview = LakeviewBackend(clock=clock)
+        self.mlflow = MlflowBackend(clock=clock)
         self.jobs = JobsBackend(clock=clock)
         self.serving = ServingBackend(clock=clock)
         self.vector = VectorSearchBackend(*workspace_sources(self), clock=clock)
@@ -139,6 +145,9 @@ class Workspace:
             self.grants,
             self.catalog_objects,
             self.secrets,
+            self.connections,
+            self.lakeview,
+            self.mlflow,
             self.jobs,
             self.serving,
             self.vector,

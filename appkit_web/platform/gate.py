@@ -42,7 +42,8 @@ MAX_BUCKETS = 10_000
 
 
 class PlatformClients(Protocol):
-    """The adapters of one identity (jobs, secrets, serving, vector search, Genie)."""
+    """The adapters of one identity (jobs, secrets, serving, vector search, Genie,
+    connections, notebooks, dashboards, MLflow)."""
 
     @property
     def jobs(self) -> Any: ...
@@ -58,6 +59,18 @@ class PlatformClients(Protocol):
 
     @property
     def genie(self) -> Any: ...
+
+    @property
+    def connections(self) -> Any: ...
+
+    @property
+    def notebooks(self) -> Any: ...
+
+    @property
+    def dashboards(self) -> Any: ...
+
+    @property
+    def mlflow(self) -> Any: ...
 
 
 class PlatformServices(Protocol):

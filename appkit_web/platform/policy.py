@@ -37,9 +37,10 @@ class PlatformPolicy:
 
 
 def demo_platform_policy() -> PlatformPolicy:
-    """The sample app's policy: stewards manage secrets, start or stop jobs and run Delta
-    maintenance (OPTIMIZE, VACUUM, RESTORE); anyone signed in reads job status, queries
-    models, searches vectors, asks Genie and reads table history (as themselves)."""
+    """The sample app's policy: stewards manage secrets and connections, start or stop jobs,
+    create and publish dashboards and run Delta maintenance (OPTIMIZE, VACUUM, RESTORE);
+    anyone signed in reads job status, queries models, searches vectors, asks Genie, reads
+    table history, notebooks, dashboards and MLflow runs (as themselves)."""
     stewards = frozenset({MAKER})
     return PlatformPolicy(
         {
@@ -64,6 +65,19 @@ def demo_platform_policy() -> PlatformPolicy:
             "genie.ask": ANY_SIGNED_IN,
             "genie.get_message": ANY_SIGNED_IN,
             "genie.query_result": ANY_SIGNED_IN,
+            "connections.list": ANY_SIGNED_IN,
+            "connections.get": ANY_SIGNED_IN,
+            "connections.create": stewards,
+            "connections.delete": stewards,
+            "notebooks.list": ANY_SIGNED_IN,
+            "notebooks.export": ANY_SIGNED_IN,
+            "dashboards.list": ANY_SIGNED_IN,
+            "dashboards.get": ANY_SIGNED_IN,
+            "dashboards.create": stewards,
+            "dashboards.publish": stewards,
+            "dashboards.published": ANY_SIGNED_IN,
+            "mlflow.experiments": ANY_SIGNED_IN,
+            "mlflow.runs": ANY_SIGNED_IN,
             "delta.history": ANY_SIGNED_IN,
             "delta.detail": ANY_SIGNED_IN,
             "delta.read": ANY_SIGNED_IN,

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from appkit_adapters.databricks.connections import UcConnections
+from appkit_adapters.databricks.dashboards import Dashboards
 from appkit_adapters.databricks.genie import GenieSpaces
 from appkit_adapters.databricks.http import DatabricksHttp
 from appkit_adapters.databricks.jobs import DatabricksJobs
+from appkit_adapters.databricks.mlflow import MlflowTracking
+from appkit_adapters.databricks.notebooks import Notebooks
 from appkit_adapters.databricks.secrets import DatabricksSecrets
 from appkit_adapters.databricks.serving import ServingEndpoints
 from appkit_adapters.databricks.vector_search import VectorSearch
@@ -43,6 +47,22 @@ class WorkspaceClients:
     @cached_property
     def genie(self) -> GenieSpaces:
         return GenieSpaces(self.http)
+
+    @cached_property
+    def connections(self) -> UcConnections:
+        return UcConnections(self.http)
+
+    @cached_property
+    def notebooks(self) -> Notebooks:
+        return Notebooks(self.http)
+
+    @cached_property
+    def dashboards(self) -> Dashboards:
+        return Dashboards(self.http)
+
+    @cached_property
+    def mlflow(self) -> MlflowTracking:
+        return MlflowTracking(self.http)
 
 
 class DatabricksPlatform(PlatformServices):

@@ -4,7 +4,8 @@ Users (dev identity via ``X-Forwarded-Email``): alice is a data steward
 (maker), bob and carol are risk approvers, dave has no group (read-only),
 auditor reads the audit log. Policy: overrides need 1 approval, 2 when the
 value moves by more than 10%; customer tier changes need 1 approval; DQ
-waivers need 1 approval; a Delta RESTORE or VACUUM needs 1 approval.
+waivers need 1 approval; a Delta RESTORE or VACUUM, and publishing a dashboard, need 1
+approval.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from appkit_domain.principal import Principal
 from appkit_domain.roles import RoleMap
 from appkit_domain.writeback import AuditColumns, TableRules, ValueRule, WritebackRules
 from appkit_domain.writeback.service import WRITEBACK_KIND
+from appkit_web.platform.dashboards import DASHBOARD_PUBLISH_KIND
 from appkit_web.platform.delta import DELTA_RESTORE_KIND, DELTA_VACUUM_KIND
 from appkit_web.sample.demo_data import CUSTOMERS_TABLE, TIERS
 
@@ -88,7 +90,7 @@ def demo_policies() -> PolicyRegistry:
                     quorum=1,
                     deadline=timedelta(days=2),
                 )
-                for kind in (DELTA_RESTORE_KIND, DELTA_VACUUM_KIND)
+                for kind in (DELTA_RESTORE_KIND, DELTA_VACUUM_KIND, DASHBOARD_PUBLISH_KIND)
             ),
         ]
     )

@@ -365,6 +365,53 @@ def a_readable_table(world: World) -> dict[str, str]:
     return {"full_name": "demo.crm.customers"}
 
 
+def a_connection(world: World) -> dict[str, str]:
+    from databricks.sdk.service.catalog import ConnectionType
+
+    name = f"conn_{next(_names)}"
+    world.admin.connections.create(
+        name=name, connection_type=ConnectionType.MYSQL, options={"host": "h", "port": "3306"}
+    )
+    return {"name": name, "new_connection": f"conn_{next(_names)}"}
+
+
+def a_notebook(world: World) -> dict[str, str]:
+    import base64
+
+    from databricks.sdk.service.workspace import ImportFormat, Language
+
+    path = f"/Shared/matrix-{next(_names)}"
+    world.admin.workspace.import_(
+        path, content=base64.b64encode(b"SELECT 1").decode(), format=ImportFormat.SOURCE,
+        language=Language.SQL,
+    )  # fmt: skip
+    return {"path": path}
+
+
+def a_dashboard(world: World) -> dict[str, str]:
+    from databricks.sdk.service.dashboards import Dashboard
+
+    created = world.admin.lakeview.create(
+        dashboard=Dashboard(
+            display_name=f"matrix-{next(_names)}",
+            serialized_dashboard="{}",
+            warehouse_id=world.emulator.warehouse_id,
+        )
+    )
+    return {"dashboard_id": str(created.dashboard_id)}
+
+
+def a_published_dashboard(world: World) -> dict[str, str]:
+    ids = a_dashboard(world)
+    world.admin.lakeview.publish(ids["dashboard_id"], warehouse_id=world.emulator.warehouse_id)
+    return ids
+
+
+def an_experiment(world: World) -> dict[str, str]:
+    created = world.admin.experiments.create_experiment(f"/Shared/matrix-{next(_names)}")
+    return {"experiment_id": str(created.experiment_id)}
+
+
 STEWARDS, READERS = frozenset({ALICE}), frozenset({ALICE, BOB, CAROL})
 DELTA = "/api/delta/tables/{full_name}"
 GENIE_MESSAGE = "/api/genie/spaces/{space_id}/conversations/{conversation_id}/messages/{message_id}"
@@ -440,6 +487,43 @@ PLATFORM_MATRIX = [
     PlatformCell("POST", DELTA + "/optimize", STEWARDS, a_readable_table, body={}),
     PlatformCell("POST", DELTA + "/vacuum", STEWARDS, a_readable_table, body={"dry_run": True}),
     PlatformCell("POST", DELTA + "/restore", STEWARDS, a_readable_table, body={"version": 0}),
+    PlatformCell("GET", "/api/connections", frozenset(EVERYONE)),
+    PlatformCell("GET", "/api/connections/{name}", frozenset(EVERYONE), a_connection),
+    PlatformCell(
+        "POST",
+        "/api/connections",
+        STEWARDS,
+        a_connection,
+        body={"name": "{new_connection}", "connection_type": "MYSQL", "options": {"host": "h"}},
+    ),
+    PlatformCell("DELETE", "/api/connections/{name}", STEWARDS, a_connection),
+    PlatformCell("GET", "/api/notebooks", frozenset(EVERYONE), params={"path": "/"}),
+    PlatformCell(
+        "GET", "/api/notebooks/export", frozenset(EVERYONE), a_notebook, params={"path": "{path}"}
+    ),
+    PlatformCell("GET", "/api/dashboards", frozenset(EVERYONE)),
+    PlatformCell("GET", "/api/dashboards/{dashboard_id}", frozenset(EVERYONE), a_dashboard),
+    PlatformCell(
+        "POST",
+        "/api/dashboards",
+        STEWARDS,
+        body={"display_name": "made", "serialized_dashboard": "{{}}"},
+    ),
+    PlatformCell("POST", "/api/dashboards/{dashboard_id}/publish", STEWARDS, a_dashboard, body={}),
+    PlatformCell(
+        "GET",
+        "/api/dashboards/{dashboard_id}/published",
+        frozenset(EVERYONE),
+        a_published_dashboard,
+    ),
+    PlatformCell("GET", "/api/mlflow/experiments", frozenset(EVERYONE)),
+    PlatformCell(
+        "POST",
+        "/api/mlflow/runs/search",
+        frozenset(EVERYONE),
+        an_experiment,
+        body={"experiment_ids": ["{experiment_id}"]},
+    ),
     PlatformCell(
         "GET",
         GENIE_MESSAGE + "/attachments/{attachment_id}/query-result",
@@ -455,6 +539,8 @@ def _fill(value: Any, ids: dict[str, str]) -> Any:
         return value.format(**ids)
     if isinstance(value, dict):
         return {k: _fill(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, ids) for v in value]
     return value
 
 

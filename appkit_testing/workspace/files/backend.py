@@ -23,6 +23,7 @@ from appkit_testing.workspace.errors import (
     permission_denied,
     resource_missing,
 )
+from appkit_testing.workspace.files.notebook_formats import from_jupyter
 from appkit_testing.workspace.identity.backend import Identity
 
 ObjectType = Literal["DIRECTORY", "FILE", "NOTEBOOK"]
@@ -161,7 +162,9 @@ class WorkspaceFilesBackend:
         if len(content) > MAX_IMPORT_BYTES:
             raise ApiError(400, "MAX_NOTEBOOK_SIZE_EXCEEDED", "File size imported is too large.")
         kind, language_found = self._classify(target, content, import_format, language)
-        if kind == "NOTEBOOK":
+        if import_format == "JUPYTER":
+            language_found, content = from_jupyter(content, language)
+        elif kind == "NOTEBOOK":
             content = _without_header(content)
         with self._lock:
             parent = posixpath.dirname(target)
@@ -191,6 +194,10 @@ class WorkspaceFilesBackend:
                 if import_format == "AUTO" and head.startswith(header):
                     return "NOTEBOOK", found
             return "FILE", None
+        if import_format == "JUPYTER":
+            return "NOTEBOOK", language
+        if import_format in ("HTML", "DBC"):
+            raise invalid_parameter(f"Importing {import_format} is not supported by the emulator.")
         if import_format == "SOURCE":
             if not language:
                 raise invalid_parameter(

@@ -8,6 +8,7 @@ import posixpath
 from typing import TYPE_CHECKING
 
 from appkit_testing.workspace.errors import invalid_parameter
+from appkit_testing.workspace.files import notebook_formats
 from appkit_testing.workspace.files.backend import notebook_source
 from appkit_testing.workspace.routing import Call, RawReply, Reply, Route
 
@@ -65,8 +66,12 @@ def routes(workspace: Workspace) -> list[Route]:
         if obj.object_type == "DIRECTORY":
             raise invalid_parameter(f"Path ({obj.path}) is a directory; export it in DBC format.")
         content = obj.content
-        if obj.object_type == "NOTEBOOK" and str(call.arg("format") or "SOURCE") == "SOURCE":
+        wanted = str(call.arg("format") or "SOURCE").upper()
+        if obj.object_type == "NOTEBOOK" and wanted == "SOURCE":
             content = notebook_source(obj.language, content)
+        elif obj.object_type == "NOTEBOOK" and wanted != "AUTO":
+            name = posixpath.basename(obj.path)
+            content = notebook_formats.export(name, obj.language, content, wanted)
         if call.bool_arg("direct_download"):
             return RawReply(content, content_type="application/octet-stream")
         extension = posixpath.splitext(obj.path)[1].lstrip(".")
