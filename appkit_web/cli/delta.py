@@ -92,7 +92,7 @@ def history(
     shown = [_decoded(row) for row in rows]
     emit(
         shown,
-        ["version", "timestamp", "userName", "operation", "operationMetrics"],
+        ["version", "timestamp", "userName", "operation"],
         as_json=as_json,
         empty="no versions",
     )

@@ -200,3 +200,22 @@ async def test_the_recovery_sweep_links_applied_changes(
     assert linked["table_version"] is not None
     pending = await api.get("/api/writeback/changes/" + change["id"] + "/evidence", DAVE)
     assert pending.json()["produced_version"] == linked["table_version"]
+
+
+async def test_versions_persist_across_an_app_restart(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    tmp: Path = tmp_path_factory.mktemp("restart")
+    settings = make_settings(tmp, APPKIT_BACKEND="local", APPKIT_DATA_DIR=str(tmp / "data"))
+    async for first in open_client(local_container(settings)):
+        await _write_back(first, 5, "gold")
+        before = await _history(first)
+    async for second in open_client(local_container(settings)):
+        after = await _history(second)
+        assert after == before
+        assert after[0]["operation"] == "UPDATE"
+        rows = await second.get(
+            f"{CUSTOMERS}/rows", DAVE, params={"version": after[1]["version"], "limit": 1000}
+        )
+        old = [r for r in rows.json()["items"] if r["customer_id"] == 5]
+        assert old[0]["tier"] == "silver"
